@@ -1,0 +1,22 @@
+# Two commands: `make run` (install everything, start the app) and `make test`
+# (install everything the tests need, run them). Both work as root or as a user.
+VENV ?= .venv
+PYTEST_ARGS ?=
+
+.PHONY: run test bench clean
+
+run:
+	@scripts/bootstrap.sh run
+	$(VENV)/bin/dictation-app
+
+test:
+	@scripts/bootstrap.sh test
+	$(VENV)/bin/lint-imports
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -ra $(PYTEST_ARGS)
+
+bench:
+	@scripts/bootstrap.sh test
+	$(VENV)/bin/python benchmarks/bench_transcribe.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory):
+    """Never touch the user's model cache: every test (and CLI child) uses a fresh one."""
+    cache = tmp_path_factory.mktemp("cache")
+    os.environ["DICTATION_APP_CACHE_DIR"] = str(cache)
+    return cache
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    return DATA
+
+
+@pytest.fixture(scope="session")
+def references() -> dict[str, str]:
+    with open(DATA / "manifest.tsv", encoding="utf-8") as f:
+        return {row["path"]: row["reference_text"] for row in csv.DictReader(f, delimiter="\t")}
+
+
+@pytest.fixture(scope="session")
+def model():
+    from dictation_app.engine import ModelStore
+
+    return ModelStore().load("tiny.en")
+
+
+@pytest.fixture(scope="session")
+def transcriber(model):
+    from dictation_app.engine import FileTranscriber
+
+    return FileTranscriber(model, "tiny.en")
+
+
+def run_cli(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
+    """Run the installed CLI the way a user does, in a child process."""
+    return subprocess.run(
+        [sys.executable, "-m", "dictation_app", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kwargs,
+    )
+
+
+def assert_clean_error(stderr: str) -> None:
+    assert "Traceback" not in stderr, stderr
+    assert "dictation-app: error:" in stderr, stderr
