@@ -29,12 +29,12 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
 
     group = parser.add_argument_group("model")
     group.add_argument("--model", default=DEFAULT_MODEL, help="model name (tiny.en, base, small, ...) or folder (default: %(default)s)")
-    group.add_argument("--device", choices=["cpu", "cuda"], help="default: cuda when available, else cpu")
+    group.add_argument("--compute-device", choices=["cpu", "cuda"], help="default: cuda when available, else cpu")
     group.add_argument("--compute-type", help="CTranslate2 compute type (default: int8 on CPU, float16 on CUDA)")
     group.add_argument("--threads", type=int, help="CPU threads (default: physical cores)")
 
 
-def _add_decoding_options(parser: argparse.ArgumentParser, language_default: str) -> None:
+def _add_decoding_options(parser: argparse.ArgumentParser, language_default: str, word_timestamps: bool) -> None:
     group = parser.add_argument_group("decoding")
     group.add_argument("--language", default=language_default, help="language code, or 'auto' to detect (default: %(default)s)")
     group.add_argument("--task", choices=["transcribe", "translate"], default="transcribe")
@@ -42,7 +42,8 @@ def _add_decoding_options(parser: argparse.ArgumentParser, language_default: str
     group.add_argument("--initial-prompt", help="text that sets vocabulary and style")
     group.add_argument("--hotwords", help="words to favour (names, jargon)")
     group.add_argument("--vad", action="store_true", help="skip non-speech with Silero VAD")
-    group.add_argument("--no-word-timestamps", dest="word_timestamps", action="store_false")
+    group.add_argument("--word-timestamps", action=argparse.BooleanOptionalAction, default=word_timestamps,
+                       help="per-word times (default: %(default)s)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,15 +59,27 @@ def build_parser() -> argparse.ArgumentParser:
                             help=f"one or more of {', '.join(EXPORTERS)} (default: txt)")
     transcribe.add_argument("--output-dir", type=Path, help="write <stem>.<ext> per file and format here (default: stdout)")
     _add_model_options(transcribe)
-    _add_decoding_options(transcribe, language_default="auto")
+    _add_decoding_options(transcribe, language_default="auto", word_timestamps=True)
 
     evaluate = commands.add_parser("eval", help="measure word error rate on a manifest of speech files")
     evaluate.add_argument("manifest", type=Path, metavar="MANIFEST.tsv")
     evaluate.add_argument("--limit", type=int, help="only the first N files")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    evaluate.add_argument("--mode", choices=["offline", "live"], default="offline",
+                          help="live: stream each file through the dictation engine (default: %(default)s)")
+    evaluate.add_argument("--realtime", action="store_true", help="live mode: pace audio in real time, report latency")
     _add_model_options(evaluate)
-    _add_decoding_options(evaluate, language_default="en")
+    # Scoring needs text only; without word timestamps the settings are bare faster-whisper's.
+    _add_decoding_options(evaluate, language_default="en", word_timestamps=False)
 
+    listen = commands.add_parser("listen", help="dictate from the microphone; committed text goes to stdout")
+    listen.add_argument("--device", dest="input_device", help="input device index or name (default: system default)")
+    listen.add_argument("--seconds", type=float, help="stop after this many seconds (default: Ctrl-C)")
+    listen.add_argument("--output", type=Path, help="also write the final text to this file")
+    _add_model_options(listen)
+    listen.add_argument("--language", default="en", help="language code (default: %(default)s)")
+
+    commands.add_parser("devices", help="list audio input devices")
     commands.add_parser("models", help="list models: where from, installed, size, path")
     return parser
 
@@ -74,7 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    handlers = {"transcribe": _cmd_transcribe, "eval": _cmd_eval, "models": _cmd_models}
+    from dictation_app.cli_live import cmd_devices, cmd_listen
+
+    handlers = {
+        "transcribe": _cmd_transcribe,
+        "eval": _cmd_eval,
+        "models": _cmd_models,
+        "listen": cmd_listen,
+        "devices": cmd_devices,
+    }
     if args.command is None:
         parser.print_help()
         return EXIT_OK
@@ -92,10 +113,10 @@ def main(argv: list[str] | None = None) -> int:
 # -- transcribe ---------------------------------------------------------------------------
 
 
-def _load_transcriber(args: argparse.Namespace):
+def load_transcriber(args: argparse.Namespace):
     from dictation_app.engine import FileTranscriber, LoadOptions, ModelStore
 
-    options = LoadOptions(device=args.device, compute_type=args.compute_type, cpu_threads=args.threads)
+    options = LoadOptions(device=args.compute_device, compute_type=args.compute_type, cpu_threads=args.threads)
     bar = _ProgressBar(f"downloading {args.model}") if sys.stderr.isatty() else None
     model = ModelStore().load(args.model, options, progress=bar.bytes if bar else None)
     if bar:
@@ -141,7 +162,7 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if args.output_dir is not None:
         _prepare_output_dir(args.output_dir)
-    transcriber = _load_transcriber(args)
+    transcriber = load_transcriber(args)
     options = _options(args)
     failures = 0
     for file in args.files:
@@ -204,13 +225,22 @@ class _ProgressBar:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from dictation_app.evaluation import read_manifest, score_files, summarize
+    from dictation_app.evaluation import LiveRecognizer, read_manifest, score_files, summarize
 
     entries = read_manifest(args.manifest, args.limit)
-    transcriber = _load_transcriber(args)
+    transcriber = load_transcriber(args)
     options = _options(args)
+    live = None
+    if args.mode == "live":
+        from dictation_app.engine.streaming import StreamingOptions
+
+        live = LiveRecognizer(transcriber.model, StreamingOptions(language=options.language, beam_size=args.beam_size,
+                                                                  initial_prompt=args.initial_prompt,
+                                                                  hotwords=args.hotwords), args.realtime)
 
     def recognise(path: Path) -> tuple[str, float]:
+        if live is not None:
+            return live(path)
         transcript = transcriber.transcribe(path, options)
         return transcript.text, transcript.metadata.duration
 
@@ -234,7 +264,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
                           "audio_s": summary.audio_s, "failed": summary.failed, "model": args.model,
                           "per_file": files}, indent=2))
     else:
-        print(summary.line())
+        latency = f" {live.latency.summary()}" if live is not None and args.realtime else ""
+        print(summary.line() + latency)
     return EXIT_FAILED if summary.failed or not summary.files else EXIT_OK
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 __all__ = [
     "AudioDecodeError",
+    "AudioDeviceError",
     "DictationError",
     "ModelError",
     "OutputError",
+    "RecordingError",
     "TranscriptionCancelled",
 ]
 
@@ -21,6 +23,14 @@ class DictationError(Exception):
 
 class AudioDecodeError(DictationError):
     """An input file is missing, unreadable, not media, or holds no decodable audio."""
+
+
+class AudioDeviceError(DictationError):
+    """No input device, PortAudio missing, or the device stopped (unplugged)."""
+
+
+class RecordingError(DictationError):
+    """The session recording cannot be written (disk full, folder gone)."""
 
 
 class ModelError(DictationError):

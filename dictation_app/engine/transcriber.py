@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dictation_app.audio.decode import SAMPLE_RATE, load_audio
+from dictation_app.engine.guards import MAX_WORD_S, is_degenerate_text, is_doubtful
 from dictation_app.errors import TranscriptionCancelled
 from dictation_app.transcript import Segment, Transcript, TranscriptMetadata, Word
 
@@ -145,7 +146,10 @@ class FileTranscriber:
     ) -> Transcription:
         """Like :meth:`start`, on 16 kHz mono float32 samples already in memory."""
         options = options or TranscribeOptions()
-        segments, info = self.model.transcribe(samples, **options.whisper_kwargs(self.model.model.is_multilingual))
+        kwargs = options.whisper_kwargs(self.model.model.is_multilingual)
+        segments, info = self.model.transcribe(samples, **kwargs)
+        if options.word_timestamps:
+            segments = _resume_after_stretched_words(self.model, samples, segments, {**kwargs, "language": info.language})
         metadata = TranscriptMetadata(
             source=source,
             model=self.model_name,
@@ -160,25 +164,50 @@ class FileTranscriber:
         return self.start(path, options).run()
 
 
-# Whisper writes "You", "Thank you." or dots over silence and hum. Its own no-speech
-# probability is high there, but also on some real speech, so a window it doubts is checked
-# with Silero VAD over the segment's own span: only doubtful segments pay for the check.
-_DOUBTFUL_NO_SPEECH_PROB = 0.5
 _VAD_PAD_S = 0.2
-# With word timestamps, faster-whisper seeks to the last word's end and may decode a
-# fraction of a second of tail, which tiny models fill with a repetition loop. Faster-whisper
-# flags such text by its gzip compression ratio (> 2.4); no one speaks 25 characters a second.
-_REPETITIVE_COMPRESSION_RATIO = 2.4
-_MAX_CHARS_PER_S = 25.0
+
+
+def _resume_after_stretched_words(model, samples: np.ndarray, segments: Iterator, kwargs: dict) -> Iterator:
+    """Yield faster-whisper segments; when a word stretches over undecoded speech, cut the
+    segment there and decode again from that word, so no speech is skipped (faster-whisper
+    seeks to the last word's end, which would silently skip the stretched-over speech).
+
+    Deterministic (same input, same restarts). Each restart re-runs feature extraction;
+    it happens only when the VAD finds speech inside the stretched word.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    kept_text: list[str] = []
+    last_restart = -1.0
+    while True:
+        restart_at = None
+        for segment in segments:
+            words = segment.words or []
+            bad = next((i for i, w in enumerate(words) if w.end - w.start > MAX_WORD_S), None)
+            if bad is not None and words[bad].start > last_restart + 0.5:
+                span = samples[int((words[bad].start + 1.0) * SAMPLE_RATE) : int(words[bad].end * SAMPLE_RATE)]
+                if get_speech_timestamps(span, VadOptions(min_speech_duration_ms=500)):
+                    restart_at = words[bad].start
+                    if bad:
+                        kept = words[:bad]
+                        segment = replace(segment, end=kept[-1].end, words=kept, text="".join(w.word for w in kept))
+                        kept_text.append(segment.text)
+                        yield segment
+                    break
+            kept_text.append(segment.text)
+            yield segment
+        if restart_at is None:
+            return
+        last_restart = restart_at
+        prompt = "".join(kept_text)[-400:] if kwargs.get("condition_on_previous_text") else kwargs.get("initial_prompt")
+        segments, _ = model.transcribe(samples, **{**kwargs, "clip_timestamps": [restart_at], "initial_prompt": prompt})
 
 
 def _is_hallucination(raw, samples: np.ndarray) -> bool:
-    if not any(ch.isalnum() for ch in raw.text):
+    """Degenerate text, or a segment the decoder doubts over audio the VAD finds no voice in."""
+    if is_degenerate_text(raw.text, raw.start, raw.end, raw.compression_ratio):
         return True
-    if raw.compression_ratio > _REPETITIVE_COMPRESSION_RATIO:
-        if len(raw.text.strip()) > _MAX_CHARS_PER_S * max(raw.end - raw.start, 0.1):
-            return True
-    elif raw.no_speech_prob <= _DOUBTFUL_NO_SPEECH_PROB:
+    if not is_doubtful(raw.compression_ratio, raw.no_speech_prob):
         return False
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 

@@ -1,0 +1,196 @@
+"""Microphone capture with sounddevice (PortAudio).
+
+The PortAudio callback only copies each block into a preallocated ring buffer, counts
+overflows and wakes the reader; resampling, down-mixing and level metering happen in
+:meth:`MicrophoneSource.read`, on the reader's thread. A device that cannot deliver
+16 kHz mono is opened at its native rate and channels and converted with soxr.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from dictation_app.audio.decode import SAMPLE_RATE
+from dictation_app.audio.sources import InputLevel, level_of
+from dictation_app.errors import AudioDeviceError
+
+__all__ = ["InputDevice", "MicrophoneSource", "RingBuffer", "list_input_devices"]
+
+
+def _sounddevice():
+    """Import sounddevice, turning a missing PortAudio into a message."""
+    try:
+        import sounddevice
+    except OSError as exc:  # sounddevice raises OSError when libportaudio is missing
+        raise AudioDeviceError(
+            f"Microphone input needs the PortAudio library ({exc}); install it with: sudo apt-get install libportaudio2"
+        ) from None
+    return sounddevice
+
+
+@dataclass(frozen=True)
+class InputDevice:
+    index: int
+    name: str
+    channels: int
+    default_samplerate: float
+    is_default: bool
+
+
+def list_input_devices() -> list[InputDevice]:
+    sd = _sounddevice()
+    try:
+        devices = sd.query_devices()
+        default_in = sd.default.device[0]
+    except sd.PortAudioError as exc:
+        raise AudioDeviceError(f"Cannot list audio devices: {exc}") from None
+    return [
+        InputDevice(i, d["name"], d["max_input_channels"], d["default_samplerate"], i == default_in)
+        for i, d in enumerate(devices)
+        if d["max_input_channels"] > 0
+    ]
+
+
+class RingBuffer:
+    """A preallocated frames x channels float32 ring: one writer (the audio callback), one reader.
+
+    When the reader falls so far behind that the ring is full, the oldest audio is
+    overwritten and counted in ``dropped_frames``: never silently.
+    """
+
+    def __init__(self, frames: int, channels: int) -> None:
+        self._data = np.zeros((frames, channels), np.float32)
+        self._write = 0  # total frames ever written
+        self._read = 0  # total frames ever read
+        self._lock = threading.Lock()
+        self.ready = threading.Event()
+        self.dropped_frames = 0
+
+    def write(self, block: np.ndarray) -> None:
+        n, size = len(block), len(self._data)
+        if n > size:
+            block, n = block[-size:], size
+        with self._lock:
+            start = self._write % size
+            first = min(n, size - start)
+            self._data[start : start + first] = block[:first]
+            self._data[: n - first] = block[first:]
+            self._write += n
+            overrun = self._write - self._read - size
+            if overrun > 0:
+                self.dropped_frames += overrun
+                self._read += overrun
+        self.ready.set()
+
+    def read_all(self) -> np.ndarray:
+        with self._lock:
+            size = len(self._data)
+            n = self._write - self._read
+            start = self._read % size
+            idx = (start + np.arange(n)) % size
+            out = self._data[idx]
+            self._read = self._write
+            self.ready.clear()
+        return out
+
+
+class MicrophoneSource:
+    """Captures an input device as 16 kHz mono float32 blocks.
+
+    Args:
+        device: Device index or (part of) its name; None for the default input.
+        buffer_s: Seconds the ring holds while the reader is busy decoding.
+    """
+
+    def __init__(self, device: int | str | None = None, buffer_s: float = 60.0) -> None:
+        self.device = device
+        self.buffer_s = buffer_s
+        self.level = InputLevel(float("-inf"), float("-inf"))
+        self.overflows = 0  # PortAudio's input-overflow flags
+        self.native_rate = SAMPLE_RATE
+        self.channels = 1
+        self.device_name = ""
+        self._stream = None
+        self._ring: RingBuffer | None = None
+        self._resampler = None
+        self._stopping = False
+        self._finished = threading.Event()
+
+    @property
+    def dropped_frames(self) -> int:
+        return self._ring.dropped_frames if self._ring else 0
+
+    def start(self) -> None:
+        sd = _sounddevice()
+        try:
+            info = sd.query_devices(self.device, "input")
+        except (ValueError, sd.PortAudioError) as exc:
+            which = "default input device" if self.device is None else f"input device {self.device!r}"
+            raise AudioDeviceError(f"No {which} found ({exc}). Is a microphone connected?") from None
+        self.device_name = info["name"]
+        rate, channels = self._pick_format(sd, info)
+        self._ring = RingBuffer(int(self.buffer_s * rate), channels)
+        self._stopping = False
+        self._finished.clear()
+        try:
+            self._stream = sd.InputStream(
+                device=info["index"], samplerate=rate, channels=channels, dtype="float32",
+                callback=self._callback, finished_callback=self._finished.set,
+            )
+            self._stream.start()
+        except sd.PortAudioError as exc:
+            raise AudioDeviceError(f"Cannot open {self.device_name}: {exc}") from None
+        self.native_rate, self.channels = rate, channels
+        if rate != SAMPLE_RATE:
+            import soxr
+
+            self._resampler = soxr.ResampleStream(rate, SAMPLE_RATE, 1, dtype="float32", quality="HQ")
+
+    def _pick_format(self, sd, info) -> tuple[int, int]:
+        """16 kHz mono if the device takes it, else its native rate and up to 2 channels."""
+        try:
+            sd.check_input_settings(device=info["index"], samplerate=SAMPLE_RATE, channels=1, dtype="float32")
+            return SAMPLE_RATE, 1
+        except (ValueError, sd.PortAudioError):
+            return int(info["default_samplerate"]), max(1, min(2, int(info["max_input_channels"])))
+
+    def _callback(self, indata, frames, time_info, status) -> None:
+        # Runs on PortAudio's thread: copy and return. No allocation, logging or Qt here.
+        if status.input_overflow:
+            self.overflows += 1
+        self._ring.write(indata)
+
+    def read(self, timeout: float | None = 0.5) -> np.ndarray | None:
+        """Next block of 16 kHz mono audio (empty on timeout), or None once stopped.
+
+        Raises:
+            AudioDeviceError: the device stopped delivering audio (unplugged, server gone).
+        """
+        if self._ring is None or (self._stopping and not self._ring.ready.is_set()):
+            return None  # stopped, and everything captured has been read
+        if not self._stopping:
+            self._ring.ready.wait(timeout)
+        frames = self._ring.read_all()
+        if len(frames) == 0 and self._finished.is_set() and not self._stopping:
+            raise AudioDeviceError(f"The input device {self.device_name!r} stopped delivering audio (unplugged?).")
+        mono = frames[:, 0] if frames.shape[1] == 1 else frames.mean(axis=1)
+        if self._resampler is not None:
+            last = self._stopping  # after stop this is the final read: flush the resampler
+            mono = self._resampler.resample_chunk(np.ascontiguousarray(mono), last=last)
+        mono = np.ascontiguousarray(mono, dtype=np.float32)
+        if len(mono):
+            self.level = level_of(mono)
+        return mono
+
+    def stop(self) -> None:
+        self._stopping = True
+        if self._stream is not None:
+            try:
+                self._stream.stop()
+                self._stream.close()
+            except Exception:  # a vanished device may fail to close; the audio is already read
+                pass
+            self._stream = None

@@ -1,0 +1,140 @@
+"""Crash-safe session recording: the audio as it arrives, and the committed words beside it.
+
+A session folder holds ``audio.wav`` (16 kHz mono 16-bit; the header is rewritten after
+every block, so the file is valid at any instant) and ``transcript.jsonl`` (one JSON line
+per commit). Both are flushed to disk at least every second, so a crash or power loss loses
+at most a second of audio and no committed text. ``dictation-app transcribe audio.wav``
+re-transcribes a session offline; :func:`load_session` rebuilds its live transcript.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import wave
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from dictation_app.audio.decode import SAMPLE_RATE
+from dictation_app.errors import RecordingError
+from dictation_app.transcript import Segment, Transcript, TranscriptMetadata, Word
+
+__all__ = ["SessionRecorder", "default_sessions_dir", "load_session", "new_session_dir"]
+
+AUDIO_NAME = "audio.wav"
+JOURNAL_NAME = "transcript.jsonl"
+FLUSH_EVERY_S = 1.0
+
+
+def default_sessions_dir() -> Path:
+    override = os.environ.get("DICTATION_APP_DATA_DIR")
+    if override:
+        return Path(override) / "sessions"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("dictation-app", appauthor=False)) / "sessions"
+
+
+def new_session_dir(root: Path | None = None) -> Path:
+    root = root or default_sessions_dir()
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for n in range(100):
+        folder = root / (stamp if n == 0 else f"{stamp}-{n}")
+        try:
+            folder.mkdir(parents=True)
+            return folder
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise RecordingError(f"Cannot create the session folder {folder}: {exc.strerror or exc}.") from None
+    raise RecordingError(f"Cannot create a session folder in {root}.")
+
+
+class SessionRecorder:
+    """Appends audio and committed words to a session folder.
+
+    A write error (disk full) raises :class:`RecordingError` once; what was written stays
+    readable, and later writes are ignored so the caller can keep dictating.
+    """
+
+    def __init__(self, folder: Path, model: str = "") -> None:
+        self.folder = Path(folder)
+        self.model = model
+        self.failed: str | None = None
+        self.samples_written = 0
+        self._last_sync = time.monotonic()
+        try:
+            self._audio_file = open(self.folder / AUDIO_NAME, "wb")
+            self._wav = wave.open(self._audio_file, "wb")
+            self._wav.setnchannels(1)
+            self._wav.setsampwidth(2)
+            self._wav.setframerate(SAMPLE_RATE)
+            self._journal = open(self.folder / JOURNAL_NAME, "a", encoding="utf-8")
+        except OSError as exc:
+            raise RecordingError(f"Cannot start recording in {self.folder}: {exc.strerror or exc}.") from None
+
+    @property
+    def audio_path(self) -> Path:
+        return self.folder / AUDIO_NAME
+
+    def write_audio(self, block: np.ndarray) -> None:
+        if self.failed or not len(block):
+            return
+        pcm = (np.clip(block, -1.0, 1.0) * 32767).astype("<i2")
+        self._guard(lambda: self._wav.writeframes(pcm.tobytes()))
+        self.samples_written += len(block)
+        if time.monotonic() - self._last_sync >= FLUSH_EVERY_S:
+            self.sync()
+
+    def journal_words(self, words) -> None:
+        """Append committed words; synced at once, since text is what a user can't redo."""
+        if self.failed or not words:
+            return
+        line = json.dumps([[w.start, w.end, w.text, w.probability] for w in words], ensure_ascii=False)
+        self._guard(lambda: (self._journal.write(line + "\n"), self._journal.flush(), os.fsync(self._journal.fileno())))
+
+    def sync(self) -> None:
+        if self.failed:
+            return
+        self._guard(lambda: (self._audio_file.flush(), os.fsync(self._audio_file.fileno())))
+        self._last_sync = time.monotonic()
+
+    def close(self) -> None:
+        for closer in (self._wav.close, self._audio_file.close, self._journal.close):
+            try:
+                closer()
+            except OSError:
+                pass
+
+    def _guard(self, action) -> None:
+        try:
+            action()
+        except OSError as exc:
+            self.failed = f"Recording stopped: cannot write to {self.folder} ({exc.strerror or exc}). " \
+                          "Audio and text up to now are kept."
+            raise RecordingError(self.failed) from None
+
+
+def load_session(folder: Path) -> Transcript:
+    """The live transcript of a session: one segment per journaled commit."""
+    folder = Path(folder)
+    segments = []
+    with open(folder / JOURNAL_NAME, encoding="utf-8") as f:
+        for line in f:
+            try:
+                words = [Word(*w) for w in json.loads(line)]
+            except (ValueError, TypeError):
+                continue  # a line cut by a crash: everything before it is intact
+            if words:
+                segments.append(Segment(words[0].start, words[-1].end, "".join(w.text for w in words).strip(), words))
+    duration = 0.0
+    try:
+        with wave.open(str(folder / AUDIO_NAME), "rb") as w:
+            duration = w.getnframes() / w.getframerate()
+    except (OSError, EOFError, wave.Error):
+        pass
+    meta = TranscriptMetadata(source=str(folder / AUDIO_NAME), language="en", duration=duration)
+    return Transcript(segments, meta)

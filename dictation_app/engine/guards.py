@@ -1,0 +1,36 @@
+"""Hallucination guards shared by file and streaming transcription.
+
+Whisper fills silence, hum and tiny trailing windows with text ("You", "Thank you.",
+repetition loops). These checks are deterministic and cheap: they read what the decoder
+already computed (gzip compression ratio, no-speech probability, timing) and only ask the
+VAD when the decoder itself doubts a segment.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MAX_WORD_S", "is_degenerate_text", "is_doubtful"]
+
+# faster-whisper's own threshold for "this window is a repetition loop"
+REPETITIVE_COMPRESSION_RATIO = 2.4
+# Fast read speech reaches about 20 characters a second; a loop squeezed into a tail
+# window is far denser. Only text that is both repetitive and this dense is dropped outright.
+MAX_CHARS_PER_S = 25.0
+# A word "lasting" this long is an alignment artefact: when the decoder stops early in a
+# window, faster-whisper's word alignment stretches the last words over audio it never decoded.
+MAX_WORD_S = 2.0
+# Above this no-speech probability a segment is checked against the VAD. Real speech
+# reaches 0.6-0.9 at times, so this alone never drops text.
+DOUBTFUL_NO_SPEECH_PROB = 0.5
+
+
+def is_degenerate_text(text: str, start: float, end: float, compression_ratio: float) -> bool:
+    """No letters or digits, or a repetition loop packed into too short a time."""
+    if not any(ch.isalnum() for ch in text):
+        return True
+    dense = len(text.strip()) > MAX_CHARS_PER_S * max(end - start, 0.1)
+    return compression_ratio > REPETITIVE_COMPRESSION_RATIO and dense
+
+
+def is_doubtful(compression_ratio: float, no_speech_prob: float) -> bool:
+    """Worth confirming with the VAD before keeping."""
+    return compression_ratio > REPETITIVE_COMPRESSION_RATIO or no_speech_prob > DOUBTFUL_NO_SPEECH_PROB

@@ -1,0 +1,105 @@
+"""A live dictation session: source -> recorder -> streaming transcriber, one step at a time.
+
+No threads and no Qt: the CLI drives it in a loop, the GUI from a worker thread, the
+evaluation from a file source. Faults become :class:`StreamError` events and the session
+keeps what it has: a failing recorder stops recording but not transcription; a vanished
+device ends the stream after the tail is committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dictation_app.audio.recorder import SessionRecorder
+from dictation_app.audio.sources import AudioSource
+from dictation_app.engine.streaming import Commit, StreamError, StreamEvent, StreamingTranscriber
+from dictation_app.errors import AudioDeviceError, RecordingError
+
+__all__ = ["LiveSession"]
+
+
+class LiveSession:
+    """Feeds a source through a streaming transcriber, recording as it goes.
+
+    Args:
+        source: Where audio comes from (already configured, not yet started).
+        transcriber: The streaming engine (reset at start).
+        recorder: Where audio and committed words are kept, or None.
+    """
+
+    def __init__(self, source: AudioSource, transcriber: StreamingTranscriber, recorder: SessionRecorder | None = None):
+        self.source = source
+        self.transcriber = transcriber
+        self.recorder = recorder
+        self.ended = False
+        self._stop_requested = False
+
+    def start(self) -> None:
+        self.transcriber.reset()
+        self.source.start()
+
+    def request_stop(self) -> None:
+        """Ask to stop after the current step (safe from another thread or a signal handler)."""
+        self._stop_requested = True
+
+    def step(self, timeout: float = 0.2) -> list[StreamEvent]:
+        """Read what audio is there, record it, decode if due. Ends the session on stop or end of stream."""
+        if self.ended:
+            return []
+        if self._stop_requested:
+            return self.finish()
+        try:
+            block = self.source.read(timeout)
+        except AudioDeviceError as exc:
+            return [StreamError(str(exc))] + self.finish()
+        if block is None:
+            return self.finish()
+        events: list[StreamEvent] = []
+        if self.recorder is not None:
+            events += self._record(lambda: self.recorder.write_audio(block))
+        self.transcriber.insert_audio(block)
+        return events + self._journal(self.transcriber.process())
+
+    def finish(self) -> list[StreamEvent]:
+        """Stop the source, commit the tail, close the recording."""
+        if self.ended:
+            return []
+        self.ended = True
+        self.source.stop()
+        events: list[StreamEvent] = []
+        # Audio captured but not yet read when stop was asked is still the user's speech.
+        while (block := self._drain()) is not None and len(block):
+            if self.recorder is not None:
+                events += self._record(lambda b=block: self.recorder.write_audio(b))
+            self.transcriber.insert_audio(block)
+        events += self._journal(self.transcriber.finish())
+        if self.recorder is not None:
+            events += self._record(self.recorder.sync)
+            self.recorder.close()
+        return events
+
+    def _drain(self):
+        try:
+            return self.source.read(0)
+        except AudioDeviceError:
+            return None
+
+    def run(self) -> Iterator[StreamEvent]:
+        self.start()
+        while not self.ended:
+            yield from self.step()
+
+    def _journal(self, events: list[StreamEvent]) -> list[StreamEvent]:
+        if self.recorder is not None:
+            for event in list(events):
+                if isinstance(event, Commit):
+                    events += self._record(lambda e=event: self.recorder.journal_words(e.words))
+        return events
+
+    @staticmethod
+    def _record(action) -> list[StreamEvent]:
+        try:
+            action()
+        except RecordingError as exc:
+            return [StreamError(str(exc))]
+        return []

@@ -1,0 +1,408 @@
+"""Streaming transcription: stable, incremental text from audio that keeps arriving.
+
+Pull-style and single-threaded: the caller feeds audio with :meth:`insert_audio`, calls
+:meth:`process` whenever it likes and gets back a list of events; :meth:`finish` flushes.
+No threads, no I/O, no clocks inside: chunking follows audio time, so the same audio gives
+the same events on any machine.
+
+Policy (LocalAgreement-2, Macháček et al. 2023, with the fixes their measurements called for):
+
+* Silero VAD gates decoding: nothing is decoded while nobody speaks, and a pause of
+  ``pause_s`` ends the utterance: everything said is committed and a fresh buffer starts.
+* Within an utterance the buffer is re-decoded (beam search at temperature 0, word
+  timestamps, a token cap) every ``chunk_s`` of new audio; the longest common word prefix of
+  the last two hypotheses is committed, the rest is shown as tentative.
+* The buffer is trimmed at the last committed word once it passes ``trim_s`` and never grows
+  past ``max_buffer_s``; the committed text is the next decode's prompt.
+* A hypothesis that jumps over speech (a gap with voice in it) is not committed past the gap,
+  so one bad decode cannot make a loss permanent; repetitive or impossibly dense text and
+  text over non-speech are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from dictation_app.audio.decode import SAMPLE_RATE
+from dictation_app.engine.guards import MAX_WORD_S, is_degenerate_text
+from dictation_app.engine.vad import StreamingVad, VadSettings
+from dictation_app.transcript import Word
+
+__all__ = [
+    "Commit",
+    "DecoderBackend",
+    "Partial",
+    "StreamError",
+    "StreamEvent",
+    "StreamingOptions",
+    "StreamingTranscriber",
+    "UtteranceEnd",
+    "WhisperBackend",
+]
+
+
+@dataclass(frozen=True)
+class StreamingOptions:
+    """Streaming policy.
+
+    Attributes:
+        language: Language code, or None to detect (multilingual models).
+        beam_size: Beam width of every decode.
+        chunk_s: Re-decode after this much new audio.
+        pause_s: Silence that ends an utterance.
+        preroll_s: Audio kept before speech onset, so first syllables are not clipped.
+        trim_s: Trim the buffer at a committed word once it is longer than this.
+        max_buffer_s: Hard cap on the buffer; older uncommitted words are committed first.
+        max_gap_s: A silence between two hypothesis words longer than this, with speech in it,
+            means the decoder skipped words: nothing after it is committed from that decode.
+        prompt_chars: How much committed text prompts the next decode.
+        initial_prompt: Vocabulary and style hint before anything is committed.
+        hotwords: Words to favour.
+        vad: Speech detection thresholds.
+    """
+
+    language: str | None = "en"
+    beam_size: int = 5
+    chunk_s: float = 0.5
+    pause_s: float = 0.5
+    preroll_s: float = 0.3
+    trim_s: float = 15.0
+    max_buffer_s: float = 25.0
+    max_gap_s: float = 1.5
+    prompt_chars: int = 200
+    initial_prompt: str | None = None
+    hotwords: str | None = None
+    vad: VadSettings = field(default_factory=VadSettings)
+
+
+@dataclass(frozen=True)
+class Partial:
+    """The tentative tail: may still change; replaces the previous Partial."""
+
+    words: tuple[Word, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(w.text for w in self.words).strip()
+
+
+@dataclass(frozen=True)
+class Commit:
+    """Words that will not change, with absolute times from the start of the stream."""
+
+    words: tuple[Word, ...]
+
+    @property
+    def text(self) -> str:
+        return "".join(w.text for w in self.words).strip()
+
+
+@dataclass(frozen=True)
+class UtteranceEnd:
+    """A pause ended an utterance at ``time`` seconds; everything before it is committed."""
+
+    time: float
+
+
+@dataclass(frozen=True)
+class StreamError:
+    """A recoverable problem; the stream goes on and keeps what it has."""
+
+    message: str
+
+
+StreamEvent = Partial | Commit | UtteranceEnd | StreamError
+
+
+class DecoderBackend(Protocol):
+    """Decodes a buffer of 16 kHz mono float32 audio into words timed from its start."""
+
+    def decode(self, audio: np.ndarray, prompt: str) -> list[Word]: ...
+
+
+class WhisperBackend:
+    """faster-whisper, bounded and deterministic for the live loop.
+
+    Only the first 30-s window is decoded (faster-whisper would otherwise seek to the last
+    word's end and decode the leftover tail, which small models turn into repetition);
+    temperature is 0 with no sampling fallback; tokens are capped by the buffer's length.
+    """
+
+    TOKENS_PER_S = 8  # fast speech is about 5 tokens a second
+
+    def __init__(self, model, options: StreamingOptions) -> None:
+        self.model = model
+        self.options = options
+        self.multilingual = model.model.is_multilingual
+
+    def decode(self, audio: np.ndarray, prompt: str) -> list[Word]:
+        seconds = len(audio) / SAMPLE_RATE
+        segments, _ = self.model.transcribe(
+            audio,
+            language=self.options.language if self.multilingual else "en",
+            beam_size=self.options.beam_size,
+            temperature=0.0,
+            word_timestamps=True,
+            condition_on_previous_text=False,
+            initial_prompt=prompt or None,
+            hotwords=self.options.hotwords or None,
+            max_new_tokens=min(220, int(10 + self.TOKENS_PER_S * seconds)),
+        )
+        words: list[Word] = []
+        for segment in segments:
+            if segment.seek != 0:  # past the first window: stop before it is decoded
+                break
+            if is_degenerate_text(segment.text, segment.start, segment.end, segment.compression_ratio):
+                break
+            words += [Word(w.start, w.end, w.word, w.probability) for w in segment.words or [] if w.word.strip()]
+        return words
+
+
+_STEP = SAMPLE_RATE // 10  # granularity of pause detection
+_KEEP_WORDS = 200  # committed words kept for the prompt (a few hundred characters)
+
+
+def _norm(word: Word) -> str:
+    return re.sub(r"[^\w']", "", word.text.lower())
+
+
+class StreamingTranscriber:
+    """LocalAgreement-2 streaming over a VAD-gated, trimmed buffer.
+
+    Args:
+        backend: What decodes the buffer (:class:`WhisperBackend` in the app).
+        options: The policy.
+    """
+
+    def __init__(self, backend: DecoderBackend, options: StreamingOptions | None = None) -> None:
+        self.backend = backend
+        self.options = options or StreamingOptions()
+        o = self.options
+        self._buf = np.zeros(int((o.max_buffer_s + 2 * o.chunk_s + 5.0) * SAMPLE_RATE), np.float32)
+        self._vad = StreamingVad(o.vad)
+        self.reset()
+
+    # -- state ------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget everything: the next sample is time 0."""
+        self._n = 0  # samples in the buffer
+        self._buf_start = 0  # absolute sample index of self._buf[0]
+        self._pending: list[np.ndarray] = []  # inserted, not yet moved into the buffer
+        self._vad.reset()
+        self._vad_pos = 0  # absolute samples scored by VAD
+        self._speech: list[list[int]] = []  # absolute [start, end) sample spans of speech
+        self._in_utterance = False
+        self._decoded_upto = 0
+        self._hypothesis: list[Word] = []  # uncommitted words of the last decode
+        self._committed: list[Word] = []  # recent committed words: prompt and overlap checks
+        self._committed_text = ""
+        self._last_commit_end = 0.0
+        self.decodes = 0
+
+    @property
+    def committed_text(self) -> str:
+        return self._committed_text.strip()
+
+    @property
+    def time(self) -> float:
+        """Seconds of audio processed."""
+        return (self._buf_start + self._n) / SAMPLE_RATE
+
+    # -- the pull interface -----------------------------------------------------------------
+
+    def insert_audio(self, block: np.ndarray) -> None:
+        """Queue 16 kHz mono float32 samples; cheap, does no decoding."""
+        if len(block):
+            self._pending.append(np.asarray(block, np.float32).reshape(-1))
+
+    def process(self) -> list[StreamEvent]:
+        """Consume queued audio; decode once if ``chunk_s`` of new audio has arrived.
+
+        Pauses are found at 0.1-s resolution inside the queued audio, so an utterance ends
+        where the speaker paused even when the caller fell behind; a backlog is then decoded
+        once rather than chunk by chunk, so a slow machine catches up instead of lagging more.
+        """
+        events: list[StreamEvent] = []
+        audio = np.concatenate(self._pending) if self._pending else np.zeros(0, np.float32)
+        self._pending = []
+        for start in range(0, len(audio), _STEP):
+            events += self._ingest(audio[start : start + _STEP])
+        end = self._buf_start + self._n
+        if self._in_utterance and end - self._decoded_upto >= self.options.chunk_s * SAMPLE_RATE:
+            events += self._agree(self._decode(end))
+            events += self._trim()
+        return events
+
+    def finish(self) -> list[StreamEvent]:
+        """Flush: commit everything still tentative. The transcriber can be reused after."""
+        events = self.process()
+        if self._in_utterance:
+            events += self._end_utterance()
+        return events
+
+    # -- policy -----------------------------------------------------------------------------
+
+    def _ingest(self, block: np.ndarray) -> list[StreamEvent]:
+        """Buffer a block, score it for speech, and open or close the utterance."""
+        self._append(block)
+        self._score_vad(block)
+        preroll = int(self.options.preroll_s * SAMPLE_RATE)
+        if not self._in_utterance:
+            if not self._speech or self._speech[-1][1] <= self._decoded_upto:
+                self._drop_before(self._buf_start + self._n - preroll)
+                return []
+            self._in_utterance = True
+            self._drop_before(self._speech[-1][0] - preroll)
+        last_speech_end = self._speech[-1][1]
+        if self._vad_pos - last_speech_end >= self.options.pause_s * SAMPLE_RATE:
+            return self._end_utterance()
+        if self._n > self.options.max_buffer_s * SAMPLE_RATE:  # runaway backlog: decode now
+            return self._agree(self._decode(self._buf_start + self._n)) + self._trim()
+        return []
+
+    def _end_utterance(self) -> list[StreamEvent]:
+        last_speech_end = self._speech[-1][1] if self._speech else self._buf_start + self._n
+        if last_speech_end > self._decoded_upto or not self._hypothesis:
+            pad = int(0.2 * SAMPLE_RATE)
+            words = self._fresh(self._decode(min(self._buf_start + self._n, last_speech_end + pad)))
+        else:
+            words = self._hypothesis
+        events: list[StreamEvent] = self._commit(words)
+        self._hypothesis = []
+        self._in_utterance = False
+        end = self._buf_start + self._n
+        self._decoded_upto = end
+        self._drop_before(end - int(self.options.preroll_s * SAMPLE_RATE))
+        events += [Partial(()), UtteranceEnd(self._last_commit_end)]
+        return events
+
+    def _decode(self, upto: int) -> list[Word]:
+        """Decode buffer audio up to absolute sample ``upto``; words in absolute seconds."""
+        self._decoded_upto = upto
+        audio = self._buf[: upto - self._buf_start]
+        offset = self._buf_start / SAMPLE_RATE
+        self.decodes += 1
+        words = self.backend.decode(audio, self._prompt())
+        # A stretched word (alignment artefact) would push the commit time past speech not yet decoded.
+        return [
+            Word(round(w.start + offset, 3), round(min(w.end, w.start + MAX_WORD_S) + offset, 3), w.text, w.probability)
+            for w in words
+        ]
+
+    def _agree(self, words: list[Word]) -> list[StreamEvent]:
+        """LocalAgreement-2: commit the common prefix of the previous and this hypothesis."""
+        new = self._fresh(words)
+        agreed = 0
+        for old, cur in zip(self._hypothesis, new):
+            if _norm(old) != _norm(cur):
+                break
+            agreed += 1
+        agreed = min(agreed, self._before_gap(new))
+        events = self._commit(new[:agreed])
+        self._hypothesis = new[agreed:]
+        events.append(Partial(tuple(self._hypothesis)))
+        return events
+
+    def _fresh(self, words: list[Word]) -> list[Word]:
+        """Drop the words of a decode that were committed already.
+
+        The buffer still holds the audio of words committed since it was last trimmed, so a
+        decode normally starts with them: when its first words match them by text, they go,
+        whatever their timestamps (those are least reliable at the buffer's edges). Otherwise
+        words are kept by time, and a repeated n-gram at the seam is removed.
+        """
+        buffer_start = self._buf_start / SAMPLE_RATE
+        in_buffer = [_norm(w) for w in self._committed if w.end > buffer_start]
+        if in_buffer and [_norm(w) for w in words[: len(in_buffer)]] == in_buffer:
+            return [w for w in words[len(in_buffer) :] if self._has_speech(w)]
+        new = [w for w in words if w.start >= self._last_commit_end - 0.1 and self._has_speech(w)]
+        if new and self._committed and abs(new[0].start - self._last_commit_end) < 1.0:
+            tail = [_norm(w) for w in self._committed[-5:]]
+            for n in range(min(5, len(tail), len(new)), 0, -1):
+                if tail[-n:] == [_norm(w) for w in new[:n]]:
+                    return new[n:]
+        return new
+
+    def _before_gap(self, words: list[Word]) -> int:
+        """How many leading words come before the first gap that hides speech."""
+        previous_end = self._last_commit_end
+        for i, word in enumerate(words):
+            if word.start - previous_end > self.options.max_gap_s and self._speech_between(previous_end, word.start):
+                return i
+            previous_end = word.end
+        return len(words)
+
+    def _commit(self, words: list[Word]) -> list[StreamEvent]:
+        if not words:
+            return []
+        self._committed = (self._committed + list(words))[-_KEEP_WORDS:]
+        self._committed_text += "".join(w.text for w in words)
+        self._last_commit_end = max(self._last_commit_end, words[-1].end)
+        return [Commit(tuple(words))]
+
+    def _trim(self) -> list[StreamEvent]:
+        o = self.options
+        events: list[StreamEvent] = []
+        if self._n > o.max_buffer_s * SAMPLE_RATE:
+            # Nothing agreed for too long: commit what the decoder heard in the older part.
+            keep_from = (self._buf_start + self._n) / SAMPLE_RATE - o.trim_s
+            old = [w for w in self._hypothesis if w.end <= keep_from]
+            events += self._commit(old)
+            self._hypothesis = self._hypothesis[len(old) :]
+            self._drop_before(int(max(self._last_commit_end, keep_from) * SAMPLE_RATE))
+        elif self._n > o.trim_s * SAMPLE_RATE and self._last_commit_end * SAMPLE_RATE > self._buf_start:
+            self._drop_before(int(self._last_commit_end * SAMPLE_RATE))
+        return events
+
+    def _prompt(self) -> str:
+        """Committed text from before the buffer (whisper_streaming's rule): words still in the
+        buffer must not be in the prompt too, or the decoder skips them as already said."""
+        buffer_start = self._buf_start / SAMPLE_RATE
+        text = "".join(w.text for w in self._committed if w.end <= buffer_start)
+        if len(text) > self.options.prompt_chars:
+            text = text[-self.options.prompt_chars :]
+            text = text[text.find(" ") + 1 :] if " " in text else text
+        if not text.strip():
+            return self.options.initial_prompt or ""
+        return text.strip()
+
+    # -- buffer and VAD bookkeeping ---------------------------------------------------------
+
+    def _append(self, block: np.ndarray) -> None:
+        if self._n + len(block) > len(self._buf):  # only if trimming failed; keep the newest
+            self._drop_before(self._buf_start + self._n + len(block) - len(self._buf))
+        self._buf[self._n : self._n + len(block)] = block
+        self._n += len(block)
+
+    def _drop_before(self, absolute: int) -> None:
+        cut = min(max(0, absolute - self._buf_start), self._n)
+        if cut:
+            self._buf[: self._n - cut] = self._buf[cut : self._n]
+            self._n -= cut
+            self._buf_start += cut
+        self._speech = [s for s in self._speech if s[1] > self._buf_start - SAMPLE_RATE]
+
+    def _score_vad(self, block: np.ndarray) -> None:
+        window = self._vad.window_samples
+        for flag in self._vad.push(block):
+            start = self._vad_pos
+            self._vad_pos += window
+            if not flag:
+                continue
+            if self._speech and self._speech[-1][1] == start:
+                self._speech[-1][1] = self._vad_pos
+            else:
+                self._speech.append([start, self._vad_pos])
+
+    def _speech_between(self, start_s: float, end_s: float) -> bool:
+        a, b = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
+        return any(s < b and e > a for s, e in self._speech)
+
+    def _has_speech(self, word: Word) -> bool:
+        """Guard against text over silence or noise: a word must overlap detected speech."""
+        return self._speech_between(word.start - 0.3, word.end + 0.3)
