@@ -9,6 +9,7 @@ overflows and wakes the reader; resampling, down-mixing and level metering happe
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,9 +106,19 @@ class MicrophoneSource:
         buffer_s: Seconds the ring holds while the reader is busy decoding.
     """
 
-    def __init__(self, device: int | str | None = None, buffer_s: float = 60.0) -> None:
+    #: No callback for this long means the device is gone: a live input delivers silence too.
+    STALL_S = 2.0
+
+    def __init__(
+        self,
+        device: int | str | None = None,
+        buffer_s: float = 60.0,
+        samplerate: int | None = None,
+        channels: int | None = None,
+    ) -> None:
         self.device = device
         self.buffer_s = buffer_s
+        self.requested = (samplerate, channels)  # force a native format (devices that refuse 16 kHz mono)
         self.level = InputLevel(float("-inf"), float("-inf"))
         self.overflows = 0  # PortAudio's input-overflow flags
         self.native_rate = SAMPLE_RATE
@@ -118,6 +129,7 @@ class MicrophoneSource:
         self._resampler = None
         self._stopping = False
         self._finished = threading.Event()
+        self._last_audio = 0.0
 
     @property
     def dropped_frames(self) -> int:
@@ -144,6 +156,7 @@ class MicrophoneSource:
         except sd.PortAudioError as exc:
             raise AudioDeviceError(f"Cannot open {self.device_name}: {exc}") from None
         self.native_rate, self.channels = rate, channels
+        self._last_audio = time.monotonic()
         if rate != SAMPLE_RATE:
             import soxr
 
@@ -151,6 +164,9 @@ class MicrophoneSource:
 
     def _pick_format(self, sd, info) -> tuple[int, int]:
         """16 kHz mono if the device takes it, else its native rate and up to 2 channels."""
+        if self.requested != (None, None):
+            rate, channels = self.requested
+            return int(rate or info["default_samplerate"]), int(channels or 1)
         try:
             sd.check_input_settings(device=info["index"], samplerate=SAMPLE_RATE, channels=1, dtype="float32")
             return SAMPLE_RATE, 1
@@ -174,7 +190,10 @@ class MicrophoneSource:
         if not self._stopping:
             self._ring.ready.wait(timeout)
         frames = self._ring.read_all()
-        if len(frames) == 0 and self._finished.is_set() and not self._stopping:
+        now = time.monotonic()
+        if len(frames):
+            self._last_audio = now
+        elif not self._stopping and (self._finished.is_set() or now - self._last_audio > self.STALL_S):
             raise AudioDeviceError(f"The input device {self.device_name!r} stopped delivering audio (unplugged?).")
         mono = frames[:, 0] if frames.shape[1] == 1 else frames.mean(axis=1)
         if self._resampler is not None:

@@ -127,9 +127,9 @@ class DecoderBackend(Protocol):
 class WhisperBackend:
     """faster-whisper, bounded and deterministic for the live loop.
 
-    Only the first 30-s window is decoded (faster-whisper would otherwise seek to the last
-    word's end and decode the leftover tail, which small models turn into repetition);
-    temperature is 0 with no sampling fallback; tokens are capped by the buffer's length.
+    Temperature is 0 with no sampling fallback; tokens are capped by the buffer's length;
+    only the first 30-s window is decoded, and decoding stops at the first repetitive
+    segment. Words over non-speech are dropped by the transcriber.
     """
 
     TOKENS_PER_S = 8  # fast speech is about 5 tokens a second
@@ -154,8 +154,8 @@ class WhisperBackend:
         )
         words: list[Word] = []
         for segment in segments:
-            if segment.seek != 0:  # past the first window: stop before it is decoded
-                break
+            if segment.seek != 0:  # past the first window: faster-whisper's tail windows
+                break  # are where small models hallucinate; the caller decodes leftovers itself
             if is_degenerate_text(segment.text, segment.start, segment.end, segment.compression_ratio):
                 break
             words += [Word(w.start, w.end, w.word, w.probability) for w in segment.words or [] if w.word.strip()]
@@ -268,8 +268,9 @@ class StreamingTranscriber:
     def _end_utterance(self) -> list[StreamEvent]:
         last_speech_end = self._speech[-1][1] if self._speech else self._buf_start + self._n
         if last_speech_end > self._decoded_upto or not self._hypothesis:
-            pad = int(0.2 * SAMPLE_RATE)
-            words = self._fresh(self._decode(min(self._buf_start + self._n, last_speech_end + pad)))
+            upto = min(self._buf_start + self._n, last_speech_end + int(0.2 * SAMPLE_RATE))
+            words = self._fresh(self._decode(upto))
+            words += self._decode_leftover(words, upto)
         else:
             words = self._hypothesis
         events: list[StreamEvent] = self._commit(words)
@@ -281,16 +282,43 @@ class StreamingTranscriber:
         events += [Partial(()), UtteranceEnd(self._last_commit_end)]
         return events
 
-    def _decode(self, upto: int) -> list[Word]:
-        """Decode buffer audio up to absolute sample ``upto``; words in absolute seconds."""
+    def _decode_leftover(self, words: list[Word], upto: int) -> list[Word]:
+        """At an utterance's end, decode speech the last decode stopped short of.
+
+        Whisper sometimes ends its output before the audio ends; mid-utterance the next
+        decode covers it, but at the end nothing would, and the last words would be lost.
+        """
+        extra: list[Word] = []
+        for _ in range(3):
+            covered = (extra or words)[-1].end if (extra or words) else self._last_commit_end
+            start = max(self._buf_start, int((covered - 0.1) * SAMPLE_RATE))
+            if upto - start < 0.5 * SAMPLE_RATE or not self._speech_between(covered + 0.2, upto / SAMPLE_RATE):
+                break
+            context = self._committed_text + "".join(w.text for w in words + extra)
+            more = [w for w in self._decode(upto, start, context[-self.options.prompt_chars :]) if w.start >= covered - 0.05]
+            more = [w for w in more if self._has_speech(w)]
+            if not more:
+                break
+            extra += more
+        return extra
+
+    def _decode(self, upto: int, start: int | None = None, prompt: str | None = None) -> list[Word]:
+        """Decode buffer audio from ``start`` (default: the buffer's start) to ``upto``
+        (absolute samples); words come back in absolute seconds."""
         self._decoded_upto = upto
-        audio = self._buf[: upto - self._buf_start]
-        offset = self._buf_start / SAMPLE_RATE
+        start = self._buf_start if start is None else start
+        audio = self._buf[start - self._buf_start : upto - self._buf_start]
+        offset = start / SAMPLE_RATE
         self.decodes += 1
-        words = self.backend.decode(audio, self._prompt())
+        words = self.backend.decode(audio, self._prompt() if prompt is None else prompt.strip())
         # A stretched word (alignment artefact) would push the commit time past speech not yet decoded.
         return [
-            Word(round(w.start + offset, 3), round(min(w.end, w.start + MAX_WORD_S) + offset, 3), w.text, w.probability)
+            Word(
+                float(round(w.start + offset, 3)),
+                float(round(min(w.end, w.start + MAX_WORD_S) + offset, 3)),
+                w.text,
+                float(w.probability),
+            )
             for w in words
         ]
 
