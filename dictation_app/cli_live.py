@@ -46,7 +46,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
     session.start()  # fails with a clear message before any session folder is made
     try:
         folder = new_session_dir()
-        recorder = session.recorder = SessionRecorder(folder, model=args.model)
+        recorder = session.recorder = SessionRecorder(folder, model=args.model, language=args.language)
     except DictationError:
         source.stop()
         raise

@@ -190,6 +190,7 @@ class LiveRecognizer:
         self.latency = LiveLatency([], [])
 
     def __call__(self, path: Path) -> tuple[str, float]:
+        from dictation_app.audio.decode import SAMPLE_RATE
         from dictation_app.audio.sources import FileSource
         from dictation_app.engine.session import LiveSession
         from dictation_app.engine.streaming import Commit, Partial, UtteranceEnd
@@ -207,4 +208,4 @@ class LiveRecognizer:
                 self.latency.commit += [now - source.wall_time_of(w.end) for w in event.words]
             elif isinstance(event, UtteranceEnd):
                 awaiting_first = True
-        return "".join(w.text for w in words).strip(), len(source.samples) / 16_000
+        return "".join(w.text for w in words).strip(), len(source.samples) / SAMPLE_RATE

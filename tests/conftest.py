@@ -58,3 +58,27 @@ def run_cli(*args: str, timeout: float = 300, **kwargs) -> subprocess.CompletedP
 def assert_clean_error(stderr: str) -> None:
     assert "Traceback" not in stderr, stderr
     assert "dictation-app: error:" in stderr, stderr
+
+
+@pytest.fixture(scope="session")
+def virtual_mic():
+    """PulseAudio with a null sink whose monitor is the default source (scripts/virtual-mic.sh).
+
+    Returns the environment for clients. In CI this must work: a missing PulseAudio fails
+    the test instead of skipping it.
+    """
+    import shutil
+
+    if shutil.which("pulseaudio") is None or shutil.which("paplay") is None:
+        if os.environ.get("CI"):
+            pytest.fail("PulseAudio is not installed; .ci/run (make test) must install it")
+        pytest.skip("PulseAudio not installed (make test installs it)")
+    script = Path(__file__).parents[1] / "scripts" / "virtual-mic.sh"
+    runtime = subprocess.run(["bash", str(script)], check=True, capture_output=True, text=True).stdout.strip()
+    os.environ["XDG_RUNTIME_DIR"] = runtime  # PortAudio in this process finds the server too
+    return {**os.environ, "XDG_RUNTIME_DIR": runtime}
+
+
+def speak(path: Path, env: dict, delay_s: float = 0.0) -> subprocess.Popen:
+    """Play a file into the virtual microphone (paplay), optionally after a delay."""
+    return subprocess.Popen(["bash", "-c", f"sleep {delay_s}; exec paplay '{path}'"], env=env)

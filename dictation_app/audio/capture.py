@@ -72,9 +72,14 @@ class RingBuffer:
 
     def write(self, block: np.ndarray) -> None:
         n, size = len(block), len(self._data)
+        skipped = 0
         if n > size:
-            block, n = block[-size:], size
+            block, n, skipped = block[-size:], size, n - size
         with self._lock:
+            if skipped:  # the block alone overfills the ring: all unread audio is overwritten
+                self.dropped_frames += self._write - self._read + skipped
+                self._write += skipped
+                self._read = self._write
             start = self._write % size
             first = min(n, size - start)
             self._data[start : start + first] = block[:first]
@@ -208,7 +213,7 @@ class MicrophoneSource:
         self._stopping = True
         if self._stream is not None:
             try:
-                self._stream.stop()
+                self._stream.abort()  # not stop(): it waits on a device that may be gone
                 self._stream.close()
             except Exception:  # a vanished device may fail to close; the audio is already read
                 pass

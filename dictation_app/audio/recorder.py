@@ -10,6 +10,7 @@ re-transcribes a session offline; :func:`load_session` rebuilds its live transcr
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 import os
 import time
 import wave
@@ -26,6 +27,7 @@ __all__ = ["SessionRecorder", "default_sessions_dir", "load_session", "new_sessi
 
 AUDIO_NAME = "audio.wav"
 JOURNAL_NAME = "transcript.jsonl"
+META_NAME = "session.json"
 FLUSH_EVERY_S = 1.0
 
 
@@ -60,9 +62,8 @@ class SessionRecorder:
     readable, and later writes are ignored so the caller can keep dictating.
     """
 
-    def __init__(self, folder: Path, model: str = "") -> None:
+    def __init__(self, folder: Path, model: str = "", language: str = "") -> None:
         self.folder = Path(folder)
-        self.model = model
         self.failed: str | None = None
         self.samples_written = 0
         self._last_sync = time.monotonic()
@@ -73,6 +74,8 @@ class SessionRecorder:
             self._wav.setsampwidth(2)
             self._wav.setframerate(SAMPLE_RATE)
             self._journal = open(self.folder / JOURNAL_NAME, "a", encoding="utf-8")
+            meta = TranscriptMetadata(source=str(self.folder / AUDIO_NAME), model=model, language=language)
+            (self.folder / META_NAME).write_text(json.dumps(asdict(meta)), encoding="utf-8")
         except OSError as exc:
             raise RecordingError(f"Cannot start recording in {self.folder}: {exc.strerror or exc}.") from None
 
@@ -136,5 +139,9 @@ def load_session(folder: Path) -> Transcript:
             duration = w.getnframes() / w.getframerate()
     except (OSError, EOFError, wave.Error):
         pass
-    meta = TranscriptMetadata(source=str(folder / AUDIO_NAME), language="en", duration=duration)
+    try:
+        meta = TranscriptMetadata(**json.loads((folder / META_NAME).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        meta = TranscriptMetadata(source=str(folder / AUDIO_NAME))
+    meta.duration = duration
     return Transcript(segments, meta)

@@ -1,0 +1,82 @@
+"""Live dictation figures on the long-form passages, in one run.
+
+* offline WER (the app's file path, text only) and live WER (the streaming engine fed in
+  ``chunk_s`` blocks, independent of machine speed) on the same passages;
+* commit latency (median, p95) and first-partial latency with audio paced in real time;
+* CPU use while listening to 30 s of silence (real time), and words emitted there;
+* peak RSS of this process.
+
+    python benchmarks/bench_live.py [--manifest M.tsv] [--limit N] [--realtime-limit K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_MANIFESTS = [ROOT.parent / "shared" / "speech" / "longform" / "manifest.tsv", ROOT / "tests" / "data" / "longform.tsv"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--manifest", type=Path, default=next((m for m in DEFAULT_MANIFESTS if m.exists()), None))
+    parser.add_argument("--limit", type=int, help="passages for the WER comparison (default: all)")
+    parser.add_argument("--realtime-limit", type=int, default=3, help="passages paced in real time for latency")
+    parser.add_argument("--beam-size", type=int, default=5)
+    args = parser.parse_args()
+
+    from dictation_app.engine import FileTranscriber, ModelStore, TranscribeOptions
+    from dictation_app.engine.streaming import StreamingOptions
+    from dictation_app.evaluation import LiveRecognizer, read_manifest, score_files, summarize
+
+    model = ModelStore().load("tiny.en")
+    entries = read_manifest(args.manifest, args.limit)
+    offline = FileTranscriber(model, "tiny.en")
+    text_only = TranscribeOptions(language="en", word_timestamps=False, beam_size=args.beam_size)
+    options = StreamingOptions(beam_size=args.beam_size)
+
+    def offline_text(path):
+        t = offline.transcribe(path, text_only)
+        return t.text, t.metadata.duration
+
+    off = summarize(list(score_files(entries, offline_text)))
+    live = summarize(list(score_files(entries, LiveRecognizer(model, options))))
+    print(f"passages={off.files} audio_s={off.audio_s:.1f} manifest={args.manifest}")
+    print(f"offline WER={off.wer * 100:.2f}% RTF={off.rtf:.3f}")
+    print(f"live    WER={live.wer * 100:.2f}% RTF={live.rtf:.3f} (delta {100 * (live.wer - off.wer):+.2f} points)")
+
+    realtime = LiveRecognizer(model, options, realtime=True)
+    rt = summarize(list(score_files(entries[: args.realtime_limit], realtime)))
+    print(f"realtime passages={rt.files} WER={rt.wer * 100:.2f}% {realtime.latency.summary()}")
+
+    silence = LiveRecognizer(model, options, realtime=True)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    text, _ = _quiet_room(silence)
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    print(f"quiet room 30 s: cpu={100 * cpu / wall:.1f}% of one core, words={len(text.split())}, "
+          f"decodes={silence.transcriber.decodes}")
+    print(f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+
+
+def _quiet_room(recognizer):
+    """30 s of a quiet room (noise at -60 dBFS) through the real-time live path."""
+    import tempfile
+    import wave
+
+    noise = (np.random.default_rng(0).standard_normal(30 * 16_000) * 0.001 * 32767).astype("<i2")
+    with tempfile.NamedTemporaryFile(suffix=".wav") as f:
+        with wave.open(f.name, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(16_000)
+            w.writeframes(noise.tobytes())
+        return recognizer(Path(f.name))
+
+
+if __name__ == "__main__":
+    main()
