@@ -135,3 +135,17 @@ def test_buffer_stays_bounded_on_long_speech(live, data_dir):
         live.process()
         longest = max(longest, live._n)
     assert longest <= live.options.max_buffer_s * SR + SR
+
+
+def test_repetition_loops_are_cut():
+    from dictation_app.engine.guards import repetition_start
+
+    assert repetition_start("sauce said he said he said he said".split()) == 1
+    assert repetition_start("ask not what your country can do".split()) is None
+    loop = words(("sauce", 0.1, 0.2), ("he", 0.2, 0.3), ("said", 0.3, 0.4), ("he", 0.4, 0.5), ("said", 0.5, 0.6),
+                 ("he", 0.6, 0.7), ("said", 0.7, 0.8))
+    backend = ScriptedBackend([loop] * 5)
+    st = StreamingTranscriber(backend, StreamingOptions(chunk_s=0.5))
+    events = feed(st, speech_like(2.1))
+    assert committed(events) == ["sauce"]
+    assert all("said" not in e.text for e in events if isinstance(e, Partial))

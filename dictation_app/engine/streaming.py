@@ -28,7 +28,7 @@ from typing import Protocol
 import numpy as np
 
 from dictation_app.audio.decode import SAMPLE_RATE
-from dictation_app.engine.guards import MAX_WORD_S, is_degenerate_text
+from dictation_app.engine.guards import MAX_WORD_S, is_degenerate_text, repetition_start
 from dictation_app.engine.vad import StreamingVad, VadSettings
 from dictation_app.transcript import Word
 
@@ -80,9 +80,7 @@ class StreamingOptions:
 
 
 @dataclass(frozen=True)
-class Partial:
-    """The tentative tail: may still change; replaces the previous Partial."""
-
+class _WordsEvent:
     words: tuple[Word, ...]
 
     @property
@@ -91,14 +89,13 @@ class Partial:
 
 
 @dataclass(frozen=True)
-class Commit:
+class Partial(_WordsEvent):
+    """The tentative tail: may still change; replaces the previous Partial."""
+
+
+@dataclass(frozen=True)
+class Commit(_WordsEvent):
     """Words that will not change, with absolute times from the start of the stream."""
-
-    words: tuple[Word, ...]
-
-    @property
-    def text(self) -> str:
-        return "".join(w.text for w in self.words).strip()
 
 
 @dataclass(frozen=True)
@@ -292,7 +289,7 @@ class StreamingTranscriber:
         for _ in range(3):
             covered = (extra or words)[-1].end if (extra or words) else self._last_commit_end
             start = max(self._buf_start, int((covered - 0.1) * SAMPLE_RATE))
-            if upto - start < 0.5 * SAMPLE_RATE or not self._speech_between(covered + 0.2, upto / SAMPLE_RATE):
+            if upto - start < 0.5 * SAMPLE_RATE or self._speech_seconds(covered + 0.2, upto / SAMPLE_RATE) < 0.3:
                 break
             context = self._committed_text + "".join(w.text for w in words + extra)
             more = [w for w in self._decode(upto, start, context[-self.options.prompt_chars :]) if w.start >= covered - 0.05]
@@ -311,6 +308,8 @@ class StreamingTranscriber:
         offset = start / SAMPLE_RATE
         self.decodes += 1
         words = self.backend.decode(audio, self._prompt() if prompt is None else prompt.strip())
+        loop = repetition_start([_norm(w) for w in words])
+        words = words if loop is None else words[:loop]
         # A stretched word (alignment artefact) would push the commit time past speech not yet decoded.
         return [
             Word(
@@ -430,6 +429,10 @@ class StreamingTranscriber:
     def _speech_between(self, start_s: float, end_s: float) -> bool:
         a, b = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
         return any(s < b and e > a for s, e in self._speech)
+
+    def _speech_seconds(self, start_s: float, end_s: float) -> float:
+        a, b = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
+        return sum(max(0, min(e, b) - max(s, a)) for s, e in self._speech) / SAMPLE_RATE
 
     def _has_speech(self, word: Word) -> bool:
         """Guard against text over silence or noise: a word must overlap detected speech."""

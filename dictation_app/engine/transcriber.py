@@ -207,7 +207,7 @@ def _is_hallucination(raw, samples: np.ndarray) -> bool:
     """Degenerate text, or a segment the decoder doubts over audio the VAD finds no voice in."""
     if is_degenerate_text(raw.text, raw.start, raw.end, raw.compression_ratio):
         return True
-    if not is_doubtful(raw.compression_ratio, raw.no_speech_prob):
+    if not is_doubtful(raw.compression_ratio, raw.no_speech_prob, raw.avg_logprob):
         return False
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
