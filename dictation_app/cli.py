@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from dictation_app import __version__
-from dictation_app.errors import DictationError, OutputError, TranscriptionCancelled
+from dictation_app.errors import DictationError, OutputError
 
 __all__ = ["build_parser", "main"]
 
@@ -189,8 +189,6 @@ def _transcribe_one(transcriber, path: Path, options):
         for step in job:
             if bar:
                 bar.fraction(step.fraction)
-    except TranscriptionCancelled:
-        raise
     finally:
         if bar:
             bar.close()

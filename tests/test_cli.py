@@ -1,6 +1,5 @@
 """The command line as a user runs it: child processes, real files, real model."""
 
-import io
 import json
 import os
 import signal
