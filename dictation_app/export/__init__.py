@@ -15,6 +15,15 @@ from dictation_app.transcript import Transcript
 __all__ = ["EXPORTERS", "Exporter", "atomic_write", "get_exporter", "save"]
 
 
+def _read_umask() -> int:
+    mask = os.umask(0)  # the only portable way to read it; done once, before any threads
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
 def get_exporter(name: str) -> Exporter:
     try:
         return EXPORTERS[name.lower()]
@@ -30,6 +39,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise OutputError(f"Cannot write to {path.parent}: {exc.strerror or exc}.") from None
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600; an export gets normal permissions
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
