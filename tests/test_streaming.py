@@ -118,6 +118,15 @@ def test_stopping_mid_sentence_keeps_the_last_words(live, data_dir):
     assert "potatoes" in text.lower()
 
 
+@pytest.mark.parametrize("block_s", [0.5, 4.0])
+def test_stopping_right_after_the_last_word_keeps_it(live, data_dir, block_s):
+    # block_s=4: a consumer that fell behind gets the sentence's end in its last read, and
+    # Whisper's final decode of the buffer stops at "ladled out", 2.8 s before the audio ends.
+    audio = load_audio(data_dir / "1089-134686-0000.flac").samples
+    _, text = run_live(live, np.concatenate([np.zeros(SR, np.float32), audio]), block_s)
+    assert "sauce" in text.lower()
+
+
 def test_noise_gives_no_words(live):
     rng = np.random.default_rng(0)
     t = np.arange(20 * SR) / SR

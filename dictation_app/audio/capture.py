@@ -113,6 +113,9 @@ class MicrophoneSource:
 
     #: No callback for this long means the device is gone: a live input delivers silence too.
     STALL_S = 2.0
+    #: At most this long (plus the stream latency) stop() waits for audio still in flight:
+    #: a sound server can hold back several hundred milliseconds of captured audio.
+    IN_FLIGHT_S = 1.0
 
     def __init__(
         self,
@@ -135,6 +138,7 @@ class MicrophoneSource:
         self._stopping = False
         self._finished = threading.Event()
         self._last_audio = 0.0
+        self._captured_until = 0.0  # PortAudio stream time at the end of the last block
 
     @property
     def dropped_frames(self) -> int:
@@ -152,6 +156,7 @@ class MicrophoneSource:
         self._ring = RingBuffer(int(self.buffer_s * rate), channels)
         self._stopping = False
         self._finished.clear()
+        self.native_rate, self.channels = rate, channels
         try:
             self._stream = sd.InputStream(
                 device=info["index"], samplerate=rate, channels=channels, dtype="float32",
@@ -160,7 +165,6 @@ class MicrophoneSource:
             self._stream.start()
         except sd.PortAudioError as exc:
             raise AudioDeviceError(f"Cannot open {self.device_name}: {exc}") from None
-        self.native_rate, self.channels = rate, channels
         self._last_audio = time.monotonic()
         if rate != SAMPLE_RATE:
             import soxr
@@ -183,6 +187,19 @@ class MicrophoneSource:
         if status.input_overflow:
             self.overflows += 1
         self._ring.write(indata)
+        adc = time_info.inputBufferAdcTime or time_info.currentTime  # some host APIs leave ADC time 0
+        self._captured_until = adc + frames / self.native_rate
+
+    def _await_in_flight_audio(self) -> None:
+        # The last words are still in the driver's and sound server's buffers when the user
+        # presses Stop; wait (briefly: the device may be gone) until they have been delivered.
+        try:
+            now = self._stream.time
+            deadline = time.monotonic() + min(2.0, self.IN_FLIGHT_S + self._stream.latency)
+        except Exception:
+            return
+        while self._captured_until < now and time.monotonic() < deadline and not self._finished.is_set():
+            time.sleep(0.01)
 
     def read(self, timeout: float | None = 0.5) -> np.ndarray | None:
         """Next block of 16 kHz mono audio (empty on timeout), or None once stopped.
@@ -210,6 +227,9 @@ class MicrophoneSource:
         return mono
 
     def stop(self) -> None:
+        """Stop capturing, once what was said up to now has come through the audio stack."""
+        if self._stream is not None and not self._finished.is_set():
+            self._await_in_flight_audio()
         self._stopping = True
         if self._stream is not None:
             try:

@@ -267,9 +267,9 @@ class StreamingTranscriber:
         if last_speech_end > self._decoded_upto or not self._hypothesis:
             upto = min(self._buf_start + self._n, last_speech_end + int(0.2 * SAMPLE_RATE))
             words = self._fresh(self._decode(upto))
-            words += self._decode_leftover(words, upto)
-        else:
-            words = self._hypothesis
+        else:  # the last decode covered all speech, but may have stopped short of its end
+            upto, words = self._decoded_upto, self._hypothesis
+        words += self._decode_leftover(words, upto)
         events: list[StreamEvent] = self._commit(words)
         self._hypothesis = []
         self._in_utterance = False
