@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(listen)
     listen.add_argument("--language", default="en", help="language code (default: %(default)s)")
 
+    commands.add_parser("gui", help="open the window (the default without a command)")
     commands.add_parser("devices", help="list audio input devices")
     commands.add_parser("models", help="list models: where from, installed, size, path")
     return parser
@@ -96,9 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         "listen": cmd_listen,
         "devices": cmd_devices,
     }
-    if args.command is None:
-        parser.print_help()
-        return EXIT_OK
+    if args.command in (None, "gui"):
+        return _cmd_gui()
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:
@@ -108,6 +108,23 @@ def main(argv: list[str] | None = None) -> int:
     except DictationError as exc:
         _error(str(exc))
         return EXIT_FAILED
+
+
+def _cmd_gui() -> int:
+    import os
+
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        _error("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset). "
+               "Without a desktop, use 'dictation-app transcribe' or 'dictation-app listen'; see --help.")
+        return EXIT_FAILED
+    try:
+        from dictation_app.ui.app import run
+    except ImportError as exc:
+        _error(f"the window needs PySide6 ({exc}); install it with: pip install 'dictation-app[gui]'")
+        return EXIT_FAILED
+    return run()
 
 
 # -- transcribe ---------------------------------------------------------------------------

@@ -82,3 +82,56 @@ def virtual_mic():
 def speak(path: Path, env: dict, delay_s: float = 0.0) -> subprocess.Popen:
     """Play a file into the virtual microphone (paplay), optionally after a delay."""
     return subprocess.Popen(["bash", "-c", f"sleep {delay_s}; exec paplay '{path}'"], env=env)
+
+
+# -- the desktop app ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def model_store():
+    """One store for every window, so the model loads once per test session."""
+    from dictation_app.engine import ModelStore
+
+    return ModelStore()
+
+
+@pytest.fixture
+def gui_env(qapp, tmp_path, monkeypatch):
+    """Test-mode paths, and a data folder of this test's own (sessions, autosaves)."""
+    from PySide6.QtCore import QStandardPaths
+
+    QStandardPaths.setTestModeEnabled(True)
+    qapp.setOrganizationName("dictation-app-tests")
+    qapp.setApplicationName("dictation-app-tests")
+    monkeypatch.setenv("DICTATION_APP_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+def make_settings(folder: Path):
+    from PySide6.QtCore import QSettings
+
+    from dictation_app.settings.store import Settings
+
+    return Settings(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat))
+
+
+def make_window(qtbot, folder: Path, store, source_factory=None, load=True):
+    from PySide6.QtWidgets import QMessageBox
+
+    from dictation_app.transcript.autosave import AutosaveStore
+    from dictation_app.ui.main_window import MainWindow
+
+    window = MainWindow(make_settings(folder), store, AutosaveStore(folder / "data" / "autosave"), source_factory)
+    # Unsaved documents are the test's business: closing never opens a dialog here.
+    window.docs.ask_unsaved = lambda docs: QMessageBox.StandardButton.Discard
+    qtbot.addWidget(window)
+    window.show()
+    if load:
+        window.load_model()
+        qtbot.waitUntil(window.record_action.isEnabled, timeout=120_000)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, gui_env, model_store):
+    return make_window(qtbot, gui_env, model_store)

@@ -18,7 +18,7 @@ import numpy as np
 
 from dictation_app.errors import AudioDecodeError
 
-__all__ = ["SAMPLE_RATE", "DecodedAudio", "check_media_file", "load_audio"]
+__all__ = ["SAMPLE_RATE", "DecodedAudio", "check_media_file", "load_audio", "probe_duration"]
 
 #: Whisper's input rate; every buffer handed to the engine is at this rate, mono float32.
 SAMPLE_RATE = 16_000
@@ -117,6 +117,27 @@ def load_audio(path: str | os.PathLike[str]) -> DecodedAudio:
             f"{declared:.1f} s could be decoded."
         )
     return decoded
+
+
+def probe_duration(path: str | os.PathLike[str]) -> float | None:
+    """Declared duration of the first audio stream, read from the header (fast).
+
+    Raises:
+        AudioDecodeError: the path cannot be a media file, or has no audio stream.
+    """
+    import av
+
+    path = check_media_file(path)
+    try:
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                kinds = sorted({s.type for s in container.streams}) or ["no streams"]
+                raise AudioDecodeError(f"{path}: has no audio stream (found: {', '.join(kinds)}).")
+            return _declared_duration(container, container.streams.audio[0])
+    except av.error.InvalidDataError:
+        raise AudioDecodeError(f"{path}: not an audio or video file FFmpeg can read.") from None
+    except av.error.FFmpegError as exc:
+        raise AudioDecodeError(f"{path}: cannot be decoded ({exc.strerror or exc}).") from None
 
 
 def _declared_duration(container, stream) -> float | None:

@@ -21,6 +21,7 @@ import numpy as np
 
 from dictation_app.audio.decode import SAMPLE_RATE
 from dictation_app.errors import RecordingError
+from dictation_app.fileio import user_data_dir
 from dictation_app.transcript import Segment, Transcript, TranscriptMetadata, Word
 
 __all__ = ["SessionRecorder", "default_sessions_dir", "load_session", "new_session_dir"]
@@ -32,12 +33,7 @@ FLUSH_EVERY_S = 1.0
 
 
 def default_sessions_dir() -> Path:
-    override = os.environ.get("DICTATION_APP_DATA_DIR")
-    if override:
-        return Path(override) / "sessions"
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("dictation-app", appauthor=False)) / "sessions"
+    return user_data_dir() / "sessions"
 
 
 def new_session_dir(root: Path | None = None) -> Path:

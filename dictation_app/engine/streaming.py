@@ -206,6 +206,11 @@ class StreamingTranscriber:
         return self._committed_text.strip()
 
     @property
+    def in_utterance(self) -> bool:
+        """Whether speech has started and not yet ended with a pause."""
+        return self._in_utterance
+
+    @property
     def time(self) -> float:
         """Seconds of audio processed."""
         return (self._buf_start + self._n) / SAMPLE_RATE

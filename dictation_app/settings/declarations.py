@@ -1,0 +1,77 @@
+"""Every user setting, declared once with its type, default and label (no Qt)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["SETTINGS", "Setting", "by_key"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting.
+
+    Attributes:
+        key: QSettings key ("group/name").
+        type: bool, int, float or str.
+        default: Value when the user has not set one.
+        label: What the preferences dialog shows.
+        choices: Allowed values of a str setting (empty: free text).
+        minimum, maximum: Range of a number.
+        hidden: Kept in settings but not shown in the preferences dialog (the toolbar sets it).
+    """
+
+    key: str
+    type: type
+    default: Any
+    label: str
+    choices: tuple[str, ...] = ()
+    minimum: float = 0
+    maximum: float = 0
+    hidden: bool = False
+
+    def coerce(self, value: Any) -> Any:
+        """``value`` as read back from storage (INI files give strings), or the default."""
+        if value is None:
+            return self.default
+        try:
+            if self.type is bool:
+                value = value if isinstance(value, bool) else str(value).lower() in ("true", "1", "yes")
+            else:
+                value = self.type(value)
+        except (TypeError, ValueError):
+            return self.default
+        if self.choices and value not in self.choices:
+            return self.default
+        if self.type in (int, float) and self.maximum > self.minimum and not self.minimum <= value <= self.maximum:
+            return self.default
+        return value
+
+
+LANGUAGES = ("en", "auto", "de", "es", "fr", "it", "ja", "nl", "pl", "pt", "ru", "uk", "zh")
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("model/name", str, "tiny.en", "Model (name or folder)", hidden=True),
+    Setting("model/device", str, "auto", "Compute device", ("auto", "cpu", "cuda")),
+    Setting("model/compute_type", str, "auto", "Compute type", ("auto", "int8", "int8_float16", "float16", "float32")),
+    Setting("model/threads", int, 0, "CPU threads (0: one per physical core)", minimum=0, maximum=256),
+    Setting("decoding/language", str, "en", "Language", LANGUAGES, hidden=True),
+    Setting("decoding/task", str, "transcribe", "Task (files)", ("transcribe", "translate")),
+    Setting("decoding/initial_prompt", str, "", "Initial prompt (vocabulary, style)"),
+    Setting("decoding/hotwords", str, "", "Hotwords (names, jargon)"),
+    Setting("dictation/input_device", str, "", "Input device (empty: system default)", hidden=True),
+    Setting("dictation/vad_threshold", float, 0.5, "Speech detection threshold (lower: more sensitive)",
+            minimum=0.1, maximum=0.9),
+    Setting("dictation/pause_s", float, 0.5, "Pause that ends a sentence (seconds)", minimum=0.2, maximum=3.0),
+    Setting("dictation/review_below", float, 0.5, "Mark words for review below this confidence",
+            minimum=0.0, maximum=1.0),
+    Setting("export/format", str, "txt", "Export format", ("txt", "srt", "vtt", "json", "docx")),
+    Setting("export/folder", str, "", "Last export folder", hidden=True),
+)
+
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+def by_key(key: str) -> Setting:
+    return _BY_KEY[key]

@@ -1,0 +1,166 @@
+"""The dictation editor: live words go in at the user's cursor, the user edits freely.
+
+Committed words are inserted as one undoable edit per commit. The tentative tail is drawn
+as a pre-edit area of the text layout (the mechanism input methods use for text still being
+composed), so it shows inline, in grey, after the insertion point, and is never part of the
+document or its undo history. While the user is typing, commits wait (shown in the tail)
+until they pause, so live text never lands inside a word being typed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Qt, Slot
+from PySide6.QtGui import QColor, QKeyEvent, QTextCharFormat, QTextCursor, QTextLayout
+from PySide6.QtWidgets import QTextEdit, QWidget
+
+from dictation_app.transcript import Word
+
+__all__ = ["DictationEditor"]
+
+
+class DictationEditor(QTextEdit):
+    #: Commits wait this long after the user's last keystroke.
+    TYPING_PAUSE_MS = 800
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptRichText(False)
+        self.setPlaceholderText(self.tr("Press Record (F9) and speak; your words appear at the cursor."))
+        self.review_below = 0.5
+        self._pending: list[tuple[Word, ...]] = []
+        self._tentative: tuple[Word, ...] = ()
+        self._tail_block = None
+        self._tail_text = ""
+        self._review: list[QTextCursor] = []
+        self._placing_tail = False
+        self._typing = QTimer(self, singleShot=True, interval=self.TYPING_PAUSE_MS)
+        self._typing.timeout.connect(self.flush)
+        self.cursorPositionChanged.connect(self._show_tail)
+        self.document().contentsChanged.connect(self._show_tail)
+
+    # -- what the dictation worker calls --------------------------------------------------
+
+    @Slot(object)
+    def add_committed(self, words: tuple[Word, ...]) -> None:
+        if not words:
+            return
+        self._pending.append(tuple(words))
+        if not self._typing.isActive():
+            self.flush()
+        else:
+            self._show_tail()
+
+    @Slot(object)
+    def set_tentative(self, words: tuple[Word, ...]) -> None:
+        self._tentative = tuple(words)
+        self._show_tail()
+
+    @Slot()
+    def flush(self) -> None:
+        """Insert commits that waited for the user to stop typing."""
+        pending, self._pending = self._pending, []
+        for words in pending:
+            self._insert(words)
+        self._show_tail()
+
+    def end_dictation(self) -> None:
+        self._typing.stop()
+        self._tentative = ()
+        self.flush()
+
+    @property
+    def tentative_text(self) -> str:
+        return self._tail_text
+
+    def words_for_review(self) -> list[str]:
+        return [c.selectedText() for c in self._review if c.hasSelection()]
+
+    # -- user input -----------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        super().keyPressEvent(event)
+        if event.text() or event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
+            self._typing.start()
+
+    # -- insertion ------------------------------------------------------------------------
+
+    def _insertion_point(self) -> int:
+        return self.textCursor().selectionEnd()  # never inside or over the user's selection
+
+    def _lead_to_drop(self, text: str, pos: int) -> int:
+        """Leading spaces of ``text`` to drop: none are needed at a line start or after a space."""
+        before = self.document().characterAt(pos - 1) if pos > 0 else "\n"
+        return len(text) - len(text.lstrip()) if before.isspace() or before == "\u2029" else 0
+
+    def _spaced(self, text: str, pos: int) -> str:
+        text = text[self._lead_to_drop(text, pos) :]
+        after = self.document().characterAt(pos)
+        if after and not after.isspace() and after not in "\u2029.,;:!?)" and text and not text.endswith(" "):
+            text += " "  # dictating before the user's text: keep the two apart
+        return text
+
+    def _insert(self, words: tuple[Word, ...]) -> None:
+        pos = self._insertion_point()
+        raw = "".join(w.text for w in words)
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(pos)
+        cursor.beginEditBlock()
+        cursor.insertText(self._spaced(raw, pos))
+        cursor.endEditBlock()
+        self._mark_review(words, pos - self._lead_to_drop(raw, pos))
+
+    def _mark_review(self, words: tuple[Word, ...], pos: int) -> None:
+        """Underline low-confidence words (kept as cursors, so they follow later edits)."""
+        for w in words:
+            start, pos = pos, pos + len(w.text)
+            if w.probability < self.review_below and w.text.strip():
+                cursor = QTextCursor(self.document())
+                cursor.setPosition(start + len(w.text) - len(w.text.lstrip()))
+                cursor.setPosition(pos, QTextCursor.MoveMode.KeepAnchor)
+                self._review.append(cursor)
+        self._review = [c for c in self._review if c.hasSelection()]
+        fmt = QTextCharFormat()
+        fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+        fmt.setUnderlineColor(QColor(230, 126, 34))
+        selections = []
+        for c in self._review:
+            sel = QTextEdit.ExtraSelection()
+            sel.cursor, sel.format = c, fmt
+            selections.append(sel)
+        self.setExtraSelections(selections)
+
+    # -- the tentative tail ---------------------------------------------------------------
+
+    def _show_tail(self) -> None:
+        if self._placing_tail:
+            return
+        self._placing_tail = True
+        try:
+            self._place_tail()
+        finally:
+            self._placing_tail = False
+
+    def _place_tail(self) -> None:
+        waiting = [w for words in self._pending for w in words] + list(self._tentative)
+        pos = self._insertion_point()
+        text = self._spaced("".join(w.text for w in waiting), pos) if waiting else ""
+        block = self.document().findBlock(pos)
+        if self._tail_block is not None and self._tail_block.isValid() and self._tail_block != block:
+            self._set_preedit(self._tail_block, 0, "")
+        self._tail_block = block if text else None
+        if text or self._tail_text:
+            self._set_preedit(block, pos - block.position(), text)
+        self._tail_text = text
+
+    def _set_preedit(self, block, offset: int, text: str) -> None:
+        layout = block.layout()
+        layout.setPreeditArea(offset if text else -1, text)
+        if text:
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(128, 128, 128))
+            grey = QTextLayout.FormatRange()
+            grey.start, grey.length, grey.format = offset, len(text), fmt
+            layout.setFormats([grey])
+        else:
+            layout.clearFormats()
+        self.document().markContentsDirty(block.position(), block.length())

@@ -1,0 +1,68 @@
+"""Preferences: one form row per declared setting, built from the declarations."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLineEdit, QSpinBox, QWidget,
+)
+
+from dictation_app.settings import SETTINGS, Setting
+from dictation_app.settings.store import Settings
+
+__all__ = ["PreferencesDialog"]
+
+
+def _editor(setting: Setting, value) -> QWidget:
+    if setting.type is bool:
+        box = QCheckBox()
+        box.setChecked(value)
+        return box
+    if setting.choices:
+        combo = QComboBox()
+        combo.addItems(list(setting.choices))
+        combo.setCurrentText(value)
+        return combo
+    if setting.type is int:
+        spin = QSpinBox()
+        spin.setRange(int(setting.minimum), int(setting.maximum))
+        spin.setValue(value)
+        return spin
+    if setting.type is float:
+        spin = QDoubleSpinBox(decimals=2, singleStep=0.05)
+        spin.setRange(setting.minimum, setting.maximum)
+        spin.setValue(value)
+        return spin
+    return QLineEdit(value)
+
+
+def _read(widget: QWidget):
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QComboBox):
+        return widget.currentText()
+    if isinstance(widget, (QSpinBox, QDoubleSpinBox)):
+        return widget.value()
+    return widget.text()
+
+
+class PreferencesDialog(QDialog):
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Preferences"))
+        self.settings = settings
+        self.editors: dict[str, QWidget] = {}
+        form = QFormLayout(self)
+        for setting in SETTINGS:
+            if setting.hidden:
+                continue
+            editor = self.editors[setting.key] = _editor(setting, settings.value(setting.key))
+            form.addRow(setting.label, editor)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def accept(self) -> None:
+        for key, editor in self.editors.items():
+            self.settings.set_value(key, _read(editor))
+        super().accept()

@@ -1,0 +1,67 @@
+"""``run_task``: run a function on the thread pool, get its result back on the GUI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from dictation_app.errors import DictationError
+
+__all__ = ["run_task"]
+
+
+class _Relay(QObject):
+    """Lives on the caller's thread, so its slots run there when the task emits."""
+
+    done = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, context: QObject, on_done: Callable[[Any], None], on_error: Callable[[str], None]) -> None:
+        super().__init__()
+        self.context, self.on_done, self.on_error = context, on_done, on_error
+        self.done.connect(self._done)
+        self.failed.connect(self._failed)
+
+    @Slot(object)
+    def _done(self, result: Any) -> None:
+        _live.discard(self)
+        if shiboken6.isValid(self.context):  # the window that asked may be gone
+            self.on_done(result)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        _live.discard(self)
+        if shiboken6.isValid(self.context):
+            self.on_error(message)
+
+
+class _Task(QRunnable):
+    def __init__(self, func: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self.func, self.relay = func, relay
+
+    def run(self) -> None:
+        try:
+            result = self.func()
+        except DictationError as exc:
+            self.relay.failed.emit(str(exc))
+        except Exception as exc:  # a bug: still a message, never a dead worker
+            self.relay.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")
+        else:
+            self.relay.done.emit(result)
+
+
+_live: set[_Relay] = set()  # relays must outlive their tasks
+
+
+def run_task(
+    context: QObject, func: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[str], None]
+) -> None:
+    """Call ``func()`` on the global pool; ``on_done(result)`` or ``on_error(message)`` runs on
+    the thread that called ``run_task`` (queued signal), unless ``context`` was deleted meanwhile."""
+    relay = _Relay(context, on_done, on_error)
+    _live.add(relay)
+    QThreadPool.globalInstance().start(_Task(func, relay))

@@ -1,0 +1,118 @@
+"""Dictating into the editor: live words at the cursor while the user types elsewhere."""
+
+from collections import Counter
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from conftest import DATA, make_window
+from dictation_app.audio.sources import FileSource
+from dictation_app.evaluation import wer
+from dictation_app.transcript import Word
+from dictation_app.ui.widgets.dictation_editor import DictationEditor
+
+SPEECH = DATA / "1089-134686-0000.flac"
+
+
+def _words(text: str) -> Counter:
+    return Counter(w.strip(".,!?;:").lower() for w in text.split())
+
+
+def test_dictation_goes_in_at_the_cursor_while_the_user_types(qtbot, gui_env, model_store, references):
+    window = make_window(qtbot, gui_env, model_store, source_factory=lambda: FileSource(SPEECH, realtime=True))
+    editor = window.docs.dictation_editor
+    qtbot.keyClicks(editor, "Notes: ")
+    commits = []
+    window.record_action.trigger()
+    window.dictation.worker.committed.connect(lambda words: commits.append("".join(w.text for w in words)))
+    qtbot.waitUntil(lambda: len(commits) >= 1, timeout=60_000)
+    assert editor.toPlainText().startswith("Notes: ")
+
+    # The user goes to the top and types a title while dictation goes on.
+    qtbot.keyClick(editor, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor, "Title line ")
+    assert window.state_label.text() in ("listening", "hearing speech", "decoding")
+    qtbot.waitUntil(lambda: window.dictation is None, timeout=120_000)
+
+    text = editor.toPlainText()
+    assert text.startswith("Title line ")  # typed text intact, nothing inside it
+    assert "Notes: " in text
+    dictated = " ".join(commits)
+    assert wer([references[SPEECH.name]], [dictated]) < 0.15, dictated
+    # Every committed word is in the document once, and nothing else was added.
+    assert _words(text) == _words("Title line Notes: " + dictated)
+    assert editor.tentative_text == ""
+
+    session = window.docs.dictation.session
+    assert session and (gui_env / "data" / "sessions").exists()
+    window.open_dictation_transcript()  # its recording opens as a timestamped transcript
+    qtbot.waitUntil(lambda: window.docs.count() == 2, timeout=30_000)
+    transcript = window.docs.current().widget.transcript
+    assert transcript.segments and transcript.segments[0].end > transcript.segments[0].start
+
+
+def test_tentative_tail_is_not_in_the_document_or_undo(qtbot):
+    editor = DictationEditor()
+    qtbot.addWidget(editor)
+    editor.setPlainText("Typed. ")
+    editor.moveCursor(QTextCursor.MoveOperation.End)
+
+    def words(*texts, p=0.9):
+        return tuple(Word(0, 0, t, p) for t in texts)
+
+    editor.set_tentative(words(" maybe", " this"))
+    assert editor.toPlainText() == "Typed. " and editor.document().availableUndoSteps() == 0
+    assert editor.tentative_text == "maybe this"
+    editor.add_committed(words(" Hello", " world."))
+    editor.add_committed(words(" Second", " chunk.", p=0.2))
+    assert editor.toPlainText() == "Typed. Hello world. Second chunk."
+    assert editor.words_for_review() == ["Second", "chunk."]
+    editor.undo()  # one commit at a time
+    assert editor.toPlainText() == "Typed. Hello world."
+    editor.redo()
+    assert editor.toPlainText().endswith("Second chunk.")
+
+
+def test_commits_wait_while_the_user_is_typing(qtbot):
+    editor = DictationEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.keyClicks(editor, "hel")
+    editor.add_committed((Word(0, 1, " spoken", 0.9),))
+    assert editor.toPlainText() == "hel"  # not inside the word being typed
+    assert "spoken" in editor.tentative_text  # shown, still pending
+    qtbot.keyClicks(editor, "lo ")
+    qtbot.waitUntil(lambda: "spoken" in editor.toPlainText(), timeout=5_000)
+    assert editor.toPlainText() == "hello spoken"
+
+
+def test_no_microphone_gives_a_message_not_a_crash(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from dictation_app.ui.app import create_application, build_window\n"
+        "app = create_application()\n"
+        "w = build_window(); w.show(); w.load_model()\n"
+        "def poll():\n"
+        "    if w.record_action.isEnabled() and w.dictation is None and not w.banner.isVisible():\n"
+        "        w.record_action.trigger()\n"
+        "    if w.banner.isVisible() and w.dictation is None:\n"
+        "        print('BANNER:', w.banner.text()); print('RECORD:', w.record_action.isEnabled()); app.quit()\n"
+        "t = QTimer(); t.timeout.connect(poll); t.start(100)\n"
+        "QTimer.singleShot(90000, app.quit)\n"
+        "app.exec()\n"
+    )
+    empty = tmp_path / "xdg"
+    empty.mkdir(mode=0o700)
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(empty), "QT_QPA_PLATFORM": "offscreen",
+           "DICTATION_APP_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=180)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "Is a microphone connected?" in result.stdout, result.stdout + result.stderr
+    assert "RECORD: True" in result.stdout  # ready to try again once one is plugged in
+    assert not (tmp_path / "data" / "sessions").exists()  # no empty session left behind
