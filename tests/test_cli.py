@@ -16,8 +16,16 @@ def test_version_and_help():
     from dictation_app import __version__
 
     assert run_cli("--version").stdout.strip() == f"dictation-app {__version__}"
-    result = run_cli()
+    result = run_cli("--help")
     assert result.returncode == 0 and "transcribe" in result.stdout and "eval" in result.stdout
+
+
+def test_no_command_opens_the_window_or_says_why_not():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    result = run_cli(env=env)  # a server or an SSH session: no display
+    assert result.returncode == 1
+    assert_clean_error(result.stderr)
+    assert "no display" in result.stderr and "dictation-app transcribe" in result.stderr
 
 
 def test_models_lists_the_bundled_default():

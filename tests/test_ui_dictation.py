@@ -1,5 +1,6 @@
 """Dictating into the editor: live words at the cursor while the user types elsewhere."""
 
+import re
 from collections import Counter
 
 from PySide6.QtCore import Qt
@@ -42,6 +43,8 @@ def test_dictation_goes_in_at_the_cursor_while_the_user_types(qtbot, gui_env, mo
     # Every committed word is in the document once, and nothing else was added.
     assert _words(text) == _words("Title line Notes: " + dictated)
     assert editor.tentative_text == ""
+    latency = re.fullmatch(r"commit latency (\d+\.\d) s", window.latency_label.text())
+    assert latency and 0.0 < float(latency.group(1)) < 10.0
 
     session = window.docs.dictation.session
     assert session and (gui_env / "data" / "sessions").exists()
@@ -67,6 +70,11 @@ def test_tentative_tail_is_not_in_the_document_or_undo(qtbot):
     editor.add_committed(words(" Second", " chunk.", p=0.2))
     assert editor.toPlainText() == "Typed. Hello world. Second chunk."
     assert editor.words_for_review() == ["Second", "chunk."]
+    editor.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(editor, " typed")  # typing right after a marked word does not extend the mark
+    assert editor.words_for_review() == ["Second", "chunk."]
+    editor.undo()  # the typing is its own undo step
+    assert editor.toPlainText() == "Typed. Hello world. Second chunk."
     editor.undo()  # one commit at a time
     assert editor.toPlainText() == "Typed. Hello world."
     editor.redo()

@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         self.docs.message.connect(self.show_message)
         self.export.message.connect(self.show_message)
         self.docs.current_document_changed.connect(self._update_export)
-        self.docs.document_edited.connect(lambda: self.docs.current() and self.export.document_changed())
+        self.docs.document_edited.connect(self.export.document_changed)
         settings.changed.connect(self._setting_changed)
         self._update_export()
         geometry = settings.raw("geometry")
@@ -340,7 +340,7 @@ class MainWindow(QMainWindow):
 
     def _update_export(self) -> None:
         doc = self.docs.current()
-        self.export.set_document(doc.transcript(), doc.title, timed=doc.kind == "transcript")
+        self.export.set_document(doc.transcript, doc.title, timed=doc.kind == "transcript")
 
     def offer_restore(self, ask: Callable[[list[SavedDocument]], bool] | None = None) -> None:
         """After a crash, offer the documents it left; declining discards them."""

@@ -83,7 +83,7 @@ class QueueModel(QAbstractTableModel):
         job = self.jobs[index.row()]
         column = index.column()
         if role == ProgressRole:
-            return job.fraction
+            return None if job.state is JobState.FAILED and not job.started else job.fraction
         if role == Qt.ItemDataRole.ToolTipRole:
             return job.message or str(job.path)
         if role != Qt.ItemDataRole.DisplayRole:
@@ -93,7 +93,7 @@ class QueueModel(QAbstractTableModel):
         if column == 1:
             return _clock(job.duration)
         if column == 2:
-            return f"{job.fraction:.0%}"
+            return "" if job.state is JobState.FAILED and not job.started else f"{job.fraction:.0%}"
         if column == 3:
             return _clock(job.elapsed) if job.started else ""
         if column == 4:

@@ -10,12 +10,17 @@ until they pause, so live text never lands inside a word being typed.
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Qt, Slot
-from PySide6.QtGui import QColor, QKeyEvent, QTextCharFormat, QTextCursor, QTextLayout
+from PySide6.QtGui import QColor, QKeyEvent, QTextCharFormat, QTextCursor, QTextFormat, QTextLayout
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 from dictation_app.transcript import Word
 
-__all__ = ["DictationEditor"]
+__all__ = ["DictationEditor", "DICTATED_PROPERTY"]
+
+#: Char-format property set on dictated text (typed text lacks it).
+DICTATED_PROPERTY = QTextFormat.Property.UserProperty + 1
+_DICTATED = QTextCharFormat()
+_DICTATED.setProperty(DICTATED_PROPERTY, True)
 
 
 class DictationEditor(QTextEdit):
@@ -31,12 +36,13 @@ class DictationEditor(QTextEdit):
         self._tentative: tuple[Word, ...] = ()
         self._tail_block = None
         self._tail_text = ""
-        self._review: list[QTextCursor] = []
+        self._review: list[tuple[QTextCursor, QTextCursor]] = []  # (start, end) of words to review
         self._placing_tail = False
         self._typing = QTimer(self, singleShot=True, interval=self.TYPING_PAUSE_MS)
         self._typing.timeout.connect(self.flush)
         self.cursorPositionChanged.connect(self._show_tail)
         self.document().contentsChanged.connect(self._show_tail)
+        self.document().contentsChanged.connect(self._show_review)
 
     # -- what the dictation worker calls --------------------------------------------------
 
@@ -73,14 +79,23 @@ class DictationEditor(QTextEdit):
         return self._tail_text
 
     def words_for_review(self) -> list[str]:
-        return [c.selectedText() for c in self._review if c.hasSelection()]
+        text = self.toPlainText()
+        return [text[b.position() : e.position()] for b, e in self._review if e.position() > b.position()]
 
     # -- user input -----------------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.text():
+            self._plain_typing()
         super().keyPressEvent(event)
         if event.text() or event.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
             self._typing.start()
+
+    def _plain_typing(self) -> None:
+        """What the user types is never marked dictated: a different format also keeps Qt from
+        merging typing after live text into that commit's undo step."""
+        if not self.textCursor().hasSelection() and self.currentCharFormat().hasProperty(DICTATED_PROPERTY):
+            self.setCurrentCharFormat(QTextCharFormat())
 
     # -- insertion ------------------------------------------------------------------------
 
@@ -105,27 +120,35 @@ class DictationEditor(QTextEdit):
         cursor = QTextCursor(self.document())
         cursor.setPosition(pos)
         cursor.beginEditBlock()
-        cursor.insertText(self._spaced(raw, pos))
+        cursor.insertText(self._spaced(raw, pos), _DICTATED)
         cursor.endEditBlock()
+        self._plain_typing()
         self._mark_review(words, pos - self._lead_to_drop(raw, pos))
 
     def _mark_review(self, words: tuple[Word, ...], pos: int) -> None:
-        """Underline low-confidence words (kept as cursors, so they follow later edits)."""
+        """Underline low-confidence words. Each is a pair of cursors, so it follows later edits
+        without growing: the end cursor stays put when text is typed right after the word."""
         for w in words:
             start, pos = pos, pos + len(w.text)
             if w.probability < self.review_below and w.text.strip():
-                cursor = QTextCursor(self.document())
-                cursor.setPosition(start + len(w.text) - len(w.text.lstrip()))
-                cursor.setPosition(pos, QTextCursor.MoveMode.KeepAnchor)
-                self._review.append(cursor)
-        self._review = [c for c in self._review if c.hasSelection()]
+                begin, end = QTextCursor(self.document()), QTextCursor(self.document())
+                begin.setPosition(start + len(w.text) - len(w.text.lstrip()))
+                end.setPosition(pos)
+                end.setKeepPositionOnInsert(True)
+                self._review.append((begin, end))
+        self._review = [(b, e) for b, e in self._review if e.position() > b.position()]
+        self._show_review()
+
+    def _show_review(self) -> None:
         fmt = QTextCharFormat()
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
         fmt.setUnderlineColor(QColor(230, 126, 34))
         selections = []
-        for c in self._review:
+        for begin, end in self._review:
             sel = QTextEdit.ExtraSelection()
-            sel.cursor, sel.format = c, fmt
+            sel.cursor = QTextCursor(begin)
+            sel.cursor.setPosition(end.position(), QTextCursor.MoveMode.KeepAnchor)
+            sel.format = fmt
             selections.append(sel)
         self.setExtraSelections(selections)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal, Slot
@@ -27,7 +28,8 @@ class ExportPane(QWidget):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.transcript: Transcript | None = None
+        self.provider: Callable[[], Transcript] | None = None
+        self.transcript: Transcript | None = None  # as of the last refresh
         self.title = ""
         self.timed = True
         self.format_box = QComboBox()
@@ -62,9 +64,10 @@ class ExportPane(QWidget):
     def set_format(self, name: str) -> None:
         self.format_box.setCurrentIndex(self.format_box.findData(name))
 
-    def set_document(self, transcript: Transcript | None, title: str = "", timed: bool = True) -> None:
-        """Export this document from now on (None: nothing to export)."""
-        self.transcript, self.title, self.timed = transcript, title, timed
+    def set_document(self, provider: Callable[[], Transcript] | None, title: str = "", timed: bool = True) -> None:
+        """Export what ``provider()`` returns from now on (None: nothing to export); it is
+        asked again on every refresh, so the preview follows edits."""
+        self.provider, self.title, self.timed = provider, title, timed
         self.refresh()
 
     def document_changed(self) -> None:
@@ -72,6 +75,7 @@ class ExportPane(QWidget):
 
     @Slot()
     def refresh(self) -> None:
+        self.transcript = self.provider() if self.provider is not None else None
         problem = self._problem()
         self.note.setText(problem or "")
         self.note.setVisible(bool(problem))
@@ -116,6 +120,7 @@ class ExportPane(QWidget):
 
     def save_to(self, path: Path) -> None:
         """Write the export on a worker; ``saved`` or ``message`` tells how it went."""
+        self.refresh()  # export what the document holds now, not at the last preview
         if self._problem() is not None:
             return
         transcript, format_name = self.transcript, self.format_name

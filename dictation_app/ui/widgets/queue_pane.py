@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
-    QApplication, QHBoxLayout, QHeaderView, QPushButton, QStyle, QStyledItemDelegate,
+    QApplication, QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyle, QStyledItemDelegate,
     QStyleOptionProgressBar, QTableView, QVBoxLayout, QWidget,
 )
 
@@ -24,6 +24,8 @@ __all__ = ["QueuePane"]
 
 class _ProgressDelegate(QStyledItemDelegate):
     def paint(self, painter, option, index: QModelIndex) -> None:
+        if index.data(ProgressRole) is None:  # a file that failed before it started
+            return
         bar = QStyleOptionProgressBar()
         bar.rect = option.rect.adjusted(2, 3, -2, -3)
         bar.minimum, bar.maximum = 0, 1000
@@ -63,10 +65,13 @@ class QueuePane(QWidget):
         self.retry_button.clicked.connect(lambda: self._each_selected(self.retry))
         self.open_button.clicked.connect(lambda: self._each_selected(self.open_job))
         self.clear_button.clicked.connect(self.model.remove_finished)
+        hint = QLabel(self.tr("Drop audio or video files (or a folder) anywhere on the window, or use File > Open."))
+        hint.setEnabled(False)
         buttons = QHBoxLayout()
         for b in (self.cancel_button, self.retry_button, self.open_button, self.clear_button):
             buttons.addWidget(b)
         buttons.addStretch()
+        buttons.addWidget(hint)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -138,10 +143,11 @@ class QueuePane(QWidget):
     def _start_next(self) -> None:
         if self._running is not None or self.thread.worker.transcriber is None:
             return
-        job = next((j for j in self.model.jobs if j.state is JobState.WAITING and j.probed), None)
+        job = next((j for j in self.model.jobs if j.state is JobState.WAITING), None)
         if job is None:
-            if not any(j.state is JobState.WAITING for j in self.model.jobs):
-                self.idle.emit()
+            self.idle.emit()
+            return
+        if not job.probed:  # files go in the order they were added
             return
         try:
             options = self.options()

@@ -84,9 +84,10 @@ class DictationWorker(QObject):
         self.state.emit("listening")
         last_level = 0.0
         while not self.session.ended:
+            read_at = time.perf_counter()  # the step reads what was captured up to now, then decodes
             events = self.session.step(0.1)
+            self._note_arrival(read_at)
             now = time.perf_counter()
-            self._note_arrival(now)
             for event in events:
                 self._route(event, now)
             if now - last_level >= LEVEL_EVERY_S:

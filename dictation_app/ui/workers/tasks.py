@@ -26,10 +26,10 @@ class _Relay(QObject):
         self.failed.connect(self._failed)
 
     @Slot(object)
-    def _done(self, result: Any) -> None:
+    def _done(self, boxed: tuple) -> None:
         _live.discard(self)
         if shiboken6.isValid(self.context):  # the window that asked may be gone
-            self.on_done(result)
+            self.on_done(boxed[0])
 
     @Slot(str)
     def _failed(self, message: str) -> None:
@@ -51,7 +51,7 @@ class _Task(QRunnable):
         except Exception as exc:  # a bug: still a message, never a dead worker
             self.relay.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")
         else:
-            self.relay.done.emit(result)
+            self.relay.done.emit((result,))  # boxed: PySide mis-counts a bare None sent across threads
 
 
 _live: set[_Relay] = set()  # relays must outlive their tasks
