@@ -3,7 +3,7 @@
 VENV ?= .venv
 PYTEST_ARGS ?=
 
-.PHONY: run test bench clean
+.PHONY: run test bench deb tarball clean
 
 run:
 	@scripts/bootstrap.sh run
@@ -18,5 +18,14 @@ bench:
 	@scripts/bootstrap.sh test
 	$(VENV)/bin/python benchmarks/bench_transcribe.py
 
+# The installers (packaging/build.sh): a .deb and a portable .tar.gz of the frozen app.
+deb:
+	@scripts/bootstrap.sh test
+	VENV=$(VENV) packaging/build.sh deb
+
+tarball:
+	@scripts/bootstrap.sh test
+	VENV=$(VENV) packaging/build.sh tarball
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

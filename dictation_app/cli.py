@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog=PROG, description="Offline dictation and transcription with Whisper.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="open the window, load the default model, transcribe a bundled sample, check it")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     transcribe = commands.add_parser("transcribe", help="transcribe audio or video files")
@@ -97,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         "listen": cmd_listen,
         "devices": cmd_devices,
     }
+    if args.self_test:
+        return _cmd_self_test()
     if args.command in (None, "gui"):
         return _cmd_gui()
     try:
@@ -108,6 +112,15 @@ def main(argv: list[str] | None = None) -> int:
     except DictationError as exc:
         _error(str(exc))
         return EXIT_FAILED
+
+
+def _cmd_self_test() -> int:
+    try:
+        from dictation_app.ui.selftest import run
+    except ImportError as exc:
+        _error(f"the self-test needs PySide6 ({exc}); install it with: pip install 'dictation-app[gui]'")
+        return EXIT_FAILED
+    return run()
 
 
 def _cmd_gui() -> int:

@@ -10,11 +10,13 @@ VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
 
 # Debian packages: PortAudio for the microphone, the libraries Qt loads, and for the tests
-# PulseAudio (virtual microphone), Xvfb and the xcb libraries for real windows.
+# PulseAudio (virtual microphone), Xvfb and the xcb libraries for real windows, and lintian
+# and binutils for the installer test.
 run_pkgs=(python3-venv libportaudio2 libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libglib2.0-0)
 test_pkgs=(pulseaudio pulseaudio-utils libasound2-plugins xvfb xauth imagemagick
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0
-  libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-cursor0 libxcb-xfixes0)
+  libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-cursor0 libxcb-xfixes0
+  libwayland-cursor0 libwayland-egl1 lintian binutils)
 pkgs=("${run_pkgs[@]}")
 [ "$purpose" = test ] && pkgs+=("${test_pkgs[@]}")
 
@@ -46,7 +48,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 
 extras="gui"
-[ "$purpose" = test ] && extras="gui,base,test"
+[ "$purpose" = test ] && extras="gui,base,test,package"
 stamp="$VENV/.installed-$purpose-$(cat pyproject.toml | cksum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ]; then
   "$VENV/bin/python" -m pip install -q --upgrade pip

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication, QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar, QVBoxLayout, QWidget,
 )
@@ -18,6 +18,7 @@ from dictation_app.engine.transcriber import FileTranscriber, TranscribeOptions
 from dictation_app.engine.vad import VadSettings
 from dictation_app.settings.declarations import LANGUAGES
 from dictation_app.settings.store import Settings
+from dictation_app.system import open_path
 from dictation_app.transcript import Transcript
 from dictation_app.transcript.autosave import AutosaveStore, SavedDocument
 from dictation_app.ui.documents import DocumentTabs
@@ -291,7 +292,7 @@ class MainWindow(QMainWindow):
 
         folder = Path(self.docs.dictation.session or default_sessions_dir())
         folder.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        open_path(folder)  # with the user's environment, not the bundle's
 
     # -- files ----------------------------------------------------------------------------
 
