@@ -128,7 +128,7 @@ def make_window(qtbot, folder: Path, store, source_factory=None, load=True):
     window.show()
     if load:
         window.load_model()
-        qtbot.waitUntil(window.record_action.isEnabled, timeout=120_000)
+        qtbot.waitUntil(lambda: window.model is not None, timeout=120_000)
     return window
 
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
-from conftest import DATA
+from conftest import DATA, make_window
 from dictation_app.evaluation import wer
 from dictation_app.ui.models.queue_model import JobState
 from media import bad_inputs
@@ -108,3 +108,35 @@ def test_closing_a_changed_transcript_asks(qtbot, window, transcriber):
     window.docs.ask_unsaved = lambda docs: QMessageBox.StandardButton.Discard
     assert window.docs.close_document(doc)
     assert doc not in window.docs.documents
+
+
+def test_a_model_that_fails_to_load_falls_back_to_the_default(qtbot, gui_env, model_store):
+    window = make_window(qtbot, gui_env, model_store, load=False)
+    window.settings.set_value("model/name", str(gui_env / "no-such-model"))  # the user picks a bad one
+    qtbot.waitUntil(lambda: window.model is not None, timeout=120_000)
+    assert window.model_name == "tiny.en"
+    assert window.banner.isVisible() and "could not be loaded" in window.banner.text()
+
+
+def test_closing_while_a_file_transcribes_asks_then_cancels(qtbot, window):
+    (job,) = window.queue.add_files([DATA / "longform-163-122947.flac"])
+    qtbot.waitUntil(lambda: job.state is JobState.RUNNING, timeout=30_000)
+    window.ask_quit_while_busy = lambda: False
+    window.close()
+    assert window.isVisible() and job.state is JobState.RUNNING  # the user said no
+    window.ask_quit_while_busy = lambda: True
+    window.close()
+    assert not window.isVisible()
+    assert job.cancel.is_set() and not window.queue.thread.isRunning()  # stopped, thread joined
+
+
+def test_export_to_an_unwritable_place_says_so(qtbot, window, transcriber, tmp_path):
+    window.docs.open_transcript(transcriber.transcribe(DATA / "jfk.flac"))
+    blocker = tmp_path / "a-file-not-a-folder"
+    blocker.write_text("x")
+    messages = []
+    window.export.message.connect(messages.append)
+    window.export.save_to(blocker / "out.srt")
+    qtbot.waitUntil(lambda: bool(messages), timeout=10_000)
+    assert messages[0].startswith("Export failed: Cannot write to"), messages
+    assert window.settings.value("export/folder") != str(blocker)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from dictation_app.audio.sources import AudioSource
-from dictation_app.engine.models import LoadOptions, ModelStore
+from dictation_app.engine.models import DEFAULT_MODEL, LoadOptions, ModelStore
 from dictation_app.engine.streaming import StreamingOptions
 from dictation_app.engine.transcriber import FileTranscriber, TranscribeOptions
 from dictation_app.engine.vad import VadSettings
@@ -63,8 +63,10 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings, self.store = settings, store
         self.source_factory = source_factory or self._microphone
+        self._uses_microphone = source_factory is None
         self.model = None
         self.model_name = ""
+        self.no_input: str | None = None  # why dictation is off (no microphone), or None
         self.dictation: DictationThread | None = None
 
         self.docs = DocumentTabs(autosave)
@@ -181,21 +183,35 @@ class MainWindow(QMainWindow):
         options = LoadOptions(device=self.settings.value("model/device"),
                               compute_type=self.settings.value("model/compute_type"),
                               cpu_threads=self.settings.value("model/threads"))
+        self._load(name, options)
+
+    def _load(self, name: str, options: LoadOptions) -> None:
         self.record_action.setEnabled(False)
         self.set_state("loading model")
         self.model_label.setText(name)
         run_task(self, lambda: self.store.load(name, options), lambda model: self._model_loaded(name, model),
-                 self._model_failed)
+                 lambda message: self._model_failed(name, options, message))
 
     def _model_loaded(self, name: str, model) -> None:
         self.model, self.model_name = model, name
         self.queue.set_transcriber(FileTranscriber(model, name))
-        self.record_action.setEnabled(True)
+        self._update_record_action()
         self.set_state("idle")
 
-    def _model_failed(self, message: str) -> None:
+    def _model_failed(self, name: str, options: LoadOptions, message: str) -> None:
+        if name != DEFAULT_MODEL or options != LoadOptions():
+            self.show_problem(self.tr("Model '%s' could not be loaded: %s Using the default model (%s) instead.")
+                              % (name, message, DEFAULT_MODEL))
+            self._load(DEFAULT_MODEL, LoadOptions())
+            return
         self.set_state("no model")
         self.show_problem(message)
+
+    def _update_record_action(self) -> None:
+        """Record needs a model and an input device; say why not when there is none."""
+        ready = self.model is not None and self.no_input is None
+        self.record_action.setEnabled(ready or self.dictation is not None)
+        self.record_action.setToolTip(self.no_input or self.tr("Start or stop dictation (F9)"))
 
     def _setting_changed(self, key: str) -> None:
         if key.startswith("model/") and self.dictation is None:
@@ -209,13 +225,28 @@ class MainWindow(QMainWindow):
 
         self.device_box.clear()
         self.device_box.addItem(self.tr("System default"), "")
+        if not self._uses_microphone:  # dictating from another source (a file, in tests and demos)
+            self.no_input = None
+            self._update_record_action()
+            return
         try:
-            for device in list_input_devices():
-                self.device_box.addItem(device.name, device.name)
-        except DictationError as exc:
-            self.device_box.setToolTip(str(exc))
+            devices = list_input_devices()
+            self.no_input = None if devices else self.tr(
+                "No microphone found: dictation is off until one is connected "
+                "(then use Dictation > Refresh Microphones). File transcription works.")
+        except DictationError as exc:  # PortAudio missing
+            devices = []
+            self.no_input = self.tr("Dictation is off: %s File transcription works.") % exc
+        for device in devices:
+            self.device_box.addItem(device.name, device.name)
         index = self.device_box.findData(self.settings.value("dictation/input_device"))
         self.device_box.setCurrentIndex(max(0, index))
+        if self.no_input:
+            self.show_problem(self.no_input)
+        elif self.banner.text() == getattr(self, "_last_no_input", None):
+            self.banner.hide()
+        self._last_no_input = self.no_input
+        self._update_record_action()
 
     def _microphone(self) -> AudioSource:
         from dictation_app.audio.capture import MicrophoneSource
@@ -273,7 +304,7 @@ class MainWindow(QMainWindow):
         self.dictation = None
         self.meter.set_level(float("-inf"))
         self.record_action.setText(self.tr("Record"))
-        self.record_action.setEnabled(self.model is not None)
+        self._update_record_action()
         self.set_state("idle")
 
     def open_dictation_transcript(self) -> None:
@@ -384,7 +415,18 @@ class MainWindow(QMainWindow):
         self.banner.show()
         self.show_message(text)
 
+    def ask_quit_while_busy(self) -> bool:
+        """Quit although files are being transcribed? (a dialog; tests replace it)"""
+        answer = QMessageBox.question(
+            self, self.tr("Transcription in progress"),
+            self.tr("Files are still being transcribed. Quit and cancel them?"),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.queue.busy and not self.ask_quit_while_busy():
+            event.ignore()
+            return
         if self.dictation is not None:
             self.dictation.worker.stop()
             self.dictation.wait()  # the tail is committed and the recording closed

@@ -54,11 +54,12 @@ def run() -> int:
     def poll() -> None:
         if time.monotonic() - started > TIMEOUT_S:
             return fail(f"no result within {TIMEOUT_S} s (state: {window.state_label.text()})")
-        if window.banner.isVisible():
+        if window.state_label.text() == "no model":
             return fail(window.banner.text())
         if result["job"] is None:
-            if window.record_action.isEnabled():
+            if window.model is not None:
                 _say(f"model {window.model_name} loaded in {time.monotonic() - started:.1f} s")
+                _say(f"dictation: {window.no_input or 'a microphone is available'}")
                 (result["job"],) = window.queue.add_files([SAMPLE])
             return
         job = result["job"]

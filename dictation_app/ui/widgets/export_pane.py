@@ -124,11 +124,11 @@ class ExportPane(QWidget):
         if self._problem() is not None:
             return
         transcript, format_name = self.transcript, self.format_name
-        self.settings.set_value("export/folder", str(path.parent))
         run_task(self, lambda: save(transcript, format_name, path), lambda p: self._saved(p),
                  lambda m: self.message.emit(self.tr("Export failed: ") + m))
 
     def _saved(self, path: Path) -> None:
+        self.settings.set_value("export/folder", str(path.parent))  # remembered once it worked
         self.message.emit(self.tr("Exported to %s") % path)
         self.saved.emit(str(path))
 

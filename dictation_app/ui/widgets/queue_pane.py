@@ -123,8 +123,15 @@ class QueuePane(QWidget):
         if job.state is JobState.DONE:
             self.transcript_ready.emit(job.transcript, True)
 
+    @property
+    def busy(self) -> bool:
+        return any(j.state in (JobState.WAITING, JobState.RUNNING) for j in self.model.jobs)
+
     def shutdown(self) -> None:
+        """Cancel everything; the running file stops after its current segment."""
         for job in self.model.jobs:
+            if job.state is JobState.WAITING:
+                job.state = JobState.CANCELLED
             job.cancel.set()
         self.thread.quit()
         self.thread.wait()

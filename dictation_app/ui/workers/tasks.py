@@ -47,11 +47,18 @@ class _Task(QRunnable):
         try:
             result = self.func()
         except DictationError as exc:
-            self.relay.failed.emit(str(exc))
+            self._send(self.relay.failed, str(exc))
         except Exception as exc:  # a bug: still a message, never a dead worker
-            self.relay.failed.emit(f"Unexpected error: {type(exc).__name__}: {exc}")
+            self._send(self.relay.failed, f"Unexpected error: {type(exc).__name__}: {exc}")
         else:
-            self.relay.done.emit((result,))  # boxed: PySide mis-counts a bare None sent across threads
+            self._send(self.relay.done, (result,))  # boxed: PySide mis-counts a bare None sent across threads
+
+    @staticmethod
+    def _send(signal, value) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the application shut down while this ran: nobody to tell
+            pass
 
 
 _live: set[_Relay] = set()  # relays must outlive their tasks
