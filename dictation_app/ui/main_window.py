@@ -283,7 +283,7 @@ class MainWindow(QMainWindow):
         worker.partial.connect(editor.set_tentative)
         worker.level.connect(self.meter.set_level)
         worker.state.connect(self.set_state)
-        worker.latency.connect(lambda s: self.latency_label.setText(self.tr("commit latency %.1f s") % s))
+        worker.latency.connect(self._show_latency)  # a bound slot: runs on the GUI thread
         worker.error.connect(self.show_problem)
         worker.started.connect(self._dictation_started)
         worker.finished.connect(self._dictation_finished)
@@ -293,6 +293,10 @@ class MainWindow(QMainWindow):
         self.record_action.setText(self.tr("Stop"))
         self.set_state("starting")
         self.dictation.start()
+
+    @Slot(float)
+    def _show_latency(self, seconds: float) -> None:
+        self.latency_label.setText(self.tr("commit latency %.1f s") % seconds)
 
     def _dictation_started(self, folder: str) -> None:
         self.docs.dictation.session = folder
