@@ -18,7 +18,6 @@ OUT = ROOT / "docs" / "screenshots"
 WORK = Path(sys.argv[1])  # a scratch folder
 app = create_application()
 w = build_window(); w.resize(1100, 720); w.move(0, 0); w.show(); w.load_model()
-steps = []
 def shot(name):
     g = w.frameGeometry()
     raw = WORK / f"{name}-root.png"

@@ -18,10 +18,10 @@ from dictation_app.audio.decode import SAMPLE_RATE
 from dictation_app.audio.sources import InputLevel, level_of
 from dictation_app.errors import AudioDeviceError
 
-__all__ = ["InputDevice", "MicrophoneSource", "RingBuffer", "list_input_devices"]
+__all__ = ["InputDevice", "MicrophoneSource", "RingBuffer", "import_sounddevice", "list_input_devices"]
 
 
-def _sounddevice():
+def import_sounddevice():
     """Import sounddevice, turning a missing PortAudio into a message."""
     try:
         import sounddevice
@@ -42,7 +42,7 @@ class InputDevice:
 
 
 def list_input_devices() -> list[InputDevice]:
-    sd = _sounddevice()
+    sd = import_sounddevice()
     try:
         devices = sd.query_devices()
         default_in = sd.default.device[0]
@@ -138,14 +138,15 @@ class MicrophoneSource:
         self._stopping = False
         self._finished = threading.Event()
         self._last_audio = 0.0
-        self._captured_until = 0.0  # PortAudio stream time at the end of the last block
+        self._stop_at = float("inf")  # PortAudio stream time stop() waits to see captured
+        self._caught_up = threading.Event()
 
     @property
     def dropped_frames(self) -> int:
         return self._ring.dropped_frames if self._ring else 0
 
     def start(self) -> None:
-        sd = _sounddevice()
+        sd = import_sounddevice()
         try:
             info = sd.query_devices(self.device, "input")
         except (ValueError, sd.PortAudioError) as exc:
@@ -156,11 +157,13 @@ class MicrophoneSource:
         self._ring = RingBuffer(int(self.buffer_s * rate), channels)
         self._stopping = False
         self._finished.clear()
+        self._caught_up.clear()
+        self._stop_at = float("inf")
         self.native_rate, self.channels = rate, channels
         try:
             self._stream = sd.InputStream(
                 device=info["index"], samplerate=rate, channels=channels, dtype="float32",
-                callback=self._callback, finished_callback=self._finished.set,
+                callback=self._callback, finished_callback=self._on_finished,
             )
             self._stream.start()
         except sd.PortAudioError as exc:
@@ -188,18 +191,22 @@ class MicrophoneSource:
             self.overflows += 1
         self._ring.write(indata)
         adc = time_info.inputBufferAdcTime or time_info.currentTime  # some host APIs leave ADC time 0
-        self._captured_until = adc + frames / self.native_rate
+        if adc + frames / self.native_rate >= self._stop_at:
+            self._caught_up.set()
+
+    def _on_finished(self) -> None:
+        self._finished.set()
+        self._caught_up.set()  # nothing more will come
 
     def _await_in_flight_audio(self) -> None:
         # The last words are still in the driver's and sound server's buffers when the user
         # presses Stop; wait (briefly: the device may be gone) until they have been delivered.
         try:
-            now = self._stream.time
-            deadline = time.monotonic() + min(2.0, self.IN_FLIGHT_S + self._stream.latency)
+            timeout = min(2.0, self.IN_FLIGHT_S + self._stream.latency)
+            self._stop_at = self._stream.time
         except Exception:
             return
-        while self._captured_until < now and time.monotonic() < deadline and not self._finished.is_set():
-            time.sleep(0.01)
+        self._caught_up.wait(timeout)
 
     def read(self, timeout: float | None = 0.5) -> np.ndarray | None:
         """Next block of 16 kHz mono audio (empty on timeout), or None once stopped.

@@ -85,10 +85,7 @@ def load_audio(path: str | os.PathLike[str]) -> DecodedAudio:
     chunks: list[np.ndarray] = []
     try:
         with av.open(str(path), mode="r", metadata_errors="ignore") as container:
-            if not container.streams.audio:
-                kinds = sorted({s.type for s in container.streams}) or ["no streams"]
-                raise AudioDecodeError(f"{path}: has no audio stream (found: {', '.join(kinds)}).")
-            stream = container.streams.audio[0]
+            stream = _audio_stream(container, path)
             declared = _declared_duration(container, stream)
             resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
             frames = frames_ignoring_invalid(container.decode(stream))
@@ -100,10 +97,8 @@ def load_audio(path: str | os.PathLike[str]) -> DecodedAudio:
             del resampler
     except AudioDecodeError:
         raise
-    except av.error.InvalidDataError:
-        raise AudioDecodeError(f"{path}: not an audio or video file FFmpeg can read.") from None
     except av.error.FFmpegError as exc:
-        raise AudioDecodeError(f"{path}: cannot be decoded ({exc.strerror or exc}).") from None
+        raise _ffmpeg_error(path, exc) from None
     finally:
         gc.collect()  # PyAV's resampler graph holds memory until collected (faster-whisper#390)
 
@@ -130,14 +125,26 @@ def probe_duration(path: str | os.PathLike[str]) -> float | None:
     path = check_media_file(path)
     try:
         with av.open(str(path), mode="r", metadata_errors="ignore") as container:
-            if not container.streams.audio:
-                kinds = sorted({s.type for s in container.streams}) or ["no streams"]
-                raise AudioDecodeError(f"{path}: has no audio stream (found: {', '.join(kinds)}).")
-            return _declared_duration(container, container.streams.audio[0])
-    except av.error.InvalidDataError:
-        raise AudioDecodeError(f"{path}: not an audio or video file FFmpeg can read.") from None
+            return _declared_duration(container, _audio_stream(container, path))
+    except AudioDecodeError:
+        raise
     except av.error.FFmpegError as exc:
-        raise AudioDecodeError(f"{path}: cannot be decoded ({exc.strerror or exc}).") from None
+        raise _ffmpeg_error(path, exc) from None
+
+
+def _audio_stream(container, path: Path):
+    if not container.streams.audio:
+        kinds = sorted({s.type for s in container.streams}) or ["no streams"]
+        raise AudioDecodeError(f"{path}: has no audio stream (found: {', '.join(kinds)}).")
+    return container.streams.audio[0]
+
+
+def _ffmpeg_error(path: Path, exc) -> AudioDecodeError:
+    import av
+
+    if isinstance(exc, av.error.InvalidDataError):
+        return AudioDecodeError(f"{path}: not an audio or video file FFmpeg can read.")
+    return AudioDecodeError(f"{path}: cannot be decoded ({exc.strerror or exc}).")
 
 
 def _declared_duration(container, stream) -> float | None:

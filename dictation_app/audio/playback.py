@@ -40,10 +40,10 @@ class Player:
 
     def play(self, start_s: float = 0.0) -> None:
         """Start playing at ``start_s``. Raises AudioDeviceError when there is no output."""
-        from dictation_app.audio.capture import _sounddevice
+        from dictation_app.audio.capture import import_sounddevice
 
         self.stop()
-        sd = _sounddevice()
+        sd = import_sounddevice()
         self._callback_stop = sd.CallbackStop
         self._frame = int(max(0.0, min(start_s, self.duration)) * SAMPLE_RATE)
         self._done.clear()

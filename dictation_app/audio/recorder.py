@@ -10,10 +10,10 @@ re-transcribes a session offline; :func:`load_session` rebuilds its live transcr
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 import os
 import time
 import wave
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 

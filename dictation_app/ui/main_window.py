@@ -171,7 +171,14 @@ class MainWindow(QMainWindow):
     # -- model ----------------------------------------------------------------------------
 
     def refresh_models(self) -> None:
-        names = [m.name for m in self.store.list_models() if m.installed]
+        """Fill the model picker; listing imports faster-whisper, so it runs on a worker."""
+        current = self.settings.value("model/name")
+        self.model_box.clear()
+        self.model_box.addItem(current)
+        run_task(self, lambda: [m.name for m in self.store.list_models() if m.installed],
+                 self._models_listed, lambda message: None)  # the picker still takes any name
+
+    def _models_listed(self, names: list[str]) -> None:
         current = self.settings.value("model/name")
         self.model_box.clear()
         self.model_box.addItems(sorted(set(names) | {current}))
@@ -220,32 +227,34 @@ class MainWindow(QMainWindow):
     # -- dictation ------------------------------------------------------------------------
 
     def refresh_devices(self) -> None:
+        """List input devices on a worker (PortAudio starts up slowly); until then, and when
+        there is none, Record stays off and says why."""
         from dictation_app.audio.capture import list_input_devices
-        from dictation_app.errors import DictationError
 
-        self.device_box.clear()
-        self.device_box.addItem(self.tr("System default"), "")
         if not self._uses_microphone:  # dictating from another source (a file, in tests and demos)
             self.no_input = None
             self._update_record_action()
             return
-        try:
-            devices = list_input_devices()
-            self.no_input = None if devices else self.tr(
-                "No microphone found: dictation is off until one is connected "
-                "(then use Dictation > Refresh Microphones). File transcription works.")
-        except DictationError as exc:  # PortAudio missing
-            devices = []
-            self.no_input = self.tr("Dictation is off: %s File transcription works.") % exc
+        self.no_input = self.tr("Looking for microphones…")
+        self._update_record_action()
+        run_task(self, list_input_devices, self._devices_listed,
+                 lambda message: self._devices_listed([], self.tr("Dictation is off: %s File transcription works.") % message))
+
+    def _devices_listed(self, devices: list, problem: str | None = None) -> None:
+        self.device_box.clear()
+        self.device_box.addItem(self.tr("System default"), "")
         for device in devices:
             self.device_box.addItem(device.name, device.name)
         index = self.device_box.findData(self.settings.value("dictation/input_device"))
         self.device_box.setCurrentIndex(max(0, index))
+        previous = self.no_input
+        self.no_input = problem or (None if devices else self.tr(
+            "No microphone found: dictation is off until one is connected "
+            "(then use Dictation > Refresh Microphones). File transcription works."))
         if self.no_input:
             self.show_problem(self.no_input)
-        elif self.banner.text() == getattr(self, "_last_no_input", None):
+        elif self.banner.text() == previous:  # the problem shown before is solved
             self.banner.hide()
-        self._last_no_input = self.no_input
         self._update_record_action()
 
     def _microphone(self) -> AudioSource:
@@ -253,16 +262,22 @@ class MainWindow(QMainWindow):
 
         return MicrophoneSource(self.settings.value("dictation/input_device") or None)
 
-    def _streaming_options(self) -> StreamingOptions:
+    def _decoding_settings(self) -> dict:
+        """Language, prompt and hotwords: what live and file decoding share."""
         s = self.settings
-        threshold = s.value("dictation/vad_threshold")
         language = s.value("decoding/language")
+        return {
+            "language": None if language == "auto" else language,
+            "initial_prompt": s.value("decoding/initial_prompt") or None,
+            "hotwords": s.value("decoding/hotwords") or None,
+        }
+
+    def _streaming_options(self) -> StreamingOptions:
+        threshold = self.settings.value("dictation/vad_threshold")
         return StreamingOptions(
-            language=None if language == "auto" else language,
-            pause_s=s.value("dictation/pause_s"),
-            initial_prompt=s.value("decoding/initial_prompt") or None,
-            hotwords=s.value("decoding/hotwords") or None,
+            pause_s=self.settings.value("dictation/pause_s"),
             vad=VadSettings(threshold=threshold, neg_threshold=max(0.05, threshold - 0.15)),
+            **self._decoding_settings(),
         )
 
     @Slot()
@@ -332,14 +347,7 @@ class MainWindow(QMainWindow):
     # -- files ----------------------------------------------------------------------------
 
     def _transcribe_options(self) -> TranscribeOptions:
-        s = self.settings
-        language = s.value("decoding/language")
-        return TranscribeOptions(
-            language=None if language == "auto" else language,
-            task=s.value("decoding/task"),
-            initial_prompt=s.value("decoding/initial_prompt") or None,
-            hotwords=s.value("decoding/hotwords") or None,
-        )
+        return TranscribeOptions(task=self.settings.value("decoding/task"), **self._decoding_settings())
 
     def open_files(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self, self.tr("Open audio, video or transcripts"), str(Path.home()))

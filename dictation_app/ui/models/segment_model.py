@@ -5,15 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
 
+from dictation_app.export.cues import format_timestamp
 from dictation_app.transcript import Segment, Transcript
 from dictation_app.transcript.edits import merge_segments, replace_in_segments, split_segment, with_text
 
-__all__ = ["SegmentModel", "format_time"]
-
-
-def format_time(seconds: float) -> str:
-    ms = int(round(seconds * 1000))
-    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+__all__ = ["SegmentModel"]
 
 
 class _Replace(QUndoCommand):
@@ -83,7 +79,7 @@ class SegmentModel(QAbstractTableModel):
             return None
         segment = self.transcript.segments[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return (format_time(segment.start), format_time(segment.end), segment.text)[index.column()]
+            return (format_timestamp(segment.start, "."), format_timestamp(segment.end, "."), segment.text)[index.column()]
         if role == Qt.ItemDataRole.BackgroundRole and index.row() == self.playing_row:
             return QBrush(QColor(255, 236, 160))
         return None

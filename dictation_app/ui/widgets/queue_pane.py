@@ -43,7 +43,6 @@ class QueuePane(QWidget):
     """
 
     transcript_ready = Signal(object, bool)  # Transcript, opened by the user (not on finishing)
-    idle = Signal()  # the queue has nothing left to do
 
     def __init__(self, options: Callable[[], TranscribeOptions], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -151,10 +150,7 @@ class QueuePane(QWidget):
         if self._running is not None or self.thread.worker.transcriber is None:
             return
         job = next((j for j in self.model.jobs if j.state is JobState.WAITING), None)
-        if job is None:
-            self.idle.emit()
-            return
-        if not job.probed:  # files go in the order they were added
+        if job is None or not job.probed:  # files go in the order they were added
             return
         try:
             options = self.options()

@@ -92,7 +92,7 @@ class DictationWorker(QObject):
                 self._route(event, now)
             if now - last_level >= LEVEL_EVERY_S:
                 last_level = now
-                self.level.emit(getattr(self.source, "level").rms_db)
+                self.level.emit(self.source.level.rms_db)
                 self.state.emit("hearing speech" if self.transcriber.in_utterance else "listening")
         self.finished.emit(folder)
 
