@@ -45,6 +45,9 @@ def test_drop_good_corrupt_and_non_audio_files(qtbot, window, tmp_path, referenc
     doc = window.docs.current()
     assert doc.kind == "transcript" and doc.title == "jfk.flac"
     assert wer([references["jfk.flac"]], [doc.widget.transcript.text]) < 0.1
+    tabs = window.docs.count()
+    window.queue.open_job(jobs[0])  # Open on a finished row shows its tab, not a second editor
+    assert window.docs.count() == tabs and window.docs.current() is doc
 
 
 def test_a_folder_drop_queues_its_media_and_cancel_retry(qtbot, window, tmp_path):

@@ -73,6 +73,12 @@ class DocumentTabs(QTabWidget):
         return self.documents[self.currentIndex()]
 
     def open_transcript(self, transcript: Transcript, title: str | None = None, modified: bool = True) -> Document:
+        """A tab for ``transcript``; the one already showing it, if any (two editors of one
+        document would each undo the other's edits)."""
+        for doc in self.documents:
+            if doc.kind == "transcript" and doc.widget.transcript is transcript:
+                self.setCurrentWidget(doc.widget)
+                return doc
         editor = TranscriptEditor(transcript)
         doc = Document(editor, "transcript", title or Path(transcript.metadata.source).name or self.tr("Transcript"))
         editor.changed.connect(lambda: self._edited(doc))

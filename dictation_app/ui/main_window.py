@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
 
-        self.queue.transcript_ready.connect(self._transcript_ready)
+        self.queue.transcript_ready.connect(self.docs.open_transcript)
         self.docs.message.connect(self.show_message)
         self.export.message.connect(self.show_message)
         self.docs.current_document_changed.connect(self._update_export)
@@ -376,9 +376,6 @@ class MainWindow(QMainWindow):
         if paths:
             event.acceptProposedAction()
             self.add_paths(paths)
-
-    def _transcript_ready(self, transcript: Transcript, requested: bool) -> None:
-        self.docs.open_transcript(transcript)
 
     # -- documents and export -------------------------------------------------------------
 

@@ -42,7 +42,7 @@ class QueuePane(QWidget):
         options: Called when a job starts, for the transcription options of the moment.
     """
 
-    transcript_ready = Signal(object, bool)  # Transcript, opened by the user (not on finishing)
+    transcript_ready = Signal(object)  # a finished (or reopened) Transcript
 
     def __init__(self, options: Callable[[], TranscribeOptions], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,7 +120,7 @@ class QueuePane(QWidget):
 
     def open_job(self, job: Job) -> None:
         if job.state is JobState.DONE:
-            self.transcript_ready.emit(job.transcript, True)
+            self.transcript_ready.emit(job.transcript)
 
     @property
     def busy(self) -> bool:
@@ -187,7 +187,7 @@ class QueuePane(QWidget):
             return
         job.transcript, job.fraction = transcript, 1.0
         self._finish(job, JobState.DONE)
-        self.transcript_ready.emit(transcript, False)
+        self.transcript_ready.emit(transcript)
 
     @Slot(int, str)
     def _on_failed(self, job_id: int, message: str) -> None:
