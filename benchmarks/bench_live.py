@@ -6,7 +6,10 @@
 * CPU use while listening to 30 s of silence (real time), and words emitted there;
 * peak RSS of this process.
 
-    python benchmarks/bench_live.py [--manifest M.tsv] [--limit N] [--realtime-limit K]
+    python benchmarks/bench_live.py [--manifest M.tsv] [--limit N] [--realtime-limit K] [--jobs J]
+
+``--jobs`` splits the (machine-speed independent) live WER pass over J processes with the
+cores shared out among them; the real-time and silence figures always run alone.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="passages for the WER comparison (default: all)")
     parser.add_argument("--realtime-limit", type=int, default=3, help="passages paced in real time for latency")
     parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=1, help="processes for the live WER pass")
     args = parser.parse_args()
 
     from dictation_app.engine import FileTranscriber, ModelStore, TranscribeOptions
@@ -45,7 +49,10 @@ def main() -> None:
         return t.text, t.metadata.duration
 
     off = summarize(list(score_files(entries, offline_text)))
-    live = summarize(list(score_files(entries, LiveRecognizer(model, options))))
+    if args.jobs > 1:
+        live = summarize(_parallel_live(entries, options, args.jobs))
+    else:
+        live = summarize(list(score_files(entries, LiveRecognizer(model, options))))
     print(f"passages={off.files} audio_s={off.audio_s:.1f} manifest={args.manifest}")
     print(f"offline WER={off.wer * 100:.2f}% RTF={off.rtf:.3f}")
     print(f"live    WER={live.wer * 100:.2f}% RTF={live.rtf:.3f} (delta {100 * (live.wer - off.wer):+.2f} points)")
@@ -61,6 +68,36 @@ def main() -> None:
     print(f"quiet room 30 s: cpu={100 * cpu / wall:.1f}% of one core, words={len(text.split())}, "
           f"decodes={silence.transcriber.decodes}")
     print(f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+
+
+_worker_recognizer = None
+
+
+def _start_worker(options, threads: int) -> None:
+    global _worker_recognizer
+    from dictation_app.engine import LoadOptions, ModelStore
+    from dictation_app.evaluation import LiveRecognizer
+
+    _worker_recognizer = LiveRecognizer(ModelStore().load("tiny.en", LoadOptions(cpu_threads=threads)), options)
+
+
+def _score_one(entry):
+    from dictation_app.evaluation import score_files
+
+    return next(score_files([entry], _worker_recognizer))
+
+
+def _parallel_live(entries, options, jobs: int):
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    context = multiprocessing.get_context("spawn")
+    # longest first, so one long passage does not finish alone at the end
+    ordered = sorted(entries, key=lambda e: e.path.stat().st_size, reverse=True)
+    with ProcessPoolExecutor(jobs, context, initializer=_start_worker, initargs=(options, threads)) as pool:
+        return list(pool.map(_score_one, ordered))
 
 
 def _quiet_room(recognizer):

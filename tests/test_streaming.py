@@ -62,19 +62,35 @@ def test_commits_only_what_two_hypotheses_agree_on():
 
 
 def test_prompt_is_committed_text_before_the_buffer_only():
-    backend = ScriptedBackend([words(("a", 0.1, 0.2))] * 3)
+    backend = ScriptedBackend([words(("a", 0.1, 0.2), ("b", 0.3, 0.8), ("c", 0.9, 1.3))] * 3)
     st = StreamingTranscriber(backend, StreamingOptions(chunk_s=0.5, initial_prompt="Names: Kennedy."))
     feed(st, speech_like(2.1))
     # Words still inside the buffer are never in the prompt (the decoder would skip them).
     assert all(prompt == "Names: Kennedy." for _, prompt in backend.calls)
 
 
+class SkippingBackend:
+    """Whole-buffer decodes jump over 3 s of speech; shorter decodes hear every word."""
+
+    def __init__(self):
+        self.calls = []
+
+    def decode(self, audio, prompt):
+        seconds = len(audio) / SR
+        self.calls.append((seconds, prompt))
+        if seconds >= 3.5:
+            return words(("one", 0.1, 0.4), ("nine", 3.6, 3.9))
+        return words(*[(f"w{i}", i * 0.5 + 0.1, i * 0.5 + 0.4) for i in range(int(seconds / 0.5))])
+
+
 def test_a_hypothesis_that_skips_speech_is_not_committed_past_the_gap():
-    skip = words(("one", 0.1, 0.4), ("nine", 3.6, 3.9))  # 3 s of speech jumped over
-    backend = ScriptedBackend([skip] * 10)
+    backend = SkippingBackend()
     st = StreamingTranscriber(backend, StreamingOptions(chunk_s=0.5))
     events = feed(st, speech_like(4.0))
-    assert committed(events) == ["one"]
+    times = [w.start for e in events if isinstance(e, Commit) for w in e.words]
+    assert "nine" not in committed(events)  # never past the skipped span
+    assert times == sorted(times) and all(b - a < 1.5 for a, b in zip(times, times[1:]))
+    assert times[-1] > 2.0  # the skipped span was decoded on its own and committed, not lost
 
 
 def test_silence_costs_no_decode_and_gives_no_words():
@@ -158,3 +174,4 @@ def test_repetition_loops_are_cut():
     events = feed(st, speech_like(2.1))
     assert committed(events) == ["sauce"]
     assert all("said" not in e.text for e in events if isinstance(e, Partial))
+

@@ -15,8 +15,9 @@ Policy (LocalAgreement-2, Macháček et al. 2023, with the fixes their measureme
 * The buffer is trimmed at the last committed word once it passes ``trim_s`` and never grows
   past ``max_buffer_s``; the committed text is the next decode's prompt.
 * A hypothesis that jumps over speech (a gap with voice in it) is not committed past the gap,
-  so one bad decode cannot make a loss permanent; repetitive or impossibly dense text and
-  text over non-speech are dropped.
+  so one bad decode cannot make a loss permanent, and a decode that stops well short of the
+  audio's end, or skips speech, has the rest decoded on its own; repetitive or impossibly
+  dense text and text over non-speech are dropped.
 """
 
 from __future__ import annotations
@@ -161,6 +162,12 @@ class WhisperBackend:
 
 _STEP = SAMPLE_RATE // 10  # granularity of pause detection
 _KEEP_WORDS = 200  # committed words kept for the prompt (a few hundred characters)
+# Speech inside a long gap between two words that means the decoder skipped words; VAD
+# onsets run a little ahead of word timestamps, so a pause alone shows up to about 0.3 s.
+_SKIPPED_SPEECH_S = 0.5
+# Speech after a decode's last word that means it stopped short, not that the newest word
+# is still being spoken.
+_SHORTFALL_SPEECH_S = 1.2
 
 
 def _norm(word: Word) -> str:
@@ -274,7 +281,7 @@ class StreamingTranscriber:
             words = self._fresh(self._decode(upto))
         else:  # the last decode covered all speech, but may have stopped short of its end
             upto, words = self._decoded_upto, self._hypothesis
-        words += self._decode_leftover(words, upto)
+        words = self._complete(words, upto)
         events: list[StreamEvent] = self._commit(words)
         self._hypothesis = []
         self._in_utterance = False
@@ -284,17 +291,26 @@ class StreamingTranscriber:
         events += [Partial(()), UtteranceEnd(self._last_commit_end)]
         return events
 
-    def _decode_leftover(self, words: list[Word], upto: int) -> list[Word]:
-        """At an utterance's end, decode speech the last decode stopped short of.
+    def _complete(self, words: list[Word], upto: int, min_speech_s: float = 0.3) -> list[Word]:
+        """A decode's words up to any span of speech it skipped, then that span and the rest
+        decoded on their own (see :meth:`_decode_leftover`)."""
+        words = words[: self._before_gap(words)]
+        return words + self._decode_leftover(words, upto, min_speech_s)
 
-        Whisper sometimes ends its output before the audio ends; mid-utterance the next
-        decode covers it, but at the end nothing would, and the last words would be lost.
+    def _decode_leftover(self, words: list[Word], upto: int, min_speech_s: float = 0.3) -> list[Word]:
+        """Decode speech the last decode stopped short of.
+
+        Whisper sometimes ends its output well before the audio ends (most often after a
+        sentence end and a pause). Mid-utterance that tail would stay unagreed, and at the
+        end of an utterance it would be lost, so the rest is decoded on its own, prompted
+        with what came before it. Mid-utterance only a clear shortfall counts
+        (``min_speech_s``): the newest word is normally still missing from a decode.
         """
         extra: list[Word] = []
         for _ in range(3):
             covered = (extra or words)[-1].end if (extra or words) else self._last_commit_end
             start = max(self._buf_start, int((covered - 0.1) * SAMPLE_RATE))
-            if upto - start < 0.5 * SAMPLE_RATE or self._speech_seconds(covered + 0.2, upto / SAMPLE_RATE) < 0.3:
+            if upto - start < 0.5 * SAMPLE_RATE or self._speech_seconds(covered + 0.2, upto / SAMPLE_RATE) < min_speech_s:
                 break
             context = self._committed_text + "".join(w.text for w in words + extra)
             more = [w for w in self._decode(upto, start, context[-self.options.prompt_chars :]) if w.start >= covered - 0.05]
@@ -328,7 +344,7 @@ class StreamingTranscriber:
 
     def _agree(self, words: list[Word]) -> list[StreamEvent]:
         """LocalAgreement-2: commit the common prefix of the previous and this hypothesis."""
-        new = self._fresh(words)
+        new = self._complete(self._fresh(words), self._decoded_upto, _SHORTFALL_SPEECH_S)
         agreed = 0
         for old, cur in zip(self._hypothesis, new):
             if _norm(old) != _norm(cur):
@@ -364,7 +380,8 @@ class StreamingTranscriber:
         """How many leading words come before the first gap that hides speech."""
         previous_end = self._last_commit_end
         for i, word in enumerate(words):
-            if word.start - previous_end > self.options.max_gap_s and self._speech_between(previous_end, word.start):
+            skipped = self._speech_seconds(previous_end, word.start) >= _SKIPPED_SPEECH_S
+            if word.start - previous_end > self.options.max_gap_s and skipped:
                 return i
             previous_end = word.end
         return len(words)
