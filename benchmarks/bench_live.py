@@ -7,9 +7,12 @@
 * peak RSS of this process.
 
     python benchmarks/bench_live.py [--manifest M.tsv] [--limit N] [--realtime-limit K] [--jobs J]
+                                    [--set pause_s=1.0 --set chunk_s=1.0 ...]
 
 ``--jobs`` splits the (machine-speed independent) live WER pass over J processes with the
 cores shared out among them; the real-time and silence figures always run alone.
+``--set`` changes one :class:`StreamingOptions` field for the whole run (repeatable), so a
+policy variant is measured with the same command as the default.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ def main() -> None:
     parser.add_argument("--realtime-limit", type=int, default=3, help="passages paced in real time for latency")
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=1, help="processes for the live WER pass")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                        help="a StreamingOptions field for this run, e.g. pause_s=1.0 (repeatable)")
     args = parser.parse_args()
 
     from dictation_app.engine import FileTranscriber, ModelStore, TranscribeOptions
@@ -42,7 +47,10 @@ def main() -> None:
     entries = read_manifest(args.manifest, args.limit)
     offline = FileTranscriber(model, "tiny.en")
     text_only = TranscribeOptions(language="en", word_timestamps=False, beam_size=args.beam_size)
-    options = StreamingOptions(beam_size=args.beam_size)
+    try:
+        options = _streaming_options(StreamingOptions(beam_size=args.beam_size), args.set)
+    except ValueError as e:
+        parser.error(str(e))
 
     def offline_text(path):
         t = offline.transcribe(path, text_only)
@@ -54,6 +62,8 @@ def main() -> None:
     else:
         live = summarize(list(score_files(entries, LiveRecognizer(model, options))))
     print(f"passages={off.files} audio_s={off.audio_s:.1f} manifest={args.manifest}")
+    if args.set:
+        print("options " + " ".join(args.set))
     print(f"offline WER={off.wer * 100:.2f}% RTF={off.rtf:.3f}")
     print(f"live    WER={live.wer * 100:.2f}% RTF={live.rtf:.3f} (delta {100 * (live.wer - off.wer):+.2f} points)")
 
@@ -68,6 +78,30 @@ def main() -> None:
     print(f"quiet room 30 s: cpu={100 * cpu / wall:.1f}% of one core, words={len(text.split())}, "
           f"decodes={silence.transcriber.decodes}")
     print(f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+
+
+def _streaming_options(options, settings: list[str]):
+    """``options`` with ``FIELD=VALUE`` settings applied, each value parsed as its field's type."""
+    import dataclasses
+
+    defaults = {f.name: getattr(options, f.name) for f in dataclasses.fields(options)}
+    changes = {}
+    for setting in settings:
+        name, sep, value = setting.partition("=")
+        if not sep or name not in defaults or name == "vad":
+            raise ValueError(f"--set {setting}: expected FIELD=VALUE with FIELD one of "
+                             + ", ".join(n for n in defaults if n != "vad"))
+        default = defaults[name]
+        if value.lower() == "none":
+            changes[name] = None
+        elif isinstance(default, (int, float)) and not isinstance(default, bool):
+            try:
+                changes[name] = type(default)(value)
+            except ValueError:
+                raise ValueError(f"--set {setting}: {name} takes a number") from None
+        else:
+            changes[name] = value
+    return dataclasses.replace(options, **changes)
 
 
 _worker_recognizer = None

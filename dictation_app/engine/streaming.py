@@ -297,7 +297,7 @@ class StreamingTranscriber:
         words = words[: self._before_gap(words)]
         return words + self._decode_leftover(words, upto, min_speech_s)
 
-    def _decode_leftover(self, words: list[Word], upto: int, min_speech_s: float = 0.3) -> list[Word]:
+    def _decode_leftover(self, words: list[Word], upto: int, min_speech_s: float) -> list[Word]:
         """Decode speech the last decode stopped short of.
 
         Whisper sometimes ends its output well before the audio ends (most often after a
