@@ -380,8 +380,8 @@ class StreamingTranscriber:
         """How many leading words come before the first gap that hides speech."""
         previous_end = self._last_commit_end
         for i, word in enumerate(words):
-            skipped = self._speech_seconds(previous_end, word.start) >= _SKIPPED_SPEECH_S
-            if word.start - previous_end > self.options.max_gap_s and skipped:
+            long_gap = word.start - previous_end > self.options.max_gap_s
+            if long_gap and self._speech_seconds(previous_end, word.start) >= _SKIPPED_SPEECH_S:
                 return i
             previous_end = word.end
         return len(words)
