@@ -1,5 +1,7 @@
 """The streaming engine: LocalAgreement policy with a scripted decoder, then with Whisper."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -61,6 +63,20 @@ def test_commits_only_what_two_hypotheses_agree_on():
     assert partials[-1].text == "would be"
 
 
+def test_settle_holds_agreed_words_until_enough_audio_follows_them():
+    hypotheses = [
+        words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6)),
+        words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 0.8), ("word", 0.8, 1.0)),
+        words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 0.8), ("would", 0.8, 1.1), ("be", 1.1, 1.3)),
+    ]
+    st = StreamingTranscriber(ScriptedBackend(hypotheses), StreamingOptions(chunk_s=0.5, settle_s=1.0))
+    events = feed(st, speech_like(2.1))
+    # The last decode (audio up to 2.0 s) agrees on "there" too, but heard under 1 s after it.
+    assert committed(events) == ["he", "hoped"]
+    assert [e for e in events if isinstance(e, Partial)][-1].text == "there would be"
+    assert all(w.end <= 1.0 for e in events if isinstance(e, Commit) for w in e.words)
+
+
 def test_prompt_is_committed_text_before_the_buffer_only():
     backend = ScriptedBackend([words(("a", 0.1, 0.2), ("b", 0.3, 0.8), ("c", 0.9, 1.3))] * 3)
     st = StreamingTranscriber(backend, StreamingOptions(chunk_s=0.5, initial_prompt="Names: Kennedy."))
@@ -110,6 +126,17 @@ def run_live(st, audio, block_s=0.5):
     st.reset()
     events = feed(st, audio, block_s) + st.finish()
     return events, " ".join(e.text for e in events if isinstance(e, Commit))
+
+
+@pytest.mark.parametrize("seconds", [1.6, 3.0, 6.0])
+def test_short_encoder_window_decodes_like_the_full_window(model, data_dir, seconds):
+    # The live backend encodes max(buffer + 1 s, encoder_window_s) of audio, not Whisper's
+    # 30 s; a short buffer must still give its words, as with the full window.
+    audio = load_audio(data_dir / "1089-134686-0000.flac").samples[: int(seconds * SR)]
+    short = WhisperBackend(model, StreamingOptions()).decode(audio, "")
+    full = WhisperBackend(model, StreamingOptions(encoder_window_s=30.0)).decode(audio, "")
+    text = [" ".join(re.sub(r"\W", "", w.text.lower()) for w in ws) for ws in (short, full)]
+    assert text[1].startswith("he hoped") and wer([text[1]], [text[0]]) <= 0.1, text
 
 
 def test_live_text_matches_offline_accuracy(live, data_dir, references):
