@@ -154,7 +154,7 @@ class WhisperBackend:
 
     def decode(self, audio: np.ndarray, prompt: str) -> list[Word]:
         seconds = len(audio) / SAMPLE_RATE
-        self.model.fit(len(audio), SAMPLE_RATE)
+        self.model.fit(len(audio))
         segments, _ = self.model.transcribe(
             audio,
             language=self.options.language if self.multilingual else "en",

@@ -17,9 +17,6 @@ from faster_whisper import WhisperModel
 
 __all__ = ["ShortWindowModel"]
 
-_FRAMES_PER_S = 100  # log-mel frames (10-ms hop)
-_FULL_WINDOW = 3000  # Whisper's 30 s
-
 
 class ShortWindowModel(WhisperModel):
     """Shares a loaded model's weights; encodes only ``frames`` of each window.
@@ -35,14 +32,16 @@ class ShortWindowModel(WhisperModel):
     def __init__(self, model: WhisperModel, floor_s: float, tail_s: float = 1.0) -> None:
         # Deliberately not super().__init__(): that would load the weights a second time.
         self.__dict__.update(model.__dict__)
-        self.floor_frames = int(floor_s * _FRAMES_PER_S)
-        self.tail_frames = int(tail_s * _FRAMES_PER_S)
-        self.frames = _FULL_WINDOW
+        frame_s = self.feature_extractor.time_per_frame
+        self.floor_frames = round(floor_s / frame_s)
+        self.tail_frames = round(tail_s / frame_s)
+        self.frames = self.feature_extractor.nb_max_frames
 
-    def fit(self, samples: int, sample_rate: int = 16000) -> None:
-        """Size the window for ``samples`` of audio."""
-        content = samples * _FRAMES_PER_S // sample_rate
-        self.frames = min(_FULL_WINDOW, max(self.floor_frames, content + self.tail_frames))
+    def fit(self, samples: int) -> None:
+        """Size the window for ``samples`` of 16 kHz audio."""
+        content = samples // self.feature_extractor.hop_length
+        full = self.feature_extractor.nb_max_frames
+        self.frames = min(full, max(self.floor_frames, content + self.tail_frames))
 
     def encode(self, features: np.ndarray):
         return super().encode(features[..., : self.frames])
