@@ -63,6 +63,22 @@ def test_commits_only_what_two_hypotheses_agree_on():
     assert partials[-1].text == "would be"
 
 
+def test_a_redecode_that_hears_a_committed_word_differently_loses_nothing_after_it():
+    backend = ScriptedBackend([
+        words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 1.1)),  # stretched over a pause
+        words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 1.1)),
+        words(("he", 0.1, 0.3), ("hope", 0.3, 0.6), ("there", 0.6, 0.8), ("would", 0.9, 1.2), ("be", 1.2, 1.4)),
+        words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 0.8), ("would", 0.9, 1.2), ("be", 1.2, 1.4),
+              ("stew", 1.5, 1.9)),
+    ])
+    st = StreamingTranscriber(backend, StreamingOptions(chunk_s=0.5))
+    events = feed(st, speech_like(2.6))
+    assert len(backend.calls) == 4
+    # "would" starts before the committed "there" ended by its timestamp; aligned by text,
+    # it is still new, so the next decode agrees on it.
+    assert committed(events) == ["he", "hoped", "there", "would", "be"]
+
+
 def test_settle_holds_agreed_words_until_enough_audio_follows_them():
     hypotheses = [
         words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6)),
@@ -137,6 +153,21 @@ def test_short_encoder_window_decodes_like_the_full_window(model, data_dir, seco
     full = WhisperBackend(model, StreamingOptions(encoder_window_s=30.0)).decode(audio, "")
     text = [" ".join(re.sub(r"\W", "", w.text.lower()) for w in ws) for ws in (short, full)]
     assert text[1].startswith("he hoped") and wer([text[1]], [text[0]]) <= 0.1, text
+
+
+def test_a_decode_encodes_one_window(model, data_dir, monkeypatch):
+    # With word timestamps faster-whisper decodes the audio after the last aligned word as a
+    # second window (this buffer gets one with the 20-s encoder window); the live loop never
+    # uses that text, so it must not pay for a second encode and beam search.
+    from faster_whisper import WhisperModel
+
+    audio = load_audio(data_dir / "1089-134686-0000.flac").samples[: 6 * SR]
+    encodes = []
+    encode = WhisperModel.encode
+    monkeypatch.setattr(WhisperModel, "encode", lambda self, features: encodes.append(1) or encode(self, features))
+    text = "".join(w.text for w in WhisperBackend(model, StreamingOptions()).decode(audio, ""))
+    assert len(encodes) == 1
+    assert "stew for dinner" in text and "bruised potatoes" in text, text
 
 
 def test_live_text_matches_offline_accuracy(live, data_dir, references):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Protocol
 
 import numpy as np
@@ -55,13 +56,15 @@ class StreamingOptions:
         beam_size: Beam width of every decode.
         chunk_s: Re-decode after this much new audio. Hypotheses 1 s apart disagree where the
             decoder is unsure; at 0.5 s they often repeat the same mistake (live WER on the
-            long-form set: 4.84 % at 1.0 s, 5.45 % at 0.5 s; offline 3.55 %).
+            long-form set with a 0.5-s pause: 4.84 % at 1.0 s, 5.45 % at 0.5 s; offline 3.55 %).
         settle_s: A word is committed only once the decode that confirms it heard at least
             this much audio after it (agreement on the newest word at the buffer's edge is
             weak evidence: both decodes heard it cut off).
-        pause_s: Silence that ends an utterance. 1.0 is more accurate (live WER 4.55 %
-            against 4.84 %, with ``chunk_s`` 1.0) but commits later (median 2.2 s, p95 3.5 s,
-            against 1.8-2.0 s and 2.7-3.1 s, on 2 cores).
+        pause_s: Silence that ends an utterance. 1.0 is more accurate than 0.5 (live WER on
+            the long-form set 4.53 % against 4.84 %, offline 3.55 %): a sentence's last words
+            are agreed on with the next words heard, not committed from one decode, and the
+            next words keep the audio before them. It fits the latency targets since a decode
+            costs one window, not two (:mod:`dictation_app.engine.window`).
         preroll_s: Audio kept before speech onset, so first syllables are not clipped.
         trim_s: Trim the buffer at a committed word once it is longer than this.
         max_buffer_s: Hard cap on the buffer; older uncommitted words are committed first.
@@ -80,7 +83,7 @@ class StreamingOptions:
     beam_size: int = 5
     chunk_s: float = 1.0
     settle_s: float = 0.0
-    pause_s: float = 0.5
+    pause_s: float = 1.0
     preroll_s: float = 0.3
     trim_s: float = 15.0
     max_buffer_s: float = 25.0
@@ -138,8 +141,10 @@ class WhisperBackend:
     """faster-whisper, bounded and deterministic for the live loop.
 
     Temperature is 0 with no sampling fallback; tokens are capped by the buffer's length;
-    only the first 30-s window is decoded, and decoding stops at the first repetitive
-    segment; the encoder sees the buffer, not 30 s of padding (``encoder_window_s``).
+    only the first window is decoded (faster-whisper's tail windows are where small models
+    hallucinate; the transcriber decodes leftovers itself), and decoding stops at the first
+    repetitive segment; the encoder sees the buffer, not 30 s of padding
+    (``encoder_window_s``; both in :mod:`dictation_app.engine.window`).
     Words over non-speech are dropped by the transcriber.
     """
 
@@ -168,8 +173,6 @@ class WhisperBackend:
         )
         words: list[Word] = []
         for segment in segments:
-            if segment.seek != 0:  # past the first window: faster-whisper's tail windows
-                break  # are where small models hallucinate; the caller decodes leftovers itself
             if is_degenerate_text(segment.text, segment.start, segment.end, segment.compression_ratio):
                 break
             words += [Word(w.start, w.end, w.word, w.probability) for w in segment.words or [] if w.word.strip()]
@@ -377,14 +380,19 @@ class StreamingTranscriber:
         """Drop the words of a decode that were committed already.
 
         The buffer still holds the audio of words committed since it was last trimmed, so a
-        decode normally starts with them: when its first words match them by text, they go,
-        whatever their timestamps (those are least reliable at the buffer's edges). Otherwise
-        words are kept by time, and a repeated n-gram at the seam is removed.
+        decode normally starts with them. They are found by aligning the decode's words with
+        the committed ones by text, so a re-decode that spells a name differently or changes
+        a word still lines up; what follows the last committed word is new, whatever its
+        timestamps (those are least reliable at the buffer's edges: a word stretched over a
+        pause once moved the commit time past the next word, which was then dropped).
+        Without an alignment words are kept by time, and a repeated n-gram at the seam is
+        removed.
         """
         buffer_start = self._buf_start / SAMPLE_RATE
         in_buffer = [_norm(w) for w in self._committed if w.end > buffer_start]
-        if in_buffer and [_norm(w) for w in words[: len(in_buffer)]] == in_buffer:
-            return [w for w in words[len(in_buffer) :] if self._has_speech(w)]
+        cut = self._after_committed(in_buffer, words) if in_buffer else None
+        if cut is not None:
+            return [w for w in words[cut:] if self._has_speech(w)]
         new = [w for w in words if w.start >= self._last_commit_end - 0.1 and self._has_speech(w)]
         if new and self._committed and abs(new[0].start - self._last_commit_end) < 1.0:
             tail = [_norm(w) for w in self._committed[-5:]]
@@ -392,6 +400,29 @@ class StreamingTranscriber:
                 if tail[-n:] == [_norm(w) for w in new[:n]]:
                     return new[n:]
         return new
+
+    def _after_committed(self, committed: list[str], words: list[Word]) -> int | None:
+        """Index of the first decoded word after the committed ones, or None when the decode
+        does not line up with them (most of them matched, the last match near their end and
+        not later in time than the commit)."""
+        matcher = SequenceMatcher(None, committed, [_norm(w) for w in words], autojunk=False)
+        blocks = [b for b in matcher.get_matching_blocks() if b.size]
+        if not blocks:
+            return None
+        last = blocks[-1]
+        unmatched = len(committed) - (last.a + last.size)  # committed words after the last match
+        if unmatched > 2 or sum(b.size for b in blocks) < len(committed) / 2:
+            return None
+        cut = last.b + last.size
+        if words[cut - 1].end > self._last_commit_end + 1.0:  # matched a later, new word
+            return None
+        # Committed words the decoder heard differently: skip as many decoded words, while
+        # they lie before the end of the commit.
+        skipped = 0
+        while skipped < unmatched and cut < len(words) and words[cut].start < self._last_commit_end - 0.1:
+            cut += 1
+            skipped += 1
+        return cut
 
     def _before_gap(self, words: list[Word]) -> int:
         """How many leading words come before the first gap that hides speech."""

@@ -63,7 +63,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dictation/input_device", str, "", "Input device (empty: system default)", hidden=True),
     Setting("dictation/vad_threshold", float, 0.5, "Speech detection threshold (lower: more sensitive)",
             minimum=0.1, maximum=0.9),
-    Setting("dictation/pause_s", float, 0.5, "Pause that ends a sentence (seconds)", minimum=0.2, maximum=3.0),
+    Setting("dictation/pause_s", float, 1.0, "Pause that ends a sentence (seconds)", minimum=0.2, maximum=3.0),
     Setting("dictation/review_below", float, 0.5, "Mark words for review below this confidence",
             minimum=0.0, maximum=1.0),
     Setting("export/format", str, "txt", "Export format", ("txt", "srt", "vtt", "json", "docx")),
