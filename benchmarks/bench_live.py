@@ -1,7 +1,8 @@
 """Live dictation figures on the long-form passages, in one run.
 
-* offline WER (the app's file path, text only) and live WER (the streaming engine fed in
-  ``chunk_s`` blocks, independent of machine speed) on the same passages;
+* offline WER (the app's file path, text only) and live WER (the streaming engine given
+  0.1-s blocks, as from a microphone, as fast as it decodes them, so independent of machine
+  speed) on the same passages;
 * commit latency (median, p95) and first-partial latency with audio paced in real time;
 * CPU use while listening to 30 s of silence (real time), and words emitted there;
 * peak RSS of this process.

@@ -177,7 +177,8 @@ class LiveLatency:
 class LiveRecognizer:
     """Streams a file through the live engine like a microphone would, collecting latencies.
 
-    Without ``realtime`` blocks of ``chunk_s`` are fed as fast as they are decoded, so the
+    Audio comes in 0.1-s blocks, as from a microphone (the engine decides when to decode at
+    that granularity). Without ``realtime`` they are fed as fast as they are decoded, so the
     transcript does not depend on the machine's speed; with it, blocks arrive on the clock.
     """
 
@@ -195,7 +196,7 @@ class LiveRecognizer:
         from dictation_app.engine.session import LiveSession
         from dictation_app.engine.streaming import Commit, Partial, UtteranceEnd
 
-        source = FileSource(path, block_s=0.1 if self.realtime else self.options.chunk_s, realtime=self.realtime)
+        source = FileSource(path, block_s=0.1, realtime=self.realtime)
         words = []
         awaiting_first = True
         for event in LiveSession(source, self.transcriber).run():

@@ -93,6 +93,23 @@ def test_settle_holds_agreed_words_until_enough_audio_follows_them():
     assert all(w.end <= 1.0 for e in events if isinstance(e, Commit) for w in e.words)
 
 
+def test_a_pause_after_a_phrase_is_decoded_at_once_not_at_the_next_chunk():
+    speech = load_audio("tests/data/1089-134686-0000.flac").samples
+    pause = np.zeros(int(0.7 * SR), np.float32)
+    audio = np.concatenate([speech[: int(1.5 * SR)], pause, speech[int(1.5 * SR) : int(3.0 * SR)]])
+
+    def decode_ends(phrase_decode_s):
+        backend = ScriptedBackend([])
+        st = StreamingTranscriber(backend, StreamingOptions(chunk_s=1.0, phrase_decode_s=phrase_decode_s))
+        feed(st, audio, block_s=0.1)
+        return [round(seconds, 1) for seconds, _ in backend.calls]
+
+    # Speech from 0.58 s (buffer from 0.28 s) to 1.5 s, then 0.7 s of silence.
+    chunked, phrased = decode_ends(0.0), decode_ends(0.6)
+    assert chunked[:2] == [0.7, 1.7]  # decodes at 1.0 and 2.0 s: the second 0.5 s into the pause
+    assert phrased[0] == 0.7 and 1.2 < phrased[1] < 1.6  # 0.2-0.3 s into the pause
+
+
 def test_prompt_is_committed_text_before_the_buffer_only():
     backend = ScriptedBackend([words(("a", 0.1, 0.2), ("b", 0.3, 0.8), ("c", 0.9, 1.3))] * 3)
     st = StreamingTranscriber(backend, StreamingOptions(chunk_s=0.5, initial_prompt="Names: Kennedy."))
