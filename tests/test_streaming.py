@@ -110,6 +110,27 @@ def test_a_pause_after_a_phrase_is_decoded_at_once_not_at_the_next_chunk():
     assert phrased[0] == 0.7 and 1.2 < phrased[1] < 1.6  # 0.2-0.3 s into the pause
 
 
+def test_a_word_after_a_committed_sentence_end_is_capitalized():
+    backend = ScriptedBackend([
+        words(("satisfaction.", 0.1, 0.6)),
+        words(("satisfaction.", 0.1, 0.6), ("a", 0.8, 0.9), ("man's", 0.9, 1.2)),
+        words(("satisfaction.", 0.1, 0.6), ("a", 0.8, 0.9), ("man's", 0.9, 1.2), ("shadow", 1.2, 1.5)),
+        words(("satisfaction.", 0.1, 0.6), ("a", 0.8, 0.9), ("man's", 0.9, 1.2), ("shadow", 1.2, 1.5),
+              ("e.g.", 1.6, 1.9), ("the", 2.0, 2.1)),
+        words(("satisfaction.", 0.1, 0.6), ("a", 0.8, 0.9), ("man's", 0.9, 1.2), ("shadow", 1.2, 1.5),
+              ("e.g.", 1.6, 1.9), ("the", 2.0, 2.1)),
+    ])
+    st = StreamingTranscriber(backend, StreamingOptions(chunk_s=0.5))
+    events = feed(st, speech_like(3.1)) + st.finish()
+    assert st.committed_text == "satisfaction. A man's shadow e.g. the"
+    commits = [e.text for e in events if isinstance(e, Commit)]
+    assert commits[0] == "satisfaction." and commits[1].startswith("A man's")  # across commits
+
+    st = StreamingTranscriber(ScriptedBackend([words(("end.", 0.1, 0.4), ("so", 0.6, 0.8), ("it", 0.8, 0.9))] * 2))
+    feed(st, speech_like(1.1))
+    assert st.finish() and st.committed_text == "end. So it"  # within one commit
+
+
 def test_prompt_is_committed_text_before_the_buffer_only():
     backend = ScriptedBackend([words(("a", 0.1, 0.2), ("b", 0.3, 0.8), ("c", 0.9, 1.3))] * 3)
     st = StreamingTranscriber(backend, StreamingOptions(chunk_s=0.5, initial_prompt="Names: Kennedy."))

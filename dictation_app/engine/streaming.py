@@ -189,6 +189,7 @@ class WhisperBackend:
 
 _STEP = SAMPLE_RATE // 10  # granularity of pause detection
 _PHRASE_PAUSE_S = 0.2  # silence after speech that ends a phrase (see phrase_decode_s)
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:\w\.){2,}$")  # "e.g.", "U.S.": no sentence end
 _KEEP_WORDS = 200  # committed words kept for the prompt (a few hundred characters)
 # Speech inside a long gap between two words that means the decoder skipped words; VAD
 # onsets run a little ahead of word timestamps, so a pause alone shows up to about 0.3 s.
@@ -456,10 +457,29 @@ class StreamingTranscriber:
     def _commit(self, words: list[Word]) -> list[StreamEvent]:
         if not words:
             return []
+        words = self._capitalized(words)
         self._committed = (self._committed + list(words))[-_KEEP_WORDS:]
         self._committed_text += "".join(w.text for w in words)
         self._last_commit_end = max(self._last_commit_end, words[-1].end)
         return [Commit(tuple(words))]
+
+    def _capitalized(self, words: list[Word]) -> list[Word]:
+        """Start a sentence with a capital letter.
+
+        A decode at a pause hears the audio end and often closes the sentence there; when the
+        speaker goes on, the next decode continues it in lower case ("satisfaction. a man's").
+        The period is committed by then, so the new word is capitalized ("e.g." and "i.e."
+        excepted)."""
+        out: list[Word] = []
+        previous = self._committed_text.rstrip()[-20:]
+        for word in words:
+            stripped = word.text.lstrip()
+            if stripped[:1].islower() and previous.endswith((".", "?", "!")) and not _ABBREVIATION.search(previous):
+                text = word.text[: len(word.text) - len(stripped)] + stripped[0].upper() + stripped[1:]
+                word = Word(word.start, word.end, text, word.probability)
+            out.append(word)
+            previous = (previous + word.text).rstrip()[-20:]
+        return out
 
     def _trim(self) -> list[StreamEvent]:
         o = self.options
