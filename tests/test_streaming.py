@@ -211,7 +211,7 @@ def test_a_decode_encodes_one_window(model, data_dir, monkeypatch):
 def test_live_text_matches_offline_accuracy(live, data_dir, references):
     names = ["1089-134686-0000.flac", "2416-152139-0000.flac", "1088-134318-0003.flac"]
     hyps = [run_live(live, load_audio(data_dir / n).samples)[1] for n in names]
-    assert wer([references[n] for n in names], hyps) < 0.05  # tiny.en live: 1.9 %; offline 1.0 %
+    assert wer([references[n] for n in names], hyps) < 0.05  # tiny.en live: 2.9 % (0.5-s blocks); offline 1.0 %
 
 
 def test_live_is_reproducible_and_ordered(live, data_dir):
