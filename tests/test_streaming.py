@@ -63,6 +63,23 @@ def test_commits_only_what_two_hypotheses_agree_on():
     assert partials[-1].text == "would be"
 
 
+def test_an_unlikely_word_waits_for_a_third_decode():
+    def unlikely(text, start, end):
+        return Word(start, end, " " + text, 0.1)
+
+    first = words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6)) + [unlikely("steam", 0.6, 1.0)]
+    second = first + words(("there", 1.0, 1.2))
+
+    def run(third, unsure_p=0.2):
+        st = StreamingTranscriber(ScriptedBackend([first, second, third]), StreamingOptions(chunk_s=0.5, unsure_p=unsure_p))
+        return committed(feed(st, speech_like(2.1)))
+
+    corrected = words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("esteem", 0.6, 1.0), ("there", 1.0, 1.2), ("was", 1.2, 1.4))
+    assert run(corrected) == ["he", "hoped"]  # two decodes agreed on "steam"; the third did not
+    assert run(corrected, unsure_p=0.0) == ["he", "hoped", "steam", "there"]  # plain LocalAgreement-2
+    assert run(second + words(("was", 1.2, 1.4))) == ["he", "hoped", "steam", "there"]  # three agree
+
+
 def test_a_redecode_that_hears_a_committed_word_differently_loses_nothing_after_it():
     backend = ScriptedBackend([
         words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 1.1)),  # stretched over a pause
