@@ -40,11 +40,13 @@ def main() -> None:
                         help="a StreamingOptions field for this run, e.g. pause_s=1.0 (repeatable)")
     args = parser.parse_args()
 
-    from dictation_app.engine import FileTranscriber, ModelStore, TranscribeOptions
+    from dictation_app.core.dictation import DictationService
+    from dictation_app.engine import FileTranscriber, TranscribeOptions
     from dictation_app.engine.streaming import StreamingOptions
     from dictation_app.evaluation import LiveRecognizer, read_manifest, score_files, summarize
 
-    model = ModelStore().load("tiny.en")
+    service = DictationService()
+    model = service.load_now("tiny.en")
     entries = read_manifest(args.manifest, args.limit)
     offline = FileTranscriber(model, "tiny.en")
     text_only = TranscribeOptions(language="en", word_timestamps=False, beam_size=args.beam_size)
@@ -61,23 +63,23 @@ def main() -> None:
     if args.jobs > 1:
         live = summarize(_parallel_live(entries, options, args.jobs))
     else:
-        live = summarize(list(score_files(entries, LiveRecognizer(model, options))))
+        live = summarize(list(score_files(entries, LiveRecognizer(service, options))))
     print(f"passages={off.files} audio_s={off.audio_s:.1f} manifest={args.manifest}")
     if args.set:
         print("options " + " ".join(args.set))
     print(f"offline WER={off.wer * 100:.2f}% RTF={off.rtf:.3f}")
     print(f"live    WER={live.wer * 100:.2f}% RTF={live.rtf:.3f} (delta {100 * (live.wer - off.wer):+.2f} points)")
 
-    realtime = LiveRecognizer(model, options, realtime=True)
+    realtime = LiveRecognizer(service, options, realtime=True)
     rt = summarize(list(score_files(entries[: args.realtime_limit], realtime)))
     print(f"realtime passages={rt.files} WER={rt.wer * 100:.2f}% {realtime.latency.summary()}")
 
-    silence = LiveRecognizer(model, options, realtime=True)
+    silence = LiveRecognizer(service, options, realtime=True)
     cpu0, wall0 = time.process_time(), time.perf_counter()
     text, _ = _quiet_room(silence)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
     print(f"quiet room 30 s: cpu={100 * cpu / wall:.1f}% of one core, words={len(text.split())}, "
-          f"decodes={silence.transcriber.decodes}")
+          f"decodes={silence.decodes}")
     print(f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
 
 
@@ -110,10 +112,13 @@ _worker_recognizer = None
 
 def _start_worker(options, threads: int) -> None:
     global _worker_recognizer
-    from dictation_app.engine import LoadOptions, ModelStore
+    from dictation_app.core.dictation import DictationService
+    from dictation_app.engine import LoadOptions
     from dictation_app.evaluation import LiveRecognizer
 
-    _worker_recognizer = LiveRecognizer(ModelStore().load("tiny.en", LoadOptions(cpu_threads=threads)), options)
+    service = DictationService()
+    service.load_now("tiny.en", LoadOptions(cpu_threads=threads))
+    _worker_recognizer = LiveRecognizer(service, options)
 
 
 def _score_one(entry):

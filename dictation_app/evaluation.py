@@ -17,7 +17,6 @@ from dictation_app.errors import DictationError
 __all__ = [
     "EvalSummary",
     "FileScore",
-    "LiveLatency",
     "LiveRecognizer",
     "ManifestEntry",
     "normalize",
@@ -150,63 +149,36 @@ def summarize(scores: list[FileScore]) -> EvalSummary:
     )
 
 
-@dataclass
-class LiveLatency:
-    """Latencies of a real-time live run, in seconds of wall time.
-
-    commit: per committed word, its commit time minus the time its audio ended.
-    first_partial: per utterance, when its first text showed minus when that word's audio ended.
-    """
-
-    commit: list[float]
-    first_partial: list[float]
-
-    @staticmethod
-    def _pct(values: list[float], q: float) -> float:
-        import numpy as np
-
-        return float(np.percentile(values, q)) if values else float("nan")
-
-    def summary(self) -> str:
-        return (
-            f"latency_median_s={self._pct(self.commit, 50):.2f} latency_p95_s={self._pct(self.commit, 95):.2f} "
-            f"first_partial_median_s={self._pct(self.first_partial, 50):.2f}"
-        )
-
-
 class LiveRecognizer:
-    """Streams a file through the live engine like a microphone would, collecting latencies.
+    """Streams a file through a live dictation like a microphone would, collecting latencies.
 
     Audio comes in 0.1-s blocks, as from a microphone (the engine decides when to decode at
     that granularity). Without ``realtime`` they are fed as fast as they are decoded, so the
     transcript does not depend on the machine's speed; with it, blocks arrive on the clock.
+
+    Args:
+        service: The dictation service, with a model loaded (the window's own code path).
+        options: The streaming policy.
+        realtime: Pace the audio in real time.
     """
 
-    def __init__(self, model, options=None, realtime: bool = False) -> None:
-        from dictation_app.engine.streaming import StreamingOptions, StreamingTranscriber, WhisperBackend
+    def __init__(self, service, options=None, realtime: bool = False) -> None:
+        from dictation_app.core.latency import CommitLatency
+        from dictation_app.engine.streaming import StreamingOptions
 
+        self.service = service
         self.options = options or StreamingOptions()
         self.realtime = realtime
-        self.transcriber = StreamingTranscriber(WhisperBackend(model, self.options), self.options)
-        self.latency = LiveLatency([], [])
+        self.latency = CommitLatency()
+        self.decodes = 0
 
     def __call__(self, path: Path) -> tuple[str, float]:
         from dictation_app.audio.decode import SAMPLE_RATE
         from dictation_app.audio.sources import FileSource
-        from dictation_app.engine.session import LiveSession
-        from dictation_app.engine.streaming import Commit, Partial, UtteranceEnd
+        from dictation_app.engine.streaming import Commit
 
         source = FileSource(path, block_s=0.1, realtime=self.realtime)
-        words = []
-        awaiting_first = True
-        for event in LiveSession(source, self.transcriber).run():
-            now = time.perf_counter()
-            if isinstance(event, (Partial, Commit)) and event.words and awaiting_first:
-                self.latency.first_partial.append(now - source.wall_time_of(event.words[0].end))
-                awaiting_first = False
-            if isinstance(event, Commit):
-                words += event.words
-                self.latency.commit += [now - source.wall_time_of(w.end) for w in event.words]
-            elif isinstance(event, UtteranceEnd):
-                awaiting_first = True
+        dictation = self.service.dictation(source, self.options, record=False, latency=self.latency)
+        words = [w for event in dictation.run() if isinstance(event, Commit) for w in event.words]
+        self.decodes += dictation.transcriber.decodes
         return "".join(w.text for w in words).strip(), len(source.samples) / SAMPLE_RATE

@@ -51,8 +51,8 @@ def step():
         state["step"] = 4; state["t"] = time.monotonic()
     elif s == 4 and time.monotonic() - state["t"] > 3:
         shot("queue"); state["step"] = 5
-    elif s == 5 and all(j.state.name in ("DONE", "FAILED", "CANCELLED") for j in w.queue.model.jobs):
-        for j in w.queue.model.jobs: print("JOB", j.path.name, j.state.name, j.message, flush=True)
+    elif s == 5 and all(j.state.name in ("DONE", "FAILED", "CANCELLED") for j in w.files.jobs):
+        for j in w.files.jobs: print("JOB", j.path.name, j.state.name, j.message, flush=True)
         lecture = next(d for d in w.docs.documents if d.title == "lecture.flac")
         w.docs.setCurrentWidget(lecture.widget)
         ed = lecture.widget

@@ -5,8 +5,7 @@ import pytest
 
 from dictation_app.audio.capture import MicrophoneSource, RingBuffer, list_input_devices
 from dictation_app.audio.sources import FileSource, level_of
-from dictation_app.engine.session import LiveSession
-from dictation_app.engine.streaming import Commit, StreamError, StreamingOptions, StreamingTranscriber, WhisperBackend
+from dictation_app.engine.streaming import Commit, StreamError, StreamingOptions
 from dictation_app.errors import AudioDeviceError
 from dictation_app.evaluation import wer
 
@@ -40,42 +39,43 @@ def test_file_source_paces_in_real_time(data_dir):
     assert time.perf_counter() - started >= 0.95  # a second of audio took a second
 
 
-def _dictate(data_dir, references, env, **source_kwargs):
-    from dictation_app.engine import ModelStore
-
-    model = ModelStore().load("tiny.en")
-    options = StreamingOptions()
-    source = MicrophoneSource(**source_kwargs)
-    session = LiveSession(source, StreamingTranscriber(WhisperBackend(model, options), options))
-    session.start()
-    player = speak(data_dir / "1089-134686-0000.flac", env, delay_s=0.5)
-    words, errors = [], []
+def _dictate(data_dir, env, **source_kwargs):
+    """What ``listen`` does: a dictation of the service from the microphone, stopped a
+    second after the speaker falls silent (the server's buffer still holds the last words)."""
     import time
 
-    stop_at = None
-    while not session.ended:
-        if stop_at is None and player.poll() is not None:
-            stop_at = time.monotonic() + 1.0  # the server's buffer still holds the last words
-        if stop_at is not None and time.monotonic() > stop_at:
-            session.request_stop()
-        for event in session.step():
-            if isinstance(event, Commit):
-                words.append(event.text)
-            elif isinstance(event, StreamError):
-                errors.append(event.message)
+    from dictation_app.core.dictation import DictationService
+
+    service = DictationService()
+    service.load_now("tiny.en")
+    source = MicrophoneSource(**source_kwargs)
+    dictation = service.dictation(source, StreamingOptions(), record=False)
+    dictation.start()
+    player = speak(data_dir / "1089-134686-0000.flac", env, delay_s=0.5)
+    silent_since = []
+
+    def finished() -> bool:
+        if not silent_since and player.poll() is not None:
+            silent_since.append(time.monotonic())
+        return bool(silent_since) and time.monotonic() - silent_since[0] > 1.0
+
+    events = list(dictation.events(stop_when=finished))
     player.wait(timeout=30)
-    return " ".join(words), errors, source
+    text = " ".join(e.text for e in events if isinstance(e, Commit))
+    return text, [e.message for e in events if isinstance(e, StreamError)], source, dictation.latency
 
 
 def test_virtual_microphone_dictation(virtual_mic, data_dir, references):
-    text, errors, source = _dictate(data_dir, references, virtual_mic)
+    text, errors, source, latency = _dictate(data_dir, virtual_mic)
     assert not errors
+    # Latency counts from when the microphone captured the word's end: after it, not long after.
+    assert latency.commit and 0.0 < min(latency.commit) and max(latency.commit) < 10.0, latency.commit
     assert source.overflows == 0 and source.dropped_frames == 0
     assert wer([references["1089-134686-0000.flac"]], [text]) < 0.15, text
 
 
 def test_device_opened_at_48k_stereo_is_resampled(virtual_mic, data_dir, references):
-    text, errors, source = _dictate(data_dir, references, virtual_mic, samplerate=48_000, channels=2)
+    text, errors, source, _ = _dictate(data_dir, virtual_mic, samplerate=48_000, channels=2)
     assert (source.native_rate, source.channels) == (48_000, 2)
     assert not errors
     assert wer([references["1089-134686-0000.flac"]], [text]) < 0.15, text

@@ -9,7 +9,8 @@ import pytest
 from dictation_app.audio.recorder import SessionRecorder, load_session, new_session_dir
 from dictation_app.audio.sources import FileSource
 from dictation_app.engine.session import LiveSession
-from dictation_app.engine.streaming import Commit, StreamError, StreamingOptions, StreamingTranscriber, WhisperBackend
+from dictation_app.engine.backend import WhisperBackend
+from dictation_app.engine.streaming import Commit, StreamError, StreamingOptions, StreamingTranscriber
 from dictation_app.errors import AudioDeviceError, RecordingError
 from dictation_app.transcript import Word
 
@@ -44,7 +45,7 @@ def test_full_disk_is_reported_once_and_dictation_goes_on(tmp_path, model, data_
     recorder = SessionRecorder(folder)
     options = StreamingOptions()
     source = FileSource(data_dir / "jfk.flac", block_s=0.5)
-    session = LiveSession(source, StreamingTranscriber(WhisperBackend(model, options), options), recorder)
+    session = LiveSession(source, StreamingTranscriber(WhisperBackend(model, options), options), lambda: recorder)
     events = list(session.run())
     errors = [e.message for e in events if isinstance(e, StreamError)]
     assert len(errors) == 1 and "No space left on device" in errors[0] and "kept" in errors[0]
@@ -64,7 +65,7 @@ def test_unplugged_device_keeps_text_and_audio_and_can_restart(tmp_path, model, 
     recorder = SessionRecorder(new_session_dir(tmp_path))
     options = StreamingOptions()
     transcriber = StreamingTranscriber(WhisperBackend(model, options), options)
-    session = LiveSession(VanishingSource(data_dir / "jfk.flac", block_s=0.5), transcriber, recorder)
+    session = LiveSession(VanishingSource(data_dir / "jfk.flac", block_s=0.5), transcriber, lambda: recorder)
     events = list(session.run())
     assert [e.message for e in events if isinstance(e, StreamError)] == [
         "The input device 'USB mic' stopped delivering audio (unplugged?)."

@@ -1,4 +1,5 @@
-"""The streaming engine: LocalAgreement policy with a scripted decoder, then with Whisper."""
+"""The streaming engine: the policy with a scripted decoder and scripted speech decisions
+(no audio, no Silero), then with Whisper and Silero on real speech."""
 
 import re
 
@@ -6,9 +7,8 @@ import numpy as np
 import pytest
 
 from dictation_app.audio import load_audio
-from dictation_app.engine.streaming import (
-    Commit, Partial, StreamingOptions, StreamingTranscriber, UtteranceEnd, WhisperBackend,
-)
+from dictation_app.engine.backend import WhisperBackend
+from dictation_app.engine.streaming import Commit, Partial, StreamingOptions, StreamingTranscriber, UtteranceEnd
 from dictation_app.evaluation import wer
 from dictation_app.transcript import Word
 
@@ -31,10 +31,36 @@ def words(*spec):
     return [Word(start, end, " " + text, 0.9) for text, start, end in spec]
 
 
-def speech_like(seconds, seed=0):
-    """Real speech from the test data, so the VAD sees a voice."""
-    audio = load_audio("tests/data/1089-134686-0000.flac").samples
-    return np.resize(audio, int(seconds * SR))
+class ScriptedDetector:
+    """Speech where the script says (spans in stream seconds), silence elsewhere."""
+
+    window_samples = 512
+
+    def __init__(self, *spans):
+        self.spans = spans or ((0.58, 1e9),)  # by default speech from 0.58 s on
+        self.reset()
+
+    def reset(self):
+        self.samples = 0  # samples received
+        self.decided = 0  # windows decided
+
+    def push(self, block):
+        self.samples += len(block)
+        flags = []
+        while (self.decided + 1) * self.window_samples <= self.samples:
+            start, end = self.decided * self.window_samples / SR, (self.decided + 1) * self.window_samples / SR
+            flags.append(any(a < end and b > start for a, b in self.spans))
+            self.decided += 1
+        return np.array(flags, bool)
+
+
+def scripted(backend, options=None, *spans):
+    return StreamingTranscriber(backend, options or StreamingOptions(), ScriptedDetector(*spans))
+
+
+def speech_like(seconds):
+    """Audio of the given length; what counts as speech in it is the detector's script."""
+    return np.zeros(int(seconds * SR), np.float32)
 
 
 def feed(st, audio, block_s=0.5):
@@ -55,7 +81,7 @@ def test_commits_only_what_two_hypotheses_agree_on():
         words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 0.8), ("word", 0.8, 1.0)),
         words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 0.8), ("would", 0.8, 1.1), ("be", 1.1, 1.3)),
     ])
-    st = StreamingTranscriber(backend, StreamingOptions(chunk_s=0.5))
+    st = scripted(backend, StreamingOptions(chunk_s=0.5))
     events = feed(st, speech_like(2.1))  # speech starts at 0.58 s: decodes at 1.0, 1.5, 2.0 s
     assert len(backend.calls) == 3
     assert committed(events) == ["he", "hoped", "there"]
@@ -71,7 +97,7 @@ def test_an_unlikely_word_waits_for_a_third_decode():
     second = first + words(("there", 1.0, 1.2))
 
     def run(third, unsure_p=0.2):
-        st = StreamingTranscriber(ScriptedBackend([first, second, third]), StreamingOptions(chunk_s=0.5, unsure_p=unsure_p))
+        st = scripted(ScriptedBackend([first, second, third]), StreamingOptions(chunk_s=0.5, unsure_p=unsure_p))
         return committed(feed(st, speech_like(2.1)))
 
     corrected = words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("esteem", 0.6, 1.0), ("there", 1.0, 1.2), ("was", 1.2, 1.4))
@@ -88,7 +114,7 @@ def test_a_redecode_that_hears_a_committed_word_differently_loses_nothing_after_
         words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 0.8), ("would", 0.9, 1.2), ("be", 1.2, 1.4),
               ("stew", 1.5, 1.9)),
     ])
-    st = StreamingTranscriber(backend, StreamingOptions(chunk_s=0.5))
+    st = scripted(backend, StreamingOptions(chunk_s=0.5))
     events = feed(st, speech_like(2.6))
     assert len(backend.calls) == 4
     # "would" starts before the committed "there" ended by its timestamp; aligned by text,
@@ -102,7 +128,7 @@ def test_settle_holds_agreed_words_until_enough_audio_follows_them():
         words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 0.8), ("word", 0.8, 1.0)),
         words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 0.8), ("would", 0.8, 1.1), ("be", 1.1, 1.3)),
     ]
-    st = StreamingTranscriber(ScriptedBackend(hypotheses), StreamingOptions(chunk_s=0.5, settle_s=1.0))
+    st = scripted(ScriptedBackend(hypotheses), StreamingOptions(chunk_s=0.5, settle_s=1.0))
     events = feed(st, speech_like(2.1))
     # The last decode (audio up to 2.0 s) agrees on "there" too, but heard under 1 s after it.
     assert committed(events) == ["he", "hoped"]
@@ -111,13 +137,12 @@ def test_settle_holds_agreed_words_until_enough_audio_follows_them():
 
 
 def test_a_pause_after_a_phrase_is_decoded_at_once_not_at_the_next_chunk():
-    speech = load_audio("tests/data/1089-134686-0000.flac").samples
-    pause = np.zeros(int(0.7 * SR), np.float32)
-    audio = np.concatenate([speech[: int(1.5 * SR)], pause, speech[int(1.5 * SR) : int(3.0 * SR)]])
+    audio = speech_like(3.7)  # speech, 0.7 s of silence, speech
 
     def decode_ends(phrase_decode_s):
         backend = ScriptedBackend([])
-        st = StreamingTranscriber(backend, StreamingOptions(chunk_s=1.0, phrase_decode_s=phrase_decode_s))
+        options = StreamingOptions(chunk_s=1.0, phrase_decode_s=phrase_decode_s)
+        st = scripted(backend, options, (0.58, 1.5), (2.2, 3.7))
         feed(st, audio, block_s=0.1)
         return [round(seconds, 1) for seconds, _ in backend.calls]
 
@@ -137,20 +162,20 @@ def test_a_word_after_a_committed_sentence_end_is_capitalized():
         words(("satisfaction.", 0.1, 0.6), ("a", 0.8, 0.9), ("man's", 0.9, 1.2), ("shadow", 1.2, 1.5),
               ("e.g.", 1.6, 1.9), ("the", 2.0, 2.1)),
     ])
-    st = StreamingTranscriber(backend, StreamingOptions(chunk_s=0.5))
+    st = scripted(backend, StreamingOptions(chunk_s=0.5))
     events = feed(st, speech_like(3.1)) + st.finish()
     assert st.committed_text == "satisfaction. A man's shadow e.g. the"
     commits = [e.text for e in events if isinstance(e, Commit)]
     assert commits[0] == "satisfaction." and commits[1].startswith("A man's")  # across commits
 
-    st = StreamingTranscriber(ScriptedBackend([words(("end.", 0.1, 0.4), ("so", 0.6, 0.8), ("it", 0.8, 0.9))] * 2))
+    st = scripted(ScriptedBackend([words(("end.", 0.1, 0.4), ("so", 0.6, 0.8), ("it", 0.8, 0.9))] * 2))
     feed(st, speech_like(1.1))
     assert st.finish() and st.committed_text == "end. So it"  # within one commit
 
 
 def test_prompt_is_committed_text_before_the_buffer_only():
     backend = ScriptedBackend([words(("a", 0.1, 0.2), ("b", 0.3, 0.8), ("c", 0.9, 1.3))] * 3)
-    st = StreamingTranscriber(backend, StreamingOptions(chunk_s=0.5, initial_prompt="Names: Kennedy."))
+    st = scripted(backend, StreamingOptions(chunk_s=0.5, initial_prompt="Names: Kennedy."))
     feed(st, speech_like(2.1))
     # Words still inside the buffer are never in the prompt (the decoder would skip them).
     assert all(prompt == "Names: Kennedy." for _, prompt in backend.calls)
@@ -172,7 +197,7 @@ class SkippingBackend:
 
 def test_a_hypothesis_that_skips_speech_is_not_committed_past_the_gap():
     backend = SkippingBackend()
-    st = StreamingTranscriber(backend, StreamingOptions(chunk_s=0.5))
+    st = scripted(backend, StreamingOptions(chunk_s=0.5))
     events = feed(st, speech_like(4.0))
     times = [w.start for e in events if isinstance(e, Commit) for w in e.words]
     assert "nine" not in committed(events)  # never past the skipped span
@@ -182,8 +207,8 @@ def test_a_hypothesis_that_skips_speech_is_not_committed_past_the_gap():
 
 def test_silence_costs_no_decode_and_gives_no_words():
     backend = ScriptedBackend([words(("thank", 0.0, 0.3), ("you", 0.3, 0.5))] * 100)
-    st = StreamingTranscriber(backend)
-    events = feed(st, np.zeros(30 * SR, np.float32)) + st.finish()
+    st = scripted(backend, None, (100.0, 101.0))  # nobody speaks in the first 30 s
+    events = feed(st, speech_like(30)) + st.finish()
     assert backend.calls == [] and committed(events) == []
 
 
@@ -271,7 +296,7 @@ def test_buffer_stays_bounded_on_long_speech(live, data_dir):
     for i in range(0, len(audio), SR // 2):
         live.insert_audio(audio[i : i + SR // 2])
         live.process()
-        longest = max(longest, live._n)
+        longest = max(longest, live.buffered_samples)
     assert longest <= live.options.max_buffer_s * SR + SR
 
 
@@ -283,8 +308,27 @@ def test_repetition_loops_are_cut():
     loop = words(("sauce", 0.1, 0.2), ("he", 0.2, 0.3), ("said", 0.3, 0.4), ("he", 0.4, 0.5), ("said", 0.5, 0.6),
                  ("he", 0.6, 0.7), ("said", 0.7, 0.8))
     backend = ScriptedBackend([loop] * 5)
-    st = StreamingTranscriber(backend, StreamingOptions(chunk_s=0.5))
+    st = scripted(backend, StreamingOptions(chunk_s=0.5))
     events = feed(st, speech_like(2.1))
     assert committed(events) == ["sauce"]
     assert all("said" not in e.text for e in events if isinstance(e, Partial))
 
+
+
+def test_the_policy_runs_without_silero_or_faster_whisper():
+    # The scripted tests above need neither a speech model nor an audio file: a VAD or
+    # faster-whisper update cannot break them.
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, numpy as np\n"
+        "sys.path.insert(0, 'tests')\n"
+        "from test_streaming import ScriptedBackend, scripted, words, feed, committed, StreamingOptions\n"
+        "b = ScriptedBackend([words(('he', 0.1, 0.3), ('hoped', 0.3, 0.6))] * 3)\n"
+        "st = scripted(b, StreamingOptions(chunk_s=0.5))\n"
+        "print(committed(feed(st, np.zeros(32000, np.float32)) + st.finish()))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('faster_whisper', 'onnxruntime', 'ctranslate2'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out == ["['he', 'hoped']", "[]"], out

@@ -110,7 +110,7 @@ def test_no_microphone_gives_a_message_not_a_crash(tmp_path):
         "    if w.record_action.isEnabled() and not w.banner.isVisible():\n"
         "        w.record_action.trigger()  # the system lists a device: trying it fails\n"
         "    elif w.banner.isVisible():\n"
-        "        print('BANNER:', w.banner.text()); print('QUEUE:', w.queue.thread.worker.transcriber is not None)\n"
+        "        print('BANNER:', w.banner.text()); print('QUEUE:', w.files.ready)\n"
         "        app.quit()\n"
         "t = QTimer(); t.timeout.connect(poll); t.start(100)\n"
         "QTimer.singleShot(90000, app.quit)\n"

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from conftest import DATA, make_window
 from dictation_app.evaluation import wer
-from dictation_app.ui.models.queue_model import JobState
+from dictation_app.core.file_queue import JobState
 from media import bad_inputs
 
 
@@ -32,7 +32,7 @@ def test_drop_good_corrupt_and_non_audio_files(qtbot, window, tmp_path, referenc
     shutil.copy(DATA / "jfk.flac", good)
     bad = bad_inputs(tmp_path)
     drop(window, [good, bad["corrupt_flac"], bad["text_named_wav"], bad["truncated_flac"]])
-    jobs = window.queue.model.jobs
+    jobs = window.files.jobs
     assert [j.path.name for j in jobs] == ["jfk.flac", "corrupt.flac", "notes.wav", "truncated.flac"]
     qtbot.waitUntil(lambda: all(j.state in (JobState.DONE, JobState.FAILED) for j in jobs), timeout=120_000)
     states = {j.path.name: (j.state, j.message) for j in jobs}
@@ -46,7 +46,7 @@ def test_drop_good_corrupt_and_non_audio_files(qtbot, window, tmp_path, referenc
     assert doc.kind == "transcript" and doc.title == "jfk.flac"
     assert wer([references["jfk.flac"]], [doc.widget.transcript.text]) < 0.1
     tabs = window.docs.count()
-    window.queue.open_job(jobs[0])  # Open on a finished row shows its tab, not a second editor
+    window.files.reopen(jobs[0])  # Open on a finished row shows its tab, not a second editor
     assert window.docs.count() == tabs and window.docs.current() is doc
 
 
@@ -57,12 +57,12 @@ def test_a_folder_drop_queues_its_media_and_cancel_retry(qtbot, window, tmp_path
     shutil.copy(DATA / "jfk.flac", folder / "sub" / "b.flac")
     (folder / "readme.txt").write_text("not media")
     drop(window, [folder])
-    jobs = window.queue.model.jobs
+    jobs = window.files.jobs
     assert [j.path.name for j in jobs] == ["a.flac", "b.flac"]
-    window.queue.cancel(jobs[1])  # still waiting: cancelled at once
+    window.files.cancel(jobs[1])  # still waiting: cancelled at once
     assert jobs[1].state is JobState.CANCELLED
     qtbot.waitUntil(lambda: jobs[0].state is JobState.DONE, timeout=120_000)
-    window.queue.retry(jobs[1])
+    window.files.retry(jobs[1])
     qtbot.waitUntil(lambda: jobs[1].state is JobState.DONE, timeout=120_000)
     assert "ask not" in jobs[1].transcript.text.lower()
 
@@ -122,7 +122,7 @@ def test_a_model_that_fails_to_load_falls_back_to_the_default(qtbot, gui_env, mo
 
 
 def test_closing_while_a_file_transcribes_asks_then_cancels(qtbot, window):
-    (job,) = window.queue.add_files([DATA / "longform-163-122947.flac"])
+    (job,) = window.files.add([DATA / "longform-163-122947.flac"])
     qtbot.waitUntil(lambda: job.state is JobState.RUNNING, timeout=30_000)
     window.ask_quit_while_busy = lambda: False
     window.close()
@@ -130,7 +130,7 @@ def test_closing_while_a_file_transcribes_asks_then_cancels(qtbot, window):
     window.ask_quit_while_busy = lambda: True
     window.close()
     assert not window.isVisible()
-    assert job.cancel.is_set() and not window.queue.thread.isRunning()  # stopped, thread joined
+    assert job.cancel.is_set() and not window.files.running  # stopped, thread joined
 
 
 def test_export_to_an_unwritable_place_says_so(qtbot, window, transcriber, tmp_path):

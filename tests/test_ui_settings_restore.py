@@ -34,7 +34,7 @@ def test_settings_survive_a_restart(qtbot, gui_env, model_store):
     second = make_window(qtbot, gui_env, model_store, load=False)
     assert second.language_box.currentText() == "fr"
     assert second.export.format_name == "vtt"
-    options = second._streaming_options()
+    options = second.options().streaming
     assert options.language == "fr" and options.vad.threshold == 0.35 and options.hotwords == "Macháček LocalAgreement"
 
 

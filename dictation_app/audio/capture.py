@@ -140,6 +140,7 @@ class MicrophoneSource:
         self._last_audio = 0.0
         self._stop_at = float("inf")  # PortAudio stream time stop() waits to see captured
         self._caught_up = threading.Event()
+        self._first_sample_at: float | None = None  # perf_counter() time of the first captured sample
 
     @property
     def dropped_frames(self) -> int:
@@ -159,6 +160,7 @@ class MicrophoneSource:
         self._finished.clear()
         self._caught_up.clear()
         self._stop_at = float("inf")
+        self._first_sample_at = None
         self.native_rate, self.channels = rate, channels
         try:
             self._stream = sd.InputStream(
@@ -190,9 +192,16 @@ class MicrophoneSource:
         if status.input_overflow:
             self.overflows += 1
         self._ring.write(indata)
+        if self._first_sample_at is None:
+            self._first_sample_at = time.perf_counter() - frames / self.native_rate
         adc = time_info.inputBufferAdcTime or time_info.currentTime  # some host APIs leave ADC time 0
         if adc + frames / self.native_rate >= self._stop_at:
             self._caught_up.set()
+
+    def wall_time_of(self, seconds: float) -> float | None:
+        """perf_counter() time at which the audio ``seconds`` into the stream was captured
+        (None before the first block)."""
+        return None if self._first_sample_at is None else self._first_sample_at + seconds
 
     def _on_finished(self) -> None:
         self._finished.set()

@@ -46,6 +46,10 @@ class AudioSource(Protocol):
 
     def stop(self) -> None: ...
 
+    def wall_time_of(self, seconds: float) -> float | None:
+        """perf_counter() time at which audio time ``seconds`` was captured (None if unknown)."""
+        ...
+
 
 class FileSource:
     """Plays a file (or samples) as a stream.
@@ -70,10 +74,9 @@ class FileSource:
         self.position = 0
         self.started_at = time.perf_counter()
 
-    def wall_time_of(self, seconds: float) -> float:
+    def wall_time_of(self, seconds: float) -> float | None:
         """perf_counter() time at which audio time ``seconds`` was (or will be) delivered."""
-        assert self.started_at is not None, "start() first"
-        return self.started_at + seconds
+        return None if self.started_at is None else self.started_at + seconds
 
     def read(self, timeout: float | None = None) -> np.ndarray | None:
         if self.started_at is None:
@@ -82,7 +85,7 @@ class FileSource:
             return None
         end = min(self.position + self.block, len(self.samples))
         if self.realtime:
-            due = self.wall_time_of(end / SAMPLE_RATE) - time.perf_counter()
+            due = self.started_at + end / SAMPLE_RATE - time.perf_counter()
             if timeout is not None and due > timeout:
                 time.sleep(max(0.0, timeout))
                 return np.zeros(0, np.float32)

@@ -8,12 +8,13 @@ device ends the stream after the tail is committed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 
 from dictation_app.audio.recorder import SessionRecorder
 from dictation_app.audio.sources import AudioSource
 from dictation_app.engine.streaming import Commit, StreamError, StreamEvent, StreamingTranscriber
-from dictation_app.errors import AudioDeviceError, RecordingError
+from dictation_app.errors import AudioDeviceError, DictationError, RecordingError
 
 __all__ = ["LiveSession"]
 
@@ -24,29 +25,50 @@ class LiveSession:
     Args:
         source: Where audio comes from (already configured, not yet started).
         transcriber: The streaming engine (reset at start).
-        recorder: Where audio and committed words are kept, or None.
+        open_recorder: Makes the recorder where audio and committed words are kept, called
+            once the source has started (a microphone that cannot open leaves no empty
+            session folder behind), or None for no recording.
     """
 
-    def __init__(self, source: AudioSource, transcriber: StreamingTranscriber, recorder: SessionRecorder | None = None):
+    def __init__(self, source: AudioSource, transcriber: StreamingTranscriber,
+                 open_recorder: Callable[[], SessionRecorder] | None = None):
         self.source = source
         self.transcriber = transcriber
-        self.recorder = recorder
+        self.recorder: SessionRecorder | None = None
         self.ended = False
-        self._stop_requested = False
+        self._open_recorder = open_recorder
+        self._stop = threading.Event()
 
     def start(self) -> None:
+        """Start the source, then the recording.
+
+        Raises:
+            DictationError: the source cannot start (no microphone) or the recording cannot
+                be made (the source is stopped again).
+        """
         self.transcriber.reset()
-        self.source.start()
+        try:
+            self.source.start()
+            if self._open_recorder is not None:
+                self.recorder = self._open_recorder()
+        except DictationError:
+            self.ended = True
+            self.source.stop()
+            raise
 
     def request_stop(self) -> None:
         """Ask to stop after the current step (safe from another thread or a signal handler)."""
-        self._stop_requested = True
+        self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
 
     def step(self, timeout: float = 0.2) -> list[StreamEvent]:
         """Read what audio is there, record it, decode if due. Ends the session on stop or end of stream."""
         if self.ended:
             return []
-        if self._stop_requested:
+        if self._stop.is_set():
             return self.finish()
         try:
             block = self.source.read(timeout)

@@ -5,9 +5,14 @@ Pull-style and single-threaded: the caller feeds audio with :meth:`insert_audio`
 No threads, no I/O, no clocks inside: chunking follows audio time, so the same audio gives
 the same events on any machine.
 
+This module keeps the buffer and the utterances; the word rules are in
+:mod:`dictation_app.engine.agreement`, speech detection behind
+:class:`~dictation_app.engine.vad.SpeechDetector` (Silero by default) and the decoder behind
+:class:`DecoderBackend` (:mod:`dictation_app.engine.backend`).
+
 Policy (LocalAgreement-2, Macháček et al. 2023, with the fixes their measurements called for):
 
-* Silero VAD gates decoding: nothing is decoded while nobody speaks, and a pause of
+* Speech detection gates decoding: nothing is decoded while nobody speaks, and a pause of
   ``pause_s`` ends the utterance: everything said is committed and a fresh buffer starts.
 * Within an utterance the buffer is re-decoded (beam search at temperature 0, word
   timestamps, a token cap) every ``chunk_s`` of new audio, or sooner when the speaker pauses
@@ -24,16 +29,17 @@ Policy (LocalAgreement-2, Macháček et al. 2023, with the fixes their measureme
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from difflib import SequenceMatcher
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
 from dictation_app.audio.decode import SAMPLE_RATE
-from dictation_app.engine.guards import MAX_WORD_S, is_degenerate_text, repetition_start
-from dictation_app.engine.vad import StreamingVad, VadSettings
+from dictation_app.engine import agreement
+from dictation_app.engine.agreement import norm
+from dictation_app.engine.guards import MAX_WORD_S, repetition_start
+from dictation_app.engine.streaming_options import StreamingOptions
+from dictation_app.engine.vad import SpeechDetector, SpeechTimeline
 from dictation_app.transcript import Word
 
 __all__ = [
@@ -45,69 +51,7 @@ __all__ = [
     "StreamingOptions",
     "StreamingTranscriber",
     "UtteranceEnd",
-    "WhisperBackend",
 ]
-
-
-@dataclass(frozen=True)
-class StreamingOptions:
-    """Streaming policy.
-
-    Attributes:
-        language: Language code, or None to detect (multilingual models).
-        beam_size: Beam width of every decode.
-        chunk_s: Re-decode after this much new audio. Hypotheses 1 s apart disagree where the
-            decoder is unsure; at 0.5 s they often repeat the same mistake (live WER on the
-            long-form set with a 0.5-s pause: 4.84 % at 1.0 s, 5.45 % at 0.5 s; offline 3.55 %).
-        phrase_decode_s: Decode early, once this much new audio has come, when 0.2 s of
-            silence follows speech no decode has heard end: the words before a pause are
-            heard whole and at once instead of up to ``chunk_s`` later. 0 turns it off. On the
-            long-form set (0.1-s blocks, as a microphone delivers) live WER 4.68 % against
-            5.31 % without, audio lag median 1.30 s against 1.39 s, p95 2.38 s against 2.76 s.
-        unsure_p: A word the newest decode gives a probability under this is committed only
-            when the decode before the previous one heard it too (three decodes agree, not
-            two): two decodes often agree on the same unlikely word, a third often corrects
-            it. Live WER on the long-form set 4.31 % against 4.68 % (offline 3.55 %), audio
-            lag p95 2.80 s against 2.38 s; 0.3 gave 4.37 % and 3.06 s. 0 turns it off.
-        settle_s: A word is committed only once the decode that confirms it heard at least
-            this much audio after it (agreement on the newest word at the buffer's edge is
-            weak evidence: both decodes heard it cut off).
-        pause_s: Silence that ends an utterance. 1.0 is more accurate than 0.5 (live WER on
-            the long-form set 4.53 % against 4.84 %, offline 3.55 %): a sentence's last words
-            are agreed on with the next words heard, not committed from one decode, and the
-            next words keep the audio before them. It costs latency (median commit about 2.0 s
-            on 2 cores), affordable since a decode costs one window, not two
-            (:mod:`dictation_app.engine.window`).
-        preroll_s: Audio kept before speech onset, so first syllables are not clipped.
-        trim_s: Trim the buffer at a committed word once it is longer than this.
-        max_buffer_s: Hard cap on the buffer; older uncommitted words are committed first.
-        encoder_window_s: The shortest audio window the encoder sees; a buffer is encoded
-            with 1 s of padding after it, or padded to this, never to Whisper's full 30 s
-            (see :mod:`dictation_app.engine.window`). 30 disables the saving.
-        max_gap_s: A silence between two hypothesis words longer than this, with speech in it,
-            means the decoder skipped words: nothing after it is committed from that decode.
-        prompt_chars: How much committed text prompts the next decode.
-        initial_prompt: Vocabulary and style hint before anything is committed.
-        hotwords: Words to favour.
-        vad: Speech detection thresholds.
-    """
-
-    language: str | None = "en"
-    beam_size: int = 5
-    chunk_s: float = 1.0
-    phrase_decode_s: float = 0.6
-    settle_s: float = 0.0
-    unsure_p: float = 0.2
-    pause_s: float = 1.0
-    preroll_s: float = 0.3
-    trim_s: float = 15.0
-    max_buffer_s: float = 25.0
-    encoder_window_s: float = 20.0
-    max_gap_s: float = 1.5
-    prompt_chars: int = 200
-    initial_prompt: str | None = None
-    hotwords: str | None = None
-    vad: VadSettings = field(default_factory=VadSettings)
 
 
 @dataclass(frozen=True)
@@ -147,83 +91,42 @@ StreamEvent = Partial | Commit | UtteranceEnd | StreamError
 
 
 class DecoderBackend(Protocol):
-    """Decodes a buffer of 16 kHz mono float32 audio into words timed from its start."""
+    """Decodes a buffer of 16 kHz mono float32 audio into words timed from its start
+    (:class:`~dictation_app.engine.backend.WhisperBackend` in the app)."""
 
     def decode(self, audio: np.ndarray, prompt: str) -> list[Word]: ...
 
 
-class WhisperBackend:
-    """faster-whisper, bounded and deterministic for the live loop.
-
-    Temperature is 0 with no sampling fallback; tokens are capped by the buffer's length;
-    only the first window is decoded (faster-whisper's tail windows are where small models
-    hallucinate; the transcriber decodes leftovers itself), and decoding stops at the first
-    repetitive segment; the encoder sees the buffer, not 30 s of padding
-    (``encoder_window_s``; both in :mod:`dictation_app.engine.window`).
-    Words over non-speech are dropped by the transcriber.
-    """
-
-    TOKENS_PER_S = 8  # fast speech is about 5 tokens a second
-
-    def __init__(self, model, options: StreamingOptions) -> None:
-        from dictation_app.engine.window import ShortWindowModel
-
-        self.model = ShortWindowModel(model, options.encoder_window_s)
-        self.options = options
-        self.multilingual = model.model.is_multilingual
-
-    def decode(self, audio: np.ndarray, prompt: str) -> list[Word]:
-        seconds = len(audio) / SAMPLE_RATE
-        self.model.fit(len(audio))
-        segments, _ = self.model.transcribe(
-            audio,
-            language=self.options.language if self.multilingual else "en",
-            beam_size=self.options.beam_size,
-            temperature=0.0,
-            word_timestamps=True,
-            condition_on_previous_text=False,
-            initial_prompt=prompt or None,
-            hotwords=self.options.hotwords or None,
-            max_new_tokens=min(220, int(10 + self.TOKENS_PER_S * seconds)),
-        )
-        words: list[Word] = []
-        for segment in segments:
-            if is_degenerate_text(segment.text, segment.start, segment.end, segment.compression_ratio):
-                break
-            words += [Word(w.start, w.end, w.word, w.probability) for w in segment.words or [] if w.word.strip()]
-        return words
-
-
 _STEP = SAMPLE_RATE // 10  # granularity of pause detection
 _PHRASE_PAUSE_S = 0.2  # silence after speech that ends a phrase (see phrase_decode_s)
-_ABBREVIATION = re.compile(r"(?:^|\s)(?:\w\.){2,}$")  # "e.g.", "U.S.": no sentence end
 _KEEP_WORDS = 200  # committed words kept for the prompt (a few hundred characters)
-# Speech inside a long gap between two words that means the decoder skipped words; VAD
-# onsets run a little ahead of word timestamps, so a pause alone shows up to about 0.3 s.
-_SKIPPED_SPEECH_S = 0.5
 # Speech after a decode's last word that means it stopped short, not that the newest word
 # is still being spoken.
 _SHORTFALL_SPEECH_S = 1.2
 
 
-def _norm(word: Word) -> str:
-    return re.sub(r"[^\w']", "", word.text.lower())
-
-
 class StreamingTranscriber:
-    """LocalAgreement-2 streaming over a VAD-gated, trimmed buffer.
+    """LocalAgreement-2 streaming over a speech-gated, trimmed buffer.
 
     Args:
-        backend: What decodes the buffer (:class:`WhisperBackend` in the app).
+        backend: What decodes the buffer (:class:`~dictation_app.engine.backend.WhisperBackend`
+            in the app).
         options: The policy.
+        detector: Speech/silence decisions; default: Silero (:class:`~dictation_app.engine.vad.StreamingVad`)
+            with ``options.vad``.
     """
 
-    def __init__(self, backend: DecoderBackend, options: StreamingOptions | None = None) -> None:
+    def __init__(self, backend: DecoderBackend, options: StreamingOptions | None = None,
+                 detector: SpeechDetector | None = None) -> None:
         self.backend = backend
         self.options = options or StreamingOptions()
         o = self.options
         self._buf = np.zeros(int((o.max_buffer_s + 2 * o.chunk_s + 5.0) * SAMPLE_RATE), np.float32)
-        self._vad = StreamingVad(o.vad)
+        if detector is None:
+            from dictation_app.engine.vad import StreamingVad
+
+            detector = StreamingVad(o.vad)
+        self._speech = SpeechTimeline(detector, SAMPLE_RATE)
         self.reset()
 
     # -- state ------------------------------------------------------------------------------
@@ -233,9 +136,7 @@ class StreamingTranscriber:
         self._n = 0  # samples in the buffer
         self._buf_start = 0  # absolute sample index of self._buf[0]
         self._pending: list[np.ndarray] = []  # inserted, not yet moved into the buffer
-        self._vad.reset()
-        self._vad_pos = 0  # absolute samples scored by VAD
-        self._speech: list[list[int]] = []  # absolute [start, end) sample spans of speech
+        self._speech.reset()
         self._in_utterance = False
         self._decoded_upto = 0
         self._hypothesis: list[Word] = []  # uncommitted words of the last decode
@@ -258,6 +159,11 @@ class StreamingTranscriber:
     def time(self) -> float:
         """Seconds of audio processed."""
         return (self._buf_start + self._n) / SAMPLE_RATE
+
+    @property
+    def buffered_samples(self) -> int:
+        """Samples in the decode buffer (bounded by ``max_buffer_s``)."""
+        return self._n
 
     # -- the pull interface -----------------------------------------------------------------
 
@@ -289,10 +195,10 @@ class StreamingTranscriber:
         """The speaker paused briefly after speech no decode has heard end: decode now, not at
         the next ``chunk_s``, so the words before the pause are heard whole and soon."""
         o = self.options
-        if not o.phrase_decode_s or new < o.phrase_decode_s * SAMPLE_RATE or not self._speech:
+        last = self._speech.last
+        if not o.phrase_decode_s or new < o.phrase_decode_s * SAMPLE_RATE or last is None:
             return False
-        speech_end = self._speech[-1][1]
-        return speech_end > self._decoded_upto and self._vad_pos - speech_end >= _PHRASE_PAUSE_S * SAMPLE_RATE
+        return last[1] > self._decoded_upto and self._speech.position - last[1] >= _PHRASE_PAUSE_S * SAMPLE_RATE
 
     def finish(self) -> list[StreamEvent]:
         """Flush: commit everything still tentative. The transcriber can be reused after."""
@@ -301,21 +207,21 @@ class StreamingTranscriber:
             events += self._end_utterance()
         return events
 
-    # -- policy -----------------------------------------------------------------------------
+    # -- utterances -------------------------------------------------------------------------
 
     def _ingest(self, block: np.ndarray) -> list[StreamEvent]:
         """Buffer a block, score it for speech, and open or close the utterance."""
         self._append(block)
-        self._score_vad(block)
+        self._speech.push(block)
         preroll = int(self.options.preroll_s * SAMPLE_RATE)
+        last = self._speech.last
         if not self._in_utterance:
-            if not self._speech or self._speech[-1][1] <= self._decoded_upto:
+            if last is None or last[1] <= self._decoded_upto:
                 self._drop_before(self._buf_start + self._n - preroll)
                 return []
             self._in_utterance = True
-            self._drop_before(self._speech[-1][0] - preroll)
-        last_speech_end = self._speech[-1][1]
-        if self._vad_pos - last_speech_end >= self.options.pause_s * SAMPLE_RATE:
+            self._drop_before(last[0] - preroll)
+        if self._speech.position - last[1] >= self.options.pause_s * SAMPLE_RATE:
             return self._end_utterance()
         if self._n > self.options.max_buffer_s * SAMPLE_RATE:  # runaway backlog: decode now
             return self._agree(self._decode(self._buf_start + self._n)) + self._trim()
@@ -324,7 +230,8 @@ class StreamingTranscriber:
     def _end_utterance(self) -> list[StreamEvent]:
         # One more decode that hears the pause: the words still tentative were decoded cut off
         # at the buffer's edge, and Whisper ends a sentence better when it hears it end.
-        last_speech_end = self._speech[-1][1] if self._speech else self._buf_start + self._n
+        last = self._speech.last
+        last_speech_end = last[1] if last else self._buf_start + self._n
         upto = min(self._buf_start + self._n, last_speech_end + int(self.options.pause_s * SAMPLE_RATE))
         words = self._complete(self._fresh(self._decode(upto)), upto)
         events: list[StreamEvent] = self._commit(words)
@@ -336,6 +243,8 @@ class StreamingTranscriber:
         self._drop_before(end - int(self.options.preroll_s * SAMPLE_RATE))
         events += [Partial(()), UtteranceEnd(self._last_commit_end)]
         return events
+
+    # -- decodes ----------------------------------------------------------------------------
 
     def _complete(self, words: list[Word], upto: int, min_speech_s: float = 0.3) -> list[Word]:
         """A decode's words up to any span of speech it skipped, then that span and the rest
@@ -356,7 +265,7 @@ class StreamingTranscriber:
         for _ in range(3):
             covered = (extra or words)[-1].end if (extra or words) else self._last_commit_end
             start = max(self._buf_start, int((covered - 0.1) * SAMPLE_RATE))
-            if upto - start < 0.5 * SAMPLE_RATE or self._speech_seconds(covered + 0.2, upto / SAMPLE_RATE) < min_speech_s:
+            if upto - start < 0.5 * SAMPLE_RATE or self._speech.seconds(covered + 0.2, upto / SAMPLE_RATE) < min_speech_s:
                 break
             context = self._committed_text + "".join(w.text for w in words + extra)
             more = [w for w in self._decode(upto, start, context[-self.options.prompt_chars :]) if w.start >= covered - 0.05]
@@ -374,8 +283,13 @@ class StreamingTranscriber:
         audio = self._buf[start - self._buf_start : upto - self._buf_start]
         offset = start / SAMPLE_RATE
         self.decodes += 1
-        words = self.backend.decode(audio, self._prompt() if prompt is None else prompt.strip())
-        loop = repetition_start([_norm(w) for w in words])
+        if prompt is None:
+            o = self.options
+            prompt = agreement.prompt_text(self._committed, self._buf_start / SAMPLE_RATE, o.prompt_chars, o.initial_prompt)
+        else:
+            prompt = prompt.strip()
+        words = self.backend.decode(audio, prompt)
+        loop = repetition_start([norm(w) for w in words])
         words = words if loop is None else words[:loop]
         # A stretched word (alignment artefact) would push the commit time past speech not yet decoded.
         return [
@@ -388,119 +302,59 @@ class StreamingTranscriber:
             for w in words
         ]
 
+    # -- agreement --------------------------------------------------------------------------
+
     def _agree(self, words: list[Word]) -> list[StreamEvent]:
         """LocalAgreement-2: commit the common prefix of the previous and this hypothesis."""
         new = self._complete(self._fresh(words), self._decoded_upto, _SHORTFALL_SPEECH_S)
-        agreed = 0
-        for old, cur in zip(self._hypothesis, new):
-            if _norm(old) != _norm(cur):
-                break
-            agreed += 1
-        agreed = min(agreed, self._before_gap(new))
-        agreed = min(agreed, self._sure(new[:agreed]))
+        agreed = min(agreement.agreed_prefix(self._hypothesis, new), self._before_gap(new))
+        agreed = agreement.sure_prefix(new[:agreed], self._older, self.options.unsure_p)
         settled = self._decoded_upto / SAMPLE_RATE - self.options.settle_s
-        while agreed and new[agreed - 1].end > settled:
-            agreed -= 1
+        agreed = agreement.settled_prefix(new, agreed, settled)
         events = self._commit(new[:agreed])
         self._older = self._hypothesis
         self._hypothesis = new[agreed:]
         events.append(Partial(tuple(self._hypothesis)))
         return events
 
-    def _sure(self, words: list[Word]) -> int:
-        """How many leading agreed words to commit: up to the first unlikely word (see
-        ``unsure_p``) that the decode before the previous one did not have at about the same time."""
-        for i, word in enumerate(words):
-            if word.probability < self.options.unsure_p and not any(
-                _norm(old) == _norm(word) and abs(old.start - word.start) < 0.3 for old in self._older
-            ):
-                return i
-        return len(words)
-
     def _fresh(self, words: list[Word]) -> list[Word]:
         """Drop the words of a decode that were committed already.
 
         The buffer still holds the audio of words committed since it was last trimmed, so a
         decode normally starts with them. They are found by aligning the decode's words with
-        the committed ones by text, so a re-decode that spells a name differently or changes
-        a word still lines up; what follows the last committed word is new, whatever its
-        timestamps (those are least reliable at the buffer's edges: a word stretched over a
-        pause once moved the commit time past the next word, which was then dropped).
-        Without an alignment words are kept by time, and a repeated n-gram at the seam is
-        removed.
+        the committed ones by text (:func:`~dictation_app.engine.agreement.after_committed`),
+        so a re-decode that spells a name differently or changes a word still lines up; what
+        follows the last committed word is new, whatever its timestamps (those are least
+        reliable at the buffer's edges). Without an alignment words are kept by time, and a
+        repeated n-gram at the seam is removed.
         """
         buffer_start = self._buf_start / SAMPLE_RATE
-        in_buffer = [_norm(w) for w in self._committed if w.end > buffer_start]
-        cut = self._after_committed(in_buffer, words) if in_buffer else None
+        in_buffer = [norm(w) for w in self._committed if w.end > buffer_start]
+        cut = agreement.after_committed(in_buffer, words, self._last_commit_end) if in_buffer else None
         if cut is not None:
             return [w for w in words[cut:] if self._has_speech(w)]
         new = [w for w in words if w.start >= self._last_commit_end - 0.1 and self._has_speech(w)]
         if new and self._committed and abs(new[0].start - self._last_commit_end) < 1.0:
-            tail = [_norm(w) for w in self._committed[-5:]]
-            for n in range(min(5, len(tail), len(new)), 0, -1):
-                if tail[-n:] == [_norm(w) for w in new[:n]]:
-                    return new[n:]
+            return new[agreement.seam_overlap(self._committed, new) :]
         return new
 
-    def _after_committed(self, committed: list[str], words: list[Word]) -> int | None:
-        """Index of the first decoded word after the committed ones, or None when the decode
-        does not line up with them (most of them matched, the last match near their end and
-        not later in time than the commit)."""
-        matcher = SequenceMatcher(None, committed, [_norm(w) for w in words], autojunk=False)
-        blocks = [b for b in matcher.get_matching_blocks() if b.size]
-        if not blocks:
-            return None
-        last = blocks[-1]
-        unmatched = len(committed) - (last.a + last.size)  # committed words after the last match
-        if unmatched > 2 or sum(b.size for b in blocks) < len(committed) / 2:
-            return None
-        cut = last.b + last.size
-        if words[cut - 1].end > self._last_commit_end + 1.0:  # matched a later, new word
-            return None
-        # Committed words the decoder heard differently: skip as many decoded words, while
-        # they lie before the end of the commit.
-        skipped = 0
-        while skipped < unmatched and cut < len(words) and words[cut].start < self._last_commit_end - 0.1:
-            cut += 1
-            skipped += 1
-        return cut
-
     def _before_gap(self, words: list[Word]) -> int:
-        """How many leading words come before the first gap that hides speech."""
-        previous_end = self._last_commit_end
-        for i, word in enumerate(words):
-            long_gap = word.start - previous_end > self.options.max_gap_s
-            if long_gap and self._speech_seconds(previous_end, word.start) >= _SKIPPED_SPEECH_S:
-                return i
-            previous_end = word.end
-        return len(words)
+        return agreement.before_gap(words, self._last_commit_end, self.options.max_gap_s, self._speech.seconds)
 
     def _commit(self, words: list[Word]) -> list[StreamEvent]:
         if not words:
             return []
-        words = self._capitalized(words)
+        words = agreement.capitalized(words, self._committed_text)
         self._committed = (self._committed + list(words))[-_KEEP_WORDS:]
         self._committed_text += "".join(w.text for w in words)
         self._last_commit_end = max(self._last_commit_end, words[-1].end)
         return [Commit(tuple(words))]
 
-    def _capitalized(self, words: list[Word]) -> list[Word]:
-        """Start a sentence with a capital letter.
+    def _has_speech(self, word: Word) -> bool:
+        """Guard against text over silence or noise: a word must overlap detected speech."""
+        return self._speech.any_between(word.start - 0.3, word.end + 0.3)
 
-        A decode at a pause hears the audio end and often closes the sentence there; when the
-        speaker goes on, the next decode continues it in lower case ("satisfaction. a man's").
-        The period is committed by then, so the new word is capitalized ("e.g." and "i.e."
-        excepted)."""
-        out: list[Word] = []
-        previous = self._committed_text.rstrip()[-20:]
-        for word in words:
-            stripped = word.text.lstrip()
-            if stripped[:1].islower() and previous.endswith((".", "?", "!")) and not _ABBREVIATION.search(previous):
-                text = word.text[: len(word.text) - len(stripped)] + stripped[0].upper() + stripped[1:]
-                word = Word(word.start, word.end, text, word.probability)
-            out.append(word)
-            previous = (previous + word.text).rstrip()[-20:]
-        return out
+    # -- the buffer -------------------------------------------------------------------------
 
     def _trim(self) -> list[StreamEvent]:
         o = self.options
@@ -516,20 +370,6 @@ class StreamingTranscriber:
             self._drop_before(int(self._last_commit_end * SAMPLE_RATE))
         return events
 
-    def _prompt(self) -> str:
-        """Committed text from before the buffer (whisper_streaming's rule): words still in the
-        buffer must not be in the prompt too, or the decoder skips them as already said."""
-        buffer_start = self._buf_start / SAMPLE_RATE
-        text = "".join(w.text for w in self._committed if w.end <= buffer_start)
-        if len(text) > self.options.prompt_chars:
-            text = text[-self.options.prompt_chars :]
-            text = text[text.find(" ") + 1 :] if " " in text else text
-        if not text.strip():
-            return self.options.initial_prompt or ""
-        return text.strip()
-
-    # -- buffer and VAD bookkeeping ---------------------------------------------------------
-
     def _append(self, block: np.ndarray) -> None:
         if self._n + len(block) > len(self._buf):  # only if trimming failed; keep the newest
             self._drop_before(self._buf_start + self._n + len(block) - len(self._buf))
@@ -542,28 +382,4 @@ class StreamingTranscriber:
             self._buf[: self._n - cut] = self._buf[cut : self._n]
             self._n -= cut
             self._buf_start += cut
-        self._speech = [s for s in self._speech if s[1] > self._buf_start - SAMPLE_RATE]
-
-    def _score_vad(self, block: np.ndarray) -> None:
-        window = self._vad.window_samples
-        for flag in self._vad.push(block):
-            start = self._vad_pos
-            self._vad_pos += window
-            if not flag:
-                continue
-            if self._speech and self._speech[-1][1] == start:
-                self._speech[-1][1] = self._vad_pos
-            else:
-                self._speech.append([start, self._vad_pos])
-
-    def _speech_between(self, start_s: float, end_s: float) -> bool:
-        a, b = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
-        return any(s < b and e > a for s, e in self._speech)
-
-    def _speech_seconds(self, start_s: float, end_s: float) -> float:
-        a, b = int(start_s * SAMPLE_RATE), int(end_s * SAMPLE_RATE)
-        return sum(max(0, min(e, b) - max(s, a)) for s, e in self._speech) / SAMPLE_RATE
-
-    def _has_speech(self, word: Word) -> bool:
-        """Guard against text over silence or noise: a word must overlap detected speech."""
-        return self._speech_between(word.start - 0.3, word.end + 0.3)
+        self._speech.forget_before(self._buf_start)

@@ -117,6 +117,27 @@ class DocumentTabs(QTabWidget):
         self._dirty.add(doc)  # tried again on the next change
         self.message.emit(self.tr("Autosave failed (your text is still open): ") + message)
 
+    def offer_restore(self, ask=None) -> int:
+        """After a crash, offer the documents it left (``ask(docs) -> bool``, default a
+        dialog); declining discards them. Returns how many were restored."""
+        docs = self.store.left_over()
+        if not docs:
+            return 0
+        if (ask or self._ask_restore)(docs):
+            self.restore(docs)
+            return len(docs)
+        for doc in docs:
+            self.store.discard(doc.doc_id)
+        return 0
+
+    def _ask_restore(self, docs: list[SavedDocument]) -> bool:
+        names = "\n".join(f"• {d.title}" for d in docs)
+        answer = QMessageBox.question(
+            self, self.tr("Restore documents"),
+            self.tr("The app did not close normally last time. Restore these documents?\n\n%s") % names,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        return answer == QMessageBox.StandardButton.Yes
+
     def restore(self, docs: list[SavedDocument]) -> None:
         """Reopen what a crash left behind; their autosave files are reused."""
         for saved in docs:

@@ -30,12 +30,12 @@ def run() -> int:
 
     from PySide6.QtCore import QSettings, QTimer
 
+    from dictation_app.core.file_queue import JobState
     from dictation_app.engine.models import ModelStore
     from dictation_app.settings.store import Settings
     from dictation_app.transcript.autosave import AutosaveStore
     from dictation_app.ui.app import create_application
     from dictation_app.ui.main_window import MainWindow
-    from dictation_app.ui.models.queue_model import JobState
 
     app = create_application([sys.argv[0]])
     settings = Settings(QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
@@ -60,7 +60,7 @@ def run() -> int:
             if window.model is not None:
                 _say(f"model {window.model_name} loaded in {time.monotonic() - started:.1f} s")
                 _say(f"dictation: {window.no_input or 'a microphone is available'}")
-                (result["job"],) = window.queue.add_files([SAMPLE])
+                (result["job"],) = window.files.add([SAMPLE])
             return
         job = result["job"]
         if job.state is JobState.FAILED:

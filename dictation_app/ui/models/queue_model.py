@@ -1,53 +1,14 @@
-"""The transcription queue: jobs and the table model the queue pane shows."""
+"""The table the queue pane shows: one row per job of the core file queue."""
 
 from __future__ import annotations
 
-import threading
-import time
-from dataclasses import dataclass, field
-from enum import Enum
-from pathlib import Path
-
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-__all__ = ["Job", "JobState", "QueueModel", "ProgressRole"]
+from dictation_app.core.file_queue import FileQueue, JobAdded, JobChanged, JobsRemoved, JobState, QueueEvent
+
+__all__ = ["QueueModel", "ProgressRole"]
 
 ProgressRole = Qt.ItemDataRole.UserRole + 1
-
-
-class JobState(Enum):
-    WAITING = "Waiting"
-    RUNNING = "Transcribing"
-    DONE = "Done"
-    FAILED = "Error"
-    CANCELLED = "Cancelled"
-
-
-@dataclass
-class Job:
-    job_id: int
-    path: Path
-    duration: float | None = None
-    state: JobState = JobState.WAITING
-    fraction: float = 0.0
-    message: str = ""
-    started: float = 0.0
-    finished: float = 0.0
-    cancel: threading.Event = field(default_factory=threading.Event)
-    transcript: object = None
-    probed: bool = False  # duration read (or tried): ready to run
-
-    @property
-    def elapsed(self) -> float:
-        if not self.started:
-            return 0.0
-        return (self.finished or time.monotonic()) - self.started
-
-    @property
-    def remaining(self) -> float | None:
-        if self.state is not JobState.RUNNING or self.fraction < 0.02:
-            return None
-        return self.elapsed * (1 - self.fraction) / self.fraction
 
 
 def _clock(seconds: float | None) -> str:
@@ -61,10 +22,11 @@ class QueueModel(QAbstractTableModel):
     COLUMNS = ("File", "Duration", "Progress", "Elapsed", "Remaining", "Status")
     PROGRESS_COLUMN = 2
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, queue: FileQueue, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.jobs: list[Job] = []
-        self._next_id = 1
+        self.jobs = list(queue.jobs)  # the rows shown; follows the queue's events
+        self.queue = queue
+        queue.subscribe(self._on_event)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.jobs)
@@ -100,28 +62,20 @@ class QueueModel(QAbstractTableModel):
             return _clock(job.remaining)
         return f"{job.state.value}: {job.message}" if job.message else job.state.value
 
-    # -- edits from the queue controller ---------------------------------------------------
+    # -- following the queue -------------------------------------------------------------
 
-    def add(self, path: Path) -> Job:
-        job = Job(self._next_id, path)
-        self._next_id += 1
-        self.beginInsertRows(QModelIndex(), len(self.jobs), len(self.jobs))
-        self.jobs.append(job)
-        self.endInsertRows()
-        return job
+    def _on_event(self, event: QueueEvent) -> None:
+        if isinstance(event, JobAdded):
+            self.beginInsertRows(QModelIndex(), len(self.jobs), len(self.jobs))
+            self.jobs.append(event.job)
+            self.endInsertRows()
+        elif isinstance(event, JobChanged) and event.job in self.jobs:
+            self.touch(event.job)
+        elif isinstance(event, JobsRemoved):
+            self.beginResetModel()
+            self.jobs = list(self.queue.jobs)
+            self.endResetModel()
 
-    def job(self, job_id: int) -> Job | None:
-        return next((j for j in self.jobs if j.job_id == job_id), None)
-
-    def row_of(self, job: Job) -> int:
-        return self.jobs.index(job)
-
-    def touch(self, job: Job) -> None:
-        row = self.row_of(job)
+    def touch(self, job) -> None:
+        row = self.jobs.index(job)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
-
-    def remove_finished(self) -> None:
-        keep = [j for j in self.jobs if j.state in (JobState.WAITING, JobState.RUNNING)]
-        self.beginResetModel()
-        self.jobs = keep
-        self.endResetModel()

@@ -1,4 +1,5 @@
-"""``run_task``: run a function on the thread pool, get its result back on the GUI thread."""
+"""``run_task``: run a function on the thread pool, get its result back on the GUI thread;
+:class:`Poster`: the ``post`` function the core services report through."""
 
 from __future__ import annotations
 
@@ -6,11 +7,32 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 from dictation_app.errors import DictationError
 
-__all__ = ["run_task"]
+__all__ = ["Poster", "run_task"]
+
+
+class Poster(QObject):
+    """``post(func)`` from any thread runs ``func()`` on this object's thread (the GUI
+    thread), in order, after what is already queued there."""
+
+    _call = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._call.connect(self._run, Qt.ConnectionType.QueuedConnection)
+
+    def post(self, func: Callable[[], None]) -> None:
+        try:
+            self._call.emit((func,))  # boxed, as in run_task
+        except RuntimeError:  # the application shut down meanwhile: nobody to tell
+            pass
+
+    @Slot(object)
+    def _run(self, boxed: tuple) -> None:
+        boxed[0]()
 
 
 class _Relay(QObject):

@@ -1,0 +1,88 @@
+"""``listen`` and ``devices``: live dictation without a window, through the dictation service."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from pathlib import Path
+
+from dictation_app.cli.common import EXIT_FAILED, EXIT_OK, add_model_options, app_options_from_args, error, load_model
+
+__all__ = ["register"]
+
+
+def register(commands) -> None:
+    listen = commands.add_parser("listen", help="dictate from the microphone; committed text goes to stdout")
+    listen.add_argument("--device", dest="input_device", help="input device index or name (default: system default)")
+    listen.add_argument("--seconds", type=float, help="stop after this many seconds (default: Ctrl-C)")
+    listen.add_argument("--output", type=Path, help="also write the final text to this file")
+    add_model_options(listen)
+    listen.add_argument("--language", help="language code (default: en)")
+    listen.set_defaults(handler=_cmd_listen, language_default="en")
+    commands.add_parser("devices", help="list audio input devices").set_defaults(handler=_cmd_devices)
+
+
+def _cmd_devices(args: argparse.Namespace) -> int:
+    from dictation_app.audio.capture import list_input_devices
+
+    devices = list_input_devices()
+    if not devices:
+        print("No audio input devices found.", file=sys.stderr)
+        return EXIT_FAILED
+    for d in devices:
+        mark = "*" if d.is_default else " "
+        print(f"{mark} {d.index:3d}  {d.name}  ({d.channels} ch, {d.default_samplerate:.0f} Hz)")
+    return EXIT_OK
+
+
+def _device(value: str | None) -> int | str | None:
+    return int(value) if value is not None and value.isdigit() else value
+
+
+def _cmd_listen(args: argparse.Namespace) -> int:
+    from dictation_app.audio.capture import MicrophoneSource
+    from dictation_app.export import atomic_write
+
+    options = app_options_from_args(args)
+    service = load_model(args, options)
+    source = MicrophoneSource(_device(args.input_device))
+    dictation = service.dictation(source, options.streaming, language=options.language)
+    dictation.start()  # fails with a clear message before any session folder is made
+    signal.signal(signal.SIGINT, lambda *_: dictation.request_stop())
+    print(f"Listening on {source.device_name} (Ctrl-C to stop); recording to {dictation.folder}",
+          file=sys.stderr, flush=True)
+    committed, failed = _print_until_stopped(dictation, args.seconds)
+    if source.overflows or source.dropped_frames:
+        print(f"dictation-app: warning: input overflowed {source.overflows} times; "
+              f"{source.dropped_frames} frames were lost", file=sys.stderr)
+    text = " ".join(committed)
+    if args.output is not None:
+        atomic_write(args.output, (text + "\n").encode("utf-8"))
+    print(f"Recording kept in {dictation.session.recorder.audio_path}", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _print_until_stopped(dictation, seconds: float | None) -> tuple[list[str], bool]:
+    """Committed text to stdout as it comes, the tentative tail on a terminal's stderr."""
+    from dictation_app.engine.streaming import Commit, Partial, StreamError
+
+    deadline = time.monotonic() + seconds if seconds else float("inf")
+    tty = sys.stderr.isatty()
+    committed: list[str] = []
+    failed = False
+    for event in dictation.events(stop_when=lambda: time.monotonic() >= deadline):
+        if isinstance(event, Commit):
+            committed.append(event.text)
+            if tty:
+                sys.stderr.write("\r\033[K")
+            print(event.text, flush=True)
+        elif isinstance(event, Partial) and tty:
+            sys.stderr.write(f"\r\033[K\033[2m{event.text[-100:]}\033[0m")
+            sys.stderr.flush()
+        elif isinstance(event, StreamError):
+            failed = True
+            print(file=sys.stderr)
+            error(event.message)
+    return committed, failed

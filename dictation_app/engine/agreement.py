@@ -1,0 +1,159 @@
+"""The word-agreement rules of the live engine, on word lists alone.
+
+Pure functions: no audio, no buffer, no clock. The streaming transcriber
+(:mod:`dictation_app.engine.streaming`) calls them with its hypotheses and committed words and
+tells them what they need to know about speech through a ``speech_seconds(start, end)``
+callable; the tests call them with hand-written word lists.
+
+* :func:`agreed_prefix`: LocalAgreement, the longest common word prefix of two hypotheses.
+* :func:`sure_prefix`: an agreed word the decoder gives a low probability needs a third
+  hypothesis to have it too.
+* :func:`after_committed` and :func:`seam_overlap`: where a re-decode's new words begin.
+* :func:`before_gap`: a hypothesis is not trusted past a gap that hides speech.
+* :func:`capitalized`: a committed word after a sentence end starts with a capital.
+* :func:`prompt_text`: which committed text prompts the next decode.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from difflib import SequenceMatcher
+
+from dictation_app.transcript import Word
+
+__all__ = [
+    "SpeechSeconds",
+    "after_committed",
+    "agreed_prefix",
+    "before_gap",
+    "capitalized",
+    "norm",
+    "prompt_text",
+    "seam_overlap",
+    "settled_prefix",
+    "sure_prefix",
+]
+
+#: ``speech_seconds(start_s, end_s)``: seconds of detected speech between two stream times.
+SpeechSeconds = Callable[[float, float], float]
+
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:\w\.){2,}$")  # "e.g.", "U.S.": no sentence end
+# Speech inside a long gap between two words that means the decoder skipped words; VAD
+# onsets run a little ahead of word timestamps, so a pause alone shows up to about 0.3 s.
+SKIPPED_SPEECH_S = 0.5
+
+
+def norm(word: Word) -> str:
+    """A word as agreement compares it: lower case, letters, digits and apostrophes."""
+    return re.sub(r"[^\w']", "", word.text.lower())
+
+
+def agreed_prefix(previous: Sequence[Word], current: Sequence[Word]) -> int:
+    """How many leading words two hypotheses share (LocalAgreement-2)."""
+    agreed = 0
+    for old, cur in zip(previous, current):
+        if norm(old) != norm(cur):
+            break
+        agreed += 1
+    return agreed
+
+
+def sure_prefix(words: Sequence[Word], older: Sequence[Word], unsure_p: float) -> int:
+    """How many leading agreed words to commit: up to the first word under ``unsure_p``
+    probability that the hypothesis before the previous one (``older``) did not have at
+    about the same time (start within 0.3 s)."""
+    for i, word in enumerate(words):
+        if word.probability < unsure_p and not any(
+            norm(old) == norm(word) and abs(old.start - word.start) < 0.3 for old in older
+        ):
+            return i
+    return len(words)
+
+
+def settled_prefix(words: Sequence[Word], count: int, settled_s: float) -> int:
+    """The first ``count`` words, less those ending after ``settled_s`` (stream seconds)."""
+    while count and words[count - 1].end > settled_s:
+        count -= 1
+    return count
+
+
+def after_committed(committed: Sequence[str], words: Sequence[Word], last_commit_end: float) -> int | None:
+    """Index of the first decoded word after the committed ones, or None when the decode
+    does not line up with them.
+
+    ``committed`` are the normalised committed words still inside the decoded audio. They
+    line up when most of them match by text, the last match lies near their end and the
+    matched decoded word is not later in time than the commit (``last_commit_end``).
+    Committed words the decoder heard differently are skipped as as many decoded words,
+    while those lie before the end of the commit.
+    """
+    matcher = SequenceMatcher(None, list(committed), [norm(w) for w in words], autojunk=False)
+    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    if not blocks:
+        return None
+    last = blocks[-1]
+    unmatched = len(committed) - (last.a + last.size)  # committed words after the last match
+    if unmatched > 2 or sum(b.size for b in blocks) < len(committed) / 2:
+        return None
+    cut = last.b + last.size
+    if words[cut - 1].end > last_commit_end + 1.0:  # matched a later, new word
+        return None
+    skipped = 0
+    while skipped < unmatched and cut < len(words) and words[cut].start < last_commit_end - 0.1:
+        cut += 1
+        skipped += 1
+    return cut
+
+
+def seam_overlap(committed_tail: Sequence[Word], new: Sequence[Word], longest: int = 5) -> int:
+    """How many leading ``new`` words repeat the last committed ones (an n-gram at the seam)."""
+    tail = [norm(w) for w in committed_tail[-longest:]]
+    for n in range(min(longest, len(tail), len(new)), 0, -1):
+        if tail[-n:] == [norm(w) for w in new[:n]]:
+            return n
+    return 0
+
+
+def before_gap(words: Sequence[Word], last_commit_end: float, max_gap_s: float, speech_seconds: SpeechSeconds) -> int:
+    """How many leading words come before the first gap longer than ``max_gap_s`` that
+    holds at least :data:`SKIPPED_SPEECH_S` of speech: the decoder jumped over words there."""
+    previous_end = last_commit_end
+    for i, word in enumerate(words):
+        long_gap = word.start - previous_end > max_gap_s
+        if long_gap and speech_seconds(previous_end, word.start) >= SKIPPED_SPEECH_S:
+            return i
+        previous_end = word.end
+    return len(words)
+
+
+def capitalized(words: Sequence[Word], committed_text: str) -> list[Word]:
+    """``words`` with a capital after a sentence end ("e.g." and "i.e." excepted).
+
+    A decode at a pause hears the audio end and often closes the sentence there; when the
+    speaker goes on, the next decode continues it in lower case ("satisfaction. a man's").
+    The period is committed by then, so the new word is capitalized.
+    """
+    out: list[Word] = []
+    previous = committed_text.rstrip()[-20:]
+    for word in words:
+        stripped = word.text.lstrip()
+        if stripped[:1].islower() and previous.endswith((".", "?", "!")) and not _ABBREVIATION.search(previous):
+            text = word.text[: len(word.text) - len(stripped)] + stripped[0].upper() + stripped[1:]
+            word = Word(word.start, word.end, text, word.probability)
+        out.append(word)
+        previous = (previous + word.text).rstrip()[-20:]
+    return out
+
+
+def prompt_text(committed: Sequence[Word], buffer_start_s: float, max_chars: int, initial_prompt: str | None) -> str:
+    """The next decode's prompt: committed text from before the buffer (whisper_streaming's
+    rule: words still in the buffer must not be in the prompt too, or the decoder skips them
+    as already said), at most ``max_chars`` cut at a word; ``initial_prompt`` until there is any."""
+    text = "".join(w.text for w in committed if w.end <= buffer_start_s)
+    if len(text) > max_chars:
+        text = text[-max_chars:]
+        text = text[text.find(" ") + 1 :] if " " in text else text
+    if not text.strip():
+        return initial_prompt or ""
+    return text.strip()

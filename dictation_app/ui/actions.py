@@ -1,0 +1,58 @@
+"""Every action of the main window, declared once: its menu, text, shortcut and the window
+method it triggers. :meth:`MainWindow._build_menus` makes the QActions from this table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtGui import QKeySequence
+
+__all__ = ["ACTIONS", "ActionId", "ActionSpec"]
+
+
+class ActionId(Enum):
+    OPEN = "open"
+    SAVE = "save"
+    EXPORT = "export"
+    PREFERENCES = "preferences"
+    QUIT = "quit"
+    RECORD = "record"
+    OPEN_DICTATION = "open_dictation"
+    SHOW_RECORDINGS = "show_recordings"
+    REFRESH_MICROPHONES = "refresh_microphones"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """Attributes:
+        id: Which action.
+        menu: The menu it is in ("File", "Dictation").
+        text: Its label (translated by the window).
+        slot: Name of the window method it calls.
+        shortcut: A key sequence, a standard key, or None.
+        separator_before: A separator line above it in the menu.
+        toolbar: Also on the toolbar.
+    """
+
+    id: ActionId
+    menu: str
+    text: str
+    slot: str
+    shortcut: QKeySequence.StandardKey | str | None = None
+    separator_before: bool = False
+    toolbar: bool = False
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec(ActionId.OPEN, "&File", "&Open…", "open_files", QKeySequence.StandardKey.Open),
+    ActionSpec(ActionId.SAVE, "&File", "&Save", "save_document", QKeySequence.StandardKey.Save),
+    ActionSpec(ActionId.EXPORT, "&File", "Export…", "export_document", "Ctrl+E"),
+    ActionSpec(ActionId.PREFERENCES, "&File", "Preferences…", "edit_preferences", QKeySequence.StandardKey.Preferences,
+               separator_before=True),
+    ActionSpec(ActionId.QUIT, "&File", "&Quit", "close", QKeySequence.StandardKey.Quit, separator_before=True),
+    ActionSpec(ActionId.RECORD, "&Dictation", "Record", "toggle_recording", "F9", toolbar=True),
+    ActionSpec(ActionId.OPEN_DICTATION, "&Dictation", "Open as Transcript", "open_dictation_transcript"),
+    ActionSpec(ActionId.SHOW_RECORDINGS, "&Dictation", "Show Recordings Folder", "show_recordings"),
+    ActionSpec(ActionId.REFRESH_MICROPHONES, "&Dictation", "Refresh Microphones", "refresh_devices"),
+)
