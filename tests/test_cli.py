@@ -168,3 +168,34 @@ def test_eval_manifest_missing_column(tmp_path):
     assert result.returncode == 1
     assert_clean_error(result.stderr)
     assert "reference_text" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_eval_with_the_windows_settings_file_runs_the_windows_policy(data_dir, tmp_path, references):
+    from PySide6.QtCore import QSettings
+
+    from dictation_app.cli import build_parser
+    from dictation_app.cli.common import app_options_from_args
+    from dictation_app.core.options import app_options
+    from dictation_app.settings.store import Settings
+
+    path = tmp_path / "dictation-app.conf"
+    written = QSettings(str(path), QSettings.Format.IniFormat)
+    for key, value in {"decoding/hotwords": "Kennedy, Americans", "decoding/initial_prompt": "A speech.",
+                       "dictation/pause_s": 0.8, "dictation/vad_threshold": 0.4, "decoding/language": "en"}.items():
+        written.setValue(key, value)
+    written.sync()
+    window = app_options(Settings(QSettings(str(path), QSettings.Format.IniFormat)).value)
+    args = build_parser().parse_args(["eval", "m.tsv", "--mode", "live", "--settings", str(path)])
+    assert app_options_from_args(args).streaming == window.streaming  # the same policy, field by field
+    assert window.streaming.pause_s == 0.8 and window.streaming.hotwords == "Kennedy, Americans"
+    beam = build_parser().parse_args(["eval", "m.tsv", "--settings", str(path), "--beam-size", "3"])
+    assert app_options_from_args(beam).streaming.beam_size == 3  # an option given on the command line wins
+
+    manifest = tmp_path / "one.tsv"
+    manifest.write_text(f"path\treference_text\n{data_dir / 'jfk.flac'}\t{references['jfk.flac']}\n")
+    result = run_cli("eval", str(manifest), "--mode", "live", "--settings", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "jfk.flac\tWER=" in result.stdout and "WER=" in result.stdout.splitlines()[-1]
+    result = run_cli("eval", str(manifest), "--settings", str(tmp_path / "missing.conf"))
+    assert result.returncode == 1 and "Cannot read the settings file" in result.stderr
+    assert_clean_error(result.stderr)

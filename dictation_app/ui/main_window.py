@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         self.service.subscribe(self._on_service_event)
         # Live first: a file waits while the speaker is inside an utterance (bench_gui.py).
         self.files = FileQueue(lambda: self.options().transcribe, self._poster.post, self.service.wait_while_speaking)
-        self.files.subscribe(lambda e: isinstance(e, TranscriptReady) and self.docs.open_transcript(e.job.transcript))
+        self.files.subscribe(self._on_queue_event)
         self.no_input: str | None = None  # why dictation is off (no microphone), or None
         self.dictation: DictationThread | None = None
 
@@ -106,7 +106,9 @@ class MainWindow(QMainWindow):
         actions: dict[ActionId, QAction] = {}
         menus: dict[str, object] = {}
         for spec in ACTIONS:
-            menu = menus.get(spec.menu) or menus.setdefault(spec.menu, self.menuBar().addMenu(self.tr(spec.menu)))
+            if spec.menu not in menus:
+                menus[spec.menu] = self.menuBar().addMenu(self.tr(spec.menu))
+            menu = menus[spec.menu]
             if spec.separator_before:
                 menu.addSeparator()
             action = QAction(self.tr(spec.text), self)
@@ -202,6 +204,11 @@ class MainWindow(QMainWindow):
             self._update_record_action()
         elif isinstance(event, ModelProblem):
             self.show_problem(event.message)
+            self._update_record_action()  # a model loaded before still dictates
+
+    def _on_queue_event(self, event) -> None:
+        if isinstance(event, TranscriptReady):  # a finished file opens (or shows) its transcript tab
+            self.docs.open_transcript(event.job.transcript)
 
     def _update_record_action(self) -> None:
         """Record needs a model and an input device; say why not when there is none."""
