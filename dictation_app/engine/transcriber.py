@@ -222,8 +222,3 @@ def _to_segment(raw) -> Segment:
         for w in (raw.words or [])
     ]
     return Segment(start=round(raw.start, 3), end=round(raw.end, 3), text=raw.text.strip(), words=words)
-
-
-def with_language(options: TranscribeOptions, language: str | None) -> TranscribeOptions:
-    """Options with ``language`` set; "auto" or "" means detect."""
-    return replace(options, language=None if language in (None, "", "auto") else language)
