@@ -21,7 +21,7 @@ import numpy as np
 
 from dictation_app.audio.decode import SAMPLE_RATE
 from dictation_app.errors import RecordingError
-from dictation_app.fileio import user_data_dir
+from dictation_app.fileio import PRIVATE_DIR_MODE, open_private, private_dir, user_data_dir
 from dictation_app.transcript import Segment, Transcript, TranscriptMetadata, Word
 
 __all__ = ["SessionRecorder", "default_sessions_dir", "load_session", "new_session_dir"]
@@ -37,12 +37,15 @@ def default_sessions_dir() -> Path:
 
 
 def new_session_dir(root: Path | None = None) -> Path:
+    """A new, owner-only session folder (0700, in an owner-only sessions folder)."""
     root = root or default_sessions_dir()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     for n in range(100):
         folder = root / (stamp if n == 0 else f"{stamp}-{n}")
         try:
-            folder.mkdir(parents=True)
+            private_dir(root)
+            folder.mkdir(PRIVATE_DIR_MODE)
+            os.chmod(folder, PRIVATE_DIR_MODE)
             return folder
         except FileExistsError:
             continue
@@ -64,14 +67,15 @@ class SessionRecorder:
         self.samples_written = 0
         self._last_sync = time.monotonic()
         try:
-            self._audio_file = open(self.folder / AUDIO_NAME, "wb")
+            self._audio_file = open_private(self.folder / AUDIO_NAME, "wb")
             self._wav = wave.open(self._audio_file, "wb")
             self._wav.setnchannels(1)
             self._wav.setsampwidth(2)
             self._wav.setframerate(SAMPLE_RATE)
-            self._journal = open(self.folder / JOURNAL_NAME, "a", encoding="utf-8")
+            self._journal = open_private(self.folder / JOURNAL_NAME, "a", encoding="utf-8")
             meta = TranscriptMetadata(source=str(self.folder / AUDIO_NAME), model=model, language=language)
-            (self.folder / META_NAME).write_text(json.dumps(asdict(meta)), encoding="utf-8")
+            with open_private(self.folder / META_NAME, "w", encoding="utf-8") as f:
+                f.write(json.dumps(asdict(meta)))
         except OSError as exc:
             raise RecordingError(f"Cannot start recording in {self.folder}: {exc.strerror or exc}.") from None
 

