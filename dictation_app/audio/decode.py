@@ -18,7 +18,7 @@ import numpy as np
 
 from dictation_app.errors import AudioDecodeError
 
-__all__ = ["SAMPLE_RATE", "DecodedAudio", "check_media_file", "load_audio", "probe_duration"]
+__all__ = ["SAMPLE_RATE", "BlockDecoder", "DecodedAudio", "check_media_file", "load_audio", "probe_duration"]
 
 #: Whisper's input rate; every buffer handed to the engine is at this rate, mono float32.
 SAMPLE_RATE = 16_000
@@ -60,58 +60,98 @@ def check_media_file(path: str | os.PathLike[str]) -> Path:
     return path
 
 
+class BlockDecoder:
+    """Decodes the first audio stream of a file in blocks, so memory does not grow with the
+    file's length: iterate it for float32 blocks of about ``block_s`` seconds (the last one
+    shorter). ``declared_duration`` is read when it opens.
+
+    Raises (on opening, or while iterating):
+        AudioDecodeError: the file is missing, empty, not media, has no audio stream, or is
+            truncated or corrupt (found at the end, once the decoded length is known).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], block_s: float = 30.0) -> None:
+        self.path = check_media_file(path)
+        self.block = max(1, int(block_s * SAMPLE_RATE))
+        self.declared_duration = probe_duration(self.path)
+        self.decoded = 0  # samples delivered so far
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        for block in self.int16_blocks():
+            yield block.astype(np.float32) / 32768.0
+
+    def int16_blocks(self) -> Iterator[np.ndarray]:
+        """The same blocks as 16-bit samples (what FFmpeg's resampler gives)."""
+        pending: list[np.ndarray] = []
+        size = 0
+        for chunk in self._chunks():
+            pending.append(chunk)
+            size += len(chunk)
+            while size >= self.block:
+                joined = np.concatenate(pending)
+                pending, size = [joined[self.block :]], len(joined) - self.block
+                self.decoded += self.block
+                yield joined[: self.block]
+        if size:
+            self.decoded += size
+            yield np.concatenate(pending)
+        self._check_complete()
+
+    def _chunks(self) -> Iterator[np.ndarray]:
+        """int16 mono chunks as FFmpeg's resampler gives them."""
+        import av  # PyAV is heavy to import; only file decoding needs it
+
+        try:
+            with av.open(str(self.path), mode="r", metadata_errors="ignore") as container:
+                stream = _audio_stream(container, self.path)
+                resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+                for frame in itertools.chain(_frames_ignoring_invalid(container.decode(stream)), [None]):
+                    if frame is not None:
+                        frame.pts = None  # FFmpeg's resampler rejects gaps; we want the samples
+                    for out in resampler.resample(frame):
+                        yield out.to_ndarray().reshape(-1)
+                del resampler
+        except AudioDecodeError:
+            raise
+        except av.error.FFmpegError as exc:
+            raise _ffmpeg_error(self.path, exc) from None
+        finally:
+            gc.collect()  # PyAV's resampler graph holds memory until collected (faster-whisper#390)
+
+    def _check_complete(self) -> None:
+        duration, declared = self.decoded / SAMPLE_RATE, self.declared_duration
+        if duration == 0.0:
+            raise AudioDecodeError(f"{self.path}: contains no decodable audio (corrupt or empty stream).")
+        if declared and duration < declared * _MIN_DECODED_SHARE - _DURATION_SLACK_S:
+            raise AudioDecodeError(
+                f"{self.path}: truncated or corrupt: only {duration:.1f} s of its "
+                f"{declared:.1f} s could be decoded."
+            )
+
+
+def _frames_ignoring_invalid(stream_frames: Iterator) -> Iterator:
+    import av
+
+    while True:
+        try:
+            yield next(stream_frames)
+        except StopIteration:
+            return
+        except av.error.InvalidDataError:
+            pass
+
+
 def load_audio(path: str | os.PathLike[str]) -> DecodedAudio:
-    """Decode the first audio stream of ``path``.
+    """Decode the first audio stream of ``path`` whole.
 
     Raises:
         AudioDecodeError: the file is missing, empty, not media, has no audio stream, or is
             truncated or corrupt.
     """
-    import av  # PyAV is heavy to import; only file decoding needs it
-
-    path = check_media_file(path)
-    invalid_packets = 0
-
-    def frames_ignoring_invalid(stream_frames: Iterator) -> Iterator:
-        nonlocal invalid_packets
-        while True:
-            try:
-                yield next(stream_frames)
-            except StopIteration:
-                return
-            except av.error.InvalidDataError:
-                invalid_packets += 1
-
-    chunks: list[np.ndarray] = []
-    try:
-        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
-            stream = _audio_stream(container, path)
-            declared = _declared_duration(container, stream)
-            resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
-            frames = frames_ignoring_invalid(container.decode(stream))
-            for frame in itertools.chain(frames, [None]):
-                if frame is not None:
-                    frame.pts = None  # FFmpeg's resampler rejects gaps; we want the samples
-                for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1))
-            del resampler
-    except AudioDecodeError:
-        raise
-    except av.error.FFmpegError as exc:
-        raise _ffmpeg_error(path, exc) from None
-    finally:
-        gc.collect()  # PyAV's resampler graph holds memory until collected (faster-whisper#390)
-
-    samples = (np.concatenate(chunks) if chunks else np.zeros(0, np.int16)).astype(np.float32) / 32768.0
-    decoded = DecodedAudio(samples=samples, declared_duration=declared)
-    if decoded.duration == 0.0:
-        raise AudioDecodeError(f"{path}: contains no decodable audio (corrupt or empty stream).")
-    if declared and decoded.duration < declared * _MIN_DECODED_SHARE - _DURATION_SLACK_S:
-        raise AudioDecodeError(
-            f"{path}: truncated or corrupt: only {decoded.duration:.1f} s of its "
-            f"{declared:.1f} s could be decoded."
-        )
-    return decoded
+    decoder = BlockDecoder(path, block_s=3600.0)
+    blocks = list(decoder)
+    samples = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+    return DecodedAudio(samples=samples, declared_duration=decoder.declared_duration)
 
 
 def probe_duration(path: str | os.PathLike[str]) -> float | None:

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dictation_app.audio.decode import SAMPLE_RATE, load_audio
+from dictation_app.audio.decode import SAMPLE_RATE, BlockDecoder, load_audio, probe_duration
 from dictation_app.engine.guards import MAX_WORD_S, is_degenerate_text, is_doubtful
+from dictation_app.engine.long_form import LONG_FILE_S, LongFileModel, check_memory, prepare
 from dictation_app.errors import TranscriptionCancelled
 from dictation_app.transcript import Segment, Transcript, TranscriptMetadata, Word
 
@@ -121,11 +122,13 @@ class FileTranscriber:
     Args:
         model: A loaded faster-whisper model (see :class:`~dictation_app.engine.ModelStore`).
         model_name: Name recorded in each transcript's metadata.
+        long_file_s: Files longer than this are decoded in bounded memory.
     """
 
-    def __init__(self, model: WhisperModel, model_name: str) -> None:
+    def __init__(self, model: WhisperModel, model_name: str, long_file_s: float = LONG_FILE_S) -> None:
         self.model = model
         self.model_name = model_name
+        self.long_file_s = long_file_s
 
     def start(
         self,
@@ -133,9 +136,28 @@ class FileTranscriber:
         options: TranscribeOptions | None = None,
         cancel: threading.Event | None = None,
     ) -> Transcription:
-        """Decode ``path`` and begin transcribing; raises AudioDecodeError on bad input."""
-        audio = load_audio(path)
-        return self.start_samples(audio.samples, options, cancel, source=str(path))
+        """Decode ``path`` and begin transcribing.
+
+        A file longer than ``long_file_s`` is decoded block by block into its spectrogram
+        (:mod:`dictation_app.engine.long_form`): memory no longer grows with its length,
+        and the words are those of a whole-file decode. (With ``vad_filter`` it is decoded
+        whole: faster-whisper's VAD filter cuts the samples before the spectrogram.)
+
+        Raises:
+            AudioDecodeError: bad input.
+            DictationError: the file cannot fit in the free memory, or its samples cannot be
+                kept on disk while it is transcribed.
+            TranscriptionCancelled: ``cancel`` was set while the file was being decoded.
+        """
+        options = options or TranscribeOptions()
+        declared = probe_duration(path)
+        long = bool(declared and declared > self.long_file_s and not options.vad_filter)
+        check_memory(path, declared, long)
+        if not long:
+            return self.start_samples(load_audio(path).samples, options, cancel, source=str(path))
+        features, samples = prepare(BlockDecoder(path, block_s=60.0), self.model.feature_extractor, cancel)
+        model = LongFileModel(self.model, features, len(samples))
+        return self._start(model, samples, options, cancel, str(path))
 
     def start_samples(
         self,
@@ -145,11 +167,14 @@ class FileTranscriber:
         source: str = "",
     ) -> Transcription:
         """Like :meth:`start`, on 16 kHz mono float32 samples already in memory."""
-        options = options or TranscribeOptions()
+        return self._start(self.model, samples, options or TranscribeOptions(), cancel, source)
+
+    def _start(self, model, samples, options: TranscribeOptions, cancel: threading.Event | None,
+               source: str) -> Transcription:
         kwargs = options.whisper_kwargs(self.model.model.is_multilingual)
-        segments, info = self.model.transcribe(samples, **kwargs)
+        segments, info = model.transcribe(samples, **kwargs)
         if options.word_timestamps:
-            segments = _resume_after_stretched_words(self.model, samples, segments, {**kwargs, "language": info.language})
+            segments = _resume_after_stretched_words(model, samples, segments, {**kwargs, "language": info.language})
         metadata = TranscriptMetadata(
             source=source,
             model=self.model_name,

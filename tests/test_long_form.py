@@ -1,0 +1,90 @@
+"""Long recordings in bounded memory: the spectrogram computed block by block, the words of a
+whole-file decode, cancel, and the memory guard. Long audio is real speech from tests/data
+repeated at test time."""
+
+import threading
+import time
+import wave
+
+import numpy as np
+import pytest
+
+from dictation_app.audio.decode import BlockDecoder, load_audio
+from dictation_app.engine import FileTranscriber, TranscribeOptions
+from dictation_app.engine.long_form import check_memory, log_mel
+from dictation_app.errors import DictationError, TranscriptionCancelled
+from dictation_app.evaluation import wer
+
+NAMES = ["longform-163-122947.flac", "jfk.flac", "2416-152139-0000.flac", "1088-134318-0003.flac"]
+
+
+@pytest.fixture(scope="module")
+def long_speech(tmp_path_factory, data_dir):
+    """About 4.3 minutes of real speech (the four test passages twice) and its reference."""
+    import csv
+
+    refs = {}
+    for manifest in ("manifest.tsv", "longform.tsv"):
+        with open(data_dir / manifest, encoding="utf-8") as f:
+            refs.update({r["path"]: r["reference_text"] for r in csv.DictReader(f, delimiter="\t")})
+    audio = np.concatenate([load_audio(data_dir / n).samples for n in NAMES] * 2)
+    path = tmp_path_factory.mktemp("long") / "meeting.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16_000)
+        w.writeframes((audio * 32768).clip(-32768, 32767).astype("<i2").tobytes())
+    return path, " ".join([refs[n] for n in NAMES] * 2)
+
+
+def test_the_spectrogram_block_by_block_is_faster_whispers(model, long_speech):
+    path, _ = long_speech
+    audio = load_audio(path).samples
+    whole = model.feature_extractor(audio)
+    for block_s in (60.0, 7.3):
+        blocks = BlockDecoder(path, block_s=block_s)
+        features, count = log_mel(blocks.int16_blocks(), model.feature_extractor, len(audio))
+        assert count == len(audio) and features.shape == whole.shape
+        assert np.abs(features - whole).max() < 1e-5  # float rounding of the BLAS product only
+
+
+def test_a_long_file_gives_the_words_of_a_whole_file_decode(model, long_speech):
+    path, reference = long_speech
+    options = TranscribeOptions(language="en")
+    whole = FileTranscriber(model, "tiny.en").transcribe(path, options)
+    bounded = FileTranscriber(model, "tiny.en", long_file_s=60).transcribe(path, options)
+    # Rounding differences of 1e-7 in the spectrogram can tip a beam-search choice; the
+    # transcripts agree but for a word here and there, and are as accurate.
+    assert wer([whole.text], [bounded.text]) <= 0.02
+    assert wer([reference], [bounded.text]) <= wer([reference], [whole.text]) + 0.005
+    starts = [w.start for s in bounded.segments for w in s.words]
+    assert starts == sorted(starts) and bounded.segments[-1].end > 250
+    assert bounded.metadata.duration == pytest.approx(whole.metadata.duration)
+
+
+def test_cancel_stops_a_long_file_promptly(model, long_speech):
+    path, _ = long_speech
+    cancel = threading.Event()
+    transcriber = FileTranscriber(model, "tiny.en", long_file_s=60)
+    job = transcriber.start(path, TranscribeOptions(language="en"), cancel)
+    steps = iter(job)
+    next(steps)
+    cancel.set()
+    started = time.perf_counter()
+    with pytest.raises(TranscriptionCancelled):
+        next(steps)
+    assert time.perf_counter() - started < 3.0  # at most the window being decoded
+    assert job.transcript.segments  # what was decoded is kept
+    cancel.set()
+    with pytest.raises(TranscriptionCancelled):  # cancelled while the file is still being read
+        transcriber.start(path, TranscribeOptions(language="en"), cancel)
+
+
+def test_a_file_that_cannot_fit_is_refused_before_decoding(tmp_path):
+    three_hours = 3 * 3600.0
+    check_memory("meeting.mp3", three_hours, long=True, available=2e9)  # the bounded path fits in 2 GB
+    with pytest.raises(DictationError, match=r"meeting.mp3: transcribing it needs about 9\.3 GB of free memory "
+                                             r"and 2\.0 GB is free"):
+        check_memory("meeting.mp3", three_hours, long=False, available=2e9)
+    with pytest.raises(DictationError, match="needs about"):
+        check_memory("meeting.mp3", three_hours, long=True, available=0.2e9)
