@@ -6,7 +6,12 @@ The audio is real speech: the shared long-form passages (30 min) concatenated an
 each length, written once as 16-bit WAV. Every measurement runs in a child process of its own,
 so each peak RSS is that path's alone. tiny.en int8, beam 5, word timestamps, English.
 
-    python benchmarks/bench_long.py [--minutes 10 60 120] [--batched-minutes 10] [--batch-size 8]
+    python benchmarks/bench_long.py [--minutes 10 60 120] [--batched-minutes 10] [--batch-size 8] [--spread]
+
+``--spread`` also runs bare faster-whisper with numpy's BLAS on one thread: its spectrogram
+then differs from the two-thread one in the last bit (1e-7), as it does between machines, and
+tiny.en's beam search turns that into a few different words. That is the noise floor any
+comparison with "the whole-file decode" stands on.
 """
 
 from __future__ import annotations
@@ -37,7 +42,8 @@ elif how == "bare":
     text = " ".join(s.text.strip() for s in segments)
 else:  # batched
     from faster_whisper import BatchedInferencePipeline
-    segments, _ = BatchedInferencePipeline(model).transcribe(path, batch_size=batch, **options.whisper_kwargs(False))
+    kwargs = {**options.whisper_kwargs(False), "vad_filter": True}  # it batches the VAD's speech chunks
+    segments, _ = BatchedInferencePipeline(model).transcribe(path, batch_size=batch, **kwargs)
     text = " ".join(s.text.strip() for s in segments)
 wall = time.perf_counter() - started
 print(json.dumps({"wall": wall, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "text": text}))
@@ -67,9 +73,11 @@ def make_audio(minutes: float, folder: Path) -> tuple[Path, str]:
     return path, " ".join(texts)
 
 
-def measure(path: Path, how: str, batch: int = 8) -> dict:
+def measure(path: Path, how: str, batch: int = 8, env: dict | None = None) -> dict:
+    import os
+
     out = subprocess.run([sys.executable, "-c", CHILD, str(path), how, str(batch)], capture_output=True, text=True,
-                         check=True)
+                         check=True, env={**os.environ, **(env or {})})
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -78,6 +86,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 60, 120])
     parser.add_argument("--batched-minutes", type=float, default=10)
     parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--spread", action="store_true", help="also bare faster-whisper with one BLAS thread")
     args = parser.parse_args()
     from dictation_app.evaluation import wer
 
@@ -87,15 +96,21 @@ def main() -> None:
         path, reference = make_audio(minutes, folder)
         audio_s = wave.open(str(path)).getnframes() / 16_000
         results = {}
-        for how in ("bare", "app"):
-            r = measure(path, how)
-            results[how] = r
-            print(f"{audio_s / 60:7.1f}  {how:8s} {r['wall']:7.1f}  {r['wall'] / audio_s:.3f}  {r['rss_mb']:11.0f}  "
+        runs = [("bare", "bare", None), ("app", "app", None)]
+        if args.spread:
+            runs.append(("bare-1", "bare", {"OPENBLAS_NUM_THREADS": "1"}))
+        for name, how, env in runs:
+            r = results[name] = measure(path, how, env=env)
+            print(f"{audio_s / 60:7.1f}  {name:8s} {r['wall']:7.1f}  {r['wall'] / audio_s:.3f}  {r['rss_mb']:11.0f}  "
                   f"{wer([reference], [r['text']]) * 100:.2f}%", flush=True)
         app, bare = results["app"], results["bare"]
         print(f"         app/bare: wall {app['wall'] / bare['wall']:.3f}, peak RSS {app['rss_mb'] / bare['rss_mb']:.3f}, "
               f"WER {100 * (wer([reference], [app['text']]) - wer([reference], [bare['text']])):+.2f} points, "
               f"words differ {wer([bare['text']], [app['text']]) * 100:.2f}%", flush=True)
+        if "bare-1" in results:
+            one = results["bare-1"]
+            print(f"         bare, 1 BLAS thread vs 2: WER {100 * (wer([reference], [one['text']]) - wer([reference], [bare['text']])):+.2f} "
+                  f"points, words differ {wer([bare['text']], [one['text']]) * 100:.2f}%", flush=True)
         path.unlink()
     if args.batched_minutes:
         path, reference = make_audio(args.batched_minutes, folder)

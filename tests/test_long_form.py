@@ -88,3 +88,15 @@ def test_a_file_that_cannot_fit_is_refused_before_decoding(tmp_path):
         check_memory("meeting.mp3", three_hours, long=False, available=2e9)
     with pytest.raises(DictationError, match="needs about"):
         check_memory("meeting.mp3", three_hours, long=True, available=0.2e9)
+
+
+def test_batched_decoding_is_offered_and_as_accurate(model, data_dir, references, tmp_path):
+    from conftest import run_cli
+
+    options = TranscribeOptions(language="en", batch_size=4)
+    transcript = FileTranscriber(model, "tiny.en").transcribe(data_dir / "1089-134686-0000.flac", options)
+    assert wer([references["1089-134686-0000.flac"]], [transcript.text]) < 0.1, transcript.text
+    assert transcript.segments[0].words  # word timestamps still come
+    result = run_cli("transcribe", str(data_dir / "jfk.flac"), "--batch-size", "4", "--language", "en")
+    assert result.returncode == 0, result.stderr
+    assert wer([references["jfk.flac"]], [result.stdout]) < 0.1, result.stdout

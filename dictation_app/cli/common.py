@@ -28,7 +28,8 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 
 #: settings the command line can give, and the option that gives each
 _FLAGS = {"model/name": "model", "decoding/language": "language", "decoding/task": "task",
-          "decoding/initial_prompt": "initial_prompt", "decoding/hotwords": "hotwords"}
+          "decoding/initial_prompt": "initial_prompt", "decoding/hotwords": "hotwords",
+          "decoding/batch_size": "batch_size"}
 
 
 def app_options_from_args(args: argparse.Namespace):

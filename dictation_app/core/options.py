@@ -68,7 +68,7 @@ def app_options(value: SettingsReader) -> AppOptions:
             vad=VadSettings(threshold=threshold, neg_threshold=max(0.05, threshold - 0.15)),
             **shared,
         ),
-        transcribe=TranscribeOptions(task=value("decoding/task"), **shared),
+        transcribe=TranscribeOptions(task=value("decoding/task"), batch_size=value("decoding/batch_size"), **shared),
         language=language,
         input_device=value("dictation/input_device") or None,
         review_below=value("dictation/review_below"),

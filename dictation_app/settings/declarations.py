@@ -60,6 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("decoding/task", str, "transcribe", "Task (files)", ("transcribe", "translate")),
     Setting("decoding/initial_prompt", str, "", "Initial prompt (vocabulary, style)"),
     Setting("decoding/hotwords", str, "", "Hotwords (names, jargon)"),
+    Setting("decoding/batch_size", int, 0, "Files: decode speech chunks in batches of (0: one window at a time)",
+            minimum=0, maximum=64),
     Setting("dictation/input_device", str, "", "Input device (empty: system default)", hidden=True),
     Setting("dictation/vad_threshold", float, 0.5, "Speech detection threshold (lower: more sensitive)",
             minimum=0.1, maximum=0.9),
