@@ -76,6 +76,13 @@ class BlockDecoder:
         self.declared_duration = probe_duration(self.path)
         self.decoded = 0  # samples delivered so far
 
+    def read_all(self) -> DecodedAudio:
+        """The whole stream at once (the blocks joined)."""
+        self.block = max(self.block, 3600 * SAMPLE_RATE)
+        blocks = list(self)
+        samples = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+        return DecodedAudio(samples=samples, declared_duration=self.declared_duration)
+
     def __iter__(self) -> Iterator[np.ndarray]:
         for block in self.int16_blocks():
             yield block.astype(np.float32) / 32768.0
@@ -148,10 +155,7 @@ def load_audio(path: str | os.PathLike[str]) -> DecodedAudio:
         AudioDecodeError: the file is missing, empty, not media, has no audio stream, or is
             truncated or corrupt.
     """
-    decoder = BlockDecoder(path, block_s=3600.0)
-    blocks = list(decoder)
-    samples = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
-    return DecodedAudio(samples=samples, declared_duration=decoder.declared_duration)
+    return BlockDecoder(path).read_all()
 
 
 def probe_duration(path: str | os.PathLike[str]) -> float | None:

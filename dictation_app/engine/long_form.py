@@ -58,7 +58,7 @@ class LazySamples:
 def log_mel(blocks: Iterable[np.ndarray], extractor, expected_samples: int = 0,
             cancel: threading.Event | None = None, keep=None) -> tuple[np.ndarray, int]:
     """The log-mel spectrogram faster-whisper's ``FeatureExtractor(audio)`` gives for the
-    concatenation of ``blocks`` (16 kHz float32 or int16 samples), computed block by block.
+    concatenation of ``blocks`` (16 kHz int16 samples, as decoded), computed block by block.
 
     Args:
         extractor: The model's feature extractor (filters, FFT size, hop).
@@ -100,9 +100,8 @@ def log_mel(blocks: Iterable[np.ndarray], extractor, expected_samples: int = 0,
 
     for block in blocks:
         if keep is not None:
-            keep(block if block.dtype == np.int16 else (block * 32768).astype(np.int16))
-        block = block.astype(np.float32) / 32768.0 if block.dtype == np.int16 else block.astype(np.float32)
-        held = np.concatenate([held, block])
+            keep(block)
+        held = np.concatenate([held, block.astype(np.float32) / 32768.0])
         received += len(block)
         compute(received, None)
         if cancel is not None and cancel.is_set():

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dictation_app.audio.decode import SAMPLE_RATE, BlockDecoder, load_audio, probe_duration
+from dictation_app.audio.decode import SAMPLE_RATE, BlockDecoder
 from dictation_app.engine.guards import MAX_WORD_S, is_degenerate_text, is_doubtful
 from dictation_app.engine.long_form import LONG_FILE_S, LongFileModel, check_memory, prepare
 from dictation_app.errors import TranscriptionCancelled
@@ -156,13 +156,14 @@ class FileTranscriber:
             TranscriptionCancelled: ``cancel`` was set while the file was being decoded.
         """
         options = options or TranscribeOptions()
-        declared = probe_duration(path)
+        decoder = BlockDecoder(path, block_s=60.0)  # reads the header once: the declared duration
+        declared = decoder.declared_duration
         whole = options.vad_filter or options.batch_size > 1
         long = bool(declared and declared > self.long_file_s and not whole)
         check_memory(path, declared, long)
         if not long:
-            return self.start_samples(load_audio(path).samples, options, cancel, source=str(path))
-        features, samples = prepare(BlockDecoder(path, block_s=60.0), self.model.feature_extractor, cancel)
+            return self.start_samples(decoder.read_all().samples, options, cancel, source=str(path))
+        features, samples = prepare(decoder, self.model.feature_extractor, cancel)
         model = LongFileModel(self.model, features, len(samples))
         return self._start(model, samples, options, cancel, str(path))
 
