@@ -1,0 +1,165 @@
+"""Delivering dictated text to the application that had the focus when dictation started (no Qt).
+
+A :class:`Delivery` has its own thread, so a slow paste never holds up the live engine. It
+sends text in the order it was given to the window that had the focus at the start; while
+another window has the focus (X11 can tell) the text waits, and goes in when that window is
+back. Each piece is tried with the methods in order; the method that worked is tried first
+from then on. Text that no method could insert, or whose window closed, is *held*: reported
+with :class:`Held` and kept in :attr:`Delivery.held` for the overlay to offer as a copy (the
+session journal has every committed word in any case).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dictation_app.anywhere.methods import Method
+from dictation_app.anywhere.x11 import InsertError
+
+__all__ = ["Delivered", "Delivery", "DeliveryEvent", "Held", "Target", "Waiting"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the words go: the application's name, its window title, and its X11 window id
+    (0 where the desktop does not tell, as on Wayland)."""
+
+    app: str
+    title: str = ""
+    window: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.title or self.app or "the focused window"
+
+
+@dataclass(frozen=True)
+class Delivered:
+    text: str
+    method: str
+    seconds: float  # from send() to the text being in the target
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The target lost the focus; text waits until it is back."""
+
+    target: Target
+
+
+@dataclass(frozen=True)
+class Held:
+    """Text that could not go in, and why; it stays in :attr:`Delivery.held`."""
+
+    text: str
+    reason: str
+
+
+DeliveryEvent = Delivered | Waiting | Held
+
+_END = object()
+
+
+class Delivery:
+    """Args:
+        methods: Insertion methods in the order to try them.
+        target: Where the text goes (the focus when dictation started).
+        on_event: Called on the delivery thread with each :data:`DeliveryEvent`.
+        focused_window: Returns the focused X11 window id, or None where it cannot be known.
+        window_exists: Whether an X11 window id still exists.
+    """
+
+    POLL_S = 0.05
+
+    def __init__(self, methods: list[Method], target: Target, on_event: Callable[[DeliveryEvent], None] | None = None,
+                 focused_window: Callable[[], int | None] | None = None,
+                 window_exists: Callable[[int], bool] | None = None) -> None:
+        self.methods = list(methods)
+        self.target = target
+        self.on_event = on_event or (lambda event: None)
+        self.focused_window = focused_window
+        self.window_exists = window_exists
+        self.held: list[str] = []
+        self.delivered: list[str] = []
+        self._queue: queue.Queue = queue.Queue()
+        self._gone = False
+        self._giving_up = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="delivery", daemon=True)
+        self._thread.start()
+
+    def send(self, text: str) -> None:
+        """Thread-safe: queue ``text`` for the target."""
+        if text:
+            self._queue.put((text, time.perf_counter()))
+
+    def finish(self, timeout: float = 5.0) -> None:
+        """Deliver what is queued (waiting at most ``timeout`` for the target to come back);
+        what cannot go in by then is held. Closes the methods."""
+        self._queue.put(_END)
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._giving_up.set()
+            self._thread.join(2.0)
+        for method in self.methods:
+            method.close()
+
+    @property
+    def held_text(self) -> str:
+        return "".join(self.held).strip()
+
+    # -- the delivery thread --------------------------------------------------------------
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not _END:
+            text, sent = item
+            if self._gone or not self._wait_for_target():
+                self._hold(text, f"{self.target.label} was closed; nothing was typed elsewhere."
+                           if self._gone else f"{self.target.label} did not get the focus back in time.")
+                continue
+            self._insert(text, sent)
+
+    def _wait_for_target(self) -> bool:
+        """True once the target has the focus (or where focus cannot be known)."""
+        if self.focused_window is None or not self.target.window:
+            return True
+        told = False
+        while not self._giving_up.is_set():
+            focused = self.focused_window()
+            if focused == self.target.window:
+                return True
+            if self.window_exists is not None and not self.window_exists(self.target.window):
+                self._gone = True
+                return False
+            if not told:
+                self.on_event(Waiting(self.target))
+                told = True
+            time.sleep(self.POLL_S)
+        return False
+
+    def _insert(self, text: str, sent: float) -> None:
+        problems = []
+        for method in list(self.methods):
+            try:
+                method.insert(text, self.target.app)
+            except InsertError as exc:
+                problems.append(f"{method.name}: {exc}")
+                continue
+            except Exception as exc:  # a bug in one method must not lose the text
+                problems.append(f"{method.name}: unexpected {type(exc).__name__}: {exc}")
+                continue
+            if self.methods[0] is not method:  # trusted from now on
+                self.methods.remove(method)
+                self.methods.insert(0, method)
+            self.delivered.append(text)
+            self.on_event(Delivered(text, method.name, time.perf_counter() - sent))
+            return
+        reason = "; ".join(problems) if problems else "no way to type into other applications on this desktop"
+        self._hold(text, f"Could not type into {self.target.label} ({reason}).")
+
+    def _hold(self, text: str, reason: str) -> None:
+        self.held.append(text)
+        self.on_event(Held(text, reason))

@@ -1,0 +1,71 @@
+"""Which desktop the app runs on: X11, Wayland (and which compositor), or none (no Qt)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+__all__ = ["Desktop"]
+
+
+@dataclass(frozen=True)
+class Desktop:
+    """Attributes:
+        session: "wayland", "x11" or "none" (no display at all).
+        compositor: "sway", "Hyprland", "GNOME", "KDE", ... or "" when unknown.
+        x_display: ``$DISPLAY`` ("" when unset; under Wayland it is XWayland's).
+        wayland_display: ``$WAYLAND_DISPLAY`` ("" when unset).
+    """
+
+    session: str
+    compositor: str
+    x_display: str
+    wayland_display: str
+
+    @classmethod
+    def detect(cls, environ: dict[str, str] | None = None) -> Desktop:
+        env = os.environ if environ is None else environ
+        wayland, x11 = env.get("WAYLAND_DISPLAY", ""), env.get("DISPLAY", "")
+        kind = env.get("XDG_SESSION_TYPE", "")
+        if wayland and kind != "x11":
+            session = "wayland"
+        elif x11:
+            session = "x11"
+        else:
+            session = "none"
+        if env.get("SWAYSOCK"):
+            compositor = "sway"
+        elif env.get("HYPRLAND_INSTANCE_SIGNATURE"):
+            compositor = "Hyprland"
+        else:
+            compositor = env.get("XDG_CURRENT_DESKTOP", "").split(":")[0]
+        return cls(session, compositor, x11, wayland)
+
+    def focused_app(self) -> str:
+        """The focused application's id on a Wayland compositor that tells (sway, Hyprland),
+        else "" (X11 asks the X server: :meth:`XKeyboard.focused_window`)."""
+        try:
+            if self.compositor == "sway" and shutil.which("swaymsg"):
+                tree = json.loads(subprocess.run(["swaymsg", "-t", "get_tree"], capture_output=True,
+                                                 timeout=1.0).stdout or b"{}")
+                return _sway_focused(tree)
+            if self.compositor == "Hyprland" and shutil.which("hyprctl"):
+                info = json.loads(subprocess.run(["hyprctl", "activewindow", "-j"], capture_output=True,
+                                                 timeout=1.0).stdout or b"{}")
+                return str(info.get("class", ""))
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            pass
+        return ""
+
+
+def _sway_focused(node: dict) -> str:
+    if node.get("focused"):
+        return str(node.get("app_id") or (node.get("window_properties") or {}).get("class") or "")
+    for child in node.get("nodes", []) + node.get("floating_nodes", []):
+        found = _sway_focused(child)
+        if found:
+            return found
+    return ""

@@ -1,0 +1,265 @@
+"""Ways of putting text into the focused application, one class each (no Qt).
+
+Every method says whether it can run here (:meth:`Method.problem`: None, or what is missing
+and the package or setting that fixes it) and inserts text or raises
+:class:`~dictation_app.anywhere.x11.InsertError`. :func:`methods_for` gives them in the order
+they are tried on this desktop: typing first (the clipboard is left alone), pasting last.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+
+from dictation_app.anywhere.desktop import Desktop
+from dictation_app.anywhere.x11 import InsertError
+
+__all__ = ["METHOD_NAMES", "Method", "XTestTyping", "X11Paste", "WtypeTyping", "YdotoolTyping", "WaylandPaste",
+           "methods_for", "paste_chord"]
+
+#: programs whose paste key is not Ctrl+V (WM_CLASS or Wayland app id, lower case)
+_SHIFT_INSERT = {"xterm", "uxterm", "rxvt", "urxvt", "rxvt-unicode"}
+_TERMINALS = {"gnome-terminal", "gnome-terminal-server", "org.gnome.terminal", "konsole", "org.kde.konsole",
+              "xfce4-terminal", "terminator", "tilix", "alacritty", "kitty", "foot", "footclient", "wezterm",
+              "org.wezfurlong.wezterm", "st", "st-256color", "lxterminal", "mate-terminal", "qterminal",
+              "terminology", "sakura", "guake", "tilda", "ptyxis", "org.gnome.ptyxis", "com.mitchellh.ghostty",
+              "ghostty", "kgx", "org.gnome.console", "blackbox"}
+
+
+def paste_chord(app: str, override: str = "") -> str:
+    """The key that pastes into ``app``: Ctrl+V, Ctrl+Shift+V in terminals, Shift+Insert in
+    xterm (whose Ctrl+Shift+V does nothing); ``override`` wins when set."""
+    if override:
+        return override
+    app = app.lower()
+    if app in _SHIFT_INSERT:
+        return "Shift+Insert"
+    if app in _TERMINALS or app.endswith("terminal"):
+        return "Ctrl+Shift+V"
+    return "Ctrl+V"
+
+
+class Method:
+    """Attributes:
+        name: Short name (settings, doctor, the overlay).
+        kind: "typing" or "paste".
+        package: The Debian package that provides what it needs.
+    """
+
+    name = ""
+    kind = "typing"
+    package = ""
+
+    def problem(self) -> str | None:
+        return None
+
+    def insert(self, text: str, app: str = "") -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+def _run(argv: list[str], what: str, timeout: float = 5.0, data: bytes | None = None, env=None) -> None:
+    try:
+        result = subprocess.run(argv, input=data, capture_output=True, timeout=timeout, env=env)
+    except FileNotFoundError:
+        raise InsertError(f"{argv[0]} is not installed.") from None
+    except subprocess.TimeoutExpired:
+        raise InsertError(f"{what} did not finish within {timeout:.0f} s.") from None
+    if result.returncode != 0:
+        detail = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InsertError(f"{what} failed: {detail[-1] if detail else f'exit status {result.returncode}'}.")
+
+
+class _X11Method(Method):
+    def __init__(self, desktop: Desktop) -> None:
+        self.desktop = desktop
+        self._keyboard = None
+
+    @property
+    def keyboard(self):
+        from dictation_app.anywhere.x11 import XKeyboard
+
+        if self._keyboard is None:
+            self._keyboard = XKeyboard(self.desktop.x_display or None)
+        return self._keyboard
+
+    def problem(self) -> str | None:
+        if not self.desktop.x_display:
+            return "no X display (DISPLAY is unset)"
+        try:
+            self.keyboard
+        except InsertError as exc:
+            return str(exc)
+        return None
+
+    def close(self) -> None:
+        if self._keyboard is not None:
+            self._keyboard.close()
+            self._keyboard = None
+
+
+class XTestTyping(_X11Method):
+    """X11: types each character through XTest, any character in any layout."""
+
+    name, package = "xtest", "python-xlib (bundled)"
+
+    def insert(self, text: str, app: str = "") -> None:
+        self.keyboard.type_text(text)
+
+
+class X11Paste(_X11Method):
+    """X11: the text on the clipboard, the target's paste key, the old clipboard put back."""
+
+    name, kind, package = "x11-paste", "paste", "python-xlib (bundled)"
+
+    def __init__(self, desktop: Desktop, paste_key: str = "") -> None:
+        super().__init__(desktop)
+        self.paste_key = paste_key
+        self._clipboard = None
+
+    def insert(self, text: str, app: str = "") -> None:
+        from dictation_app.anywhere.x11_clipboard import X11Clipboard
+
+        if self._clipboard is None:
+            self._clipboard = X11Clipboard(self.desktop.x_display or None)
+        chord = paste_chord(app, self.paste_key)
+        selections = ("CLIPBOARD", "PRIMARY") if chord == "Shift+Insert" else ("CLIPBOARD",)
+        self._clipboard.paste(text, lambda: self.keyboard.press_chord(chord), selections)
+
+    def close(self) -> None:
+        if self._clipboard is not None:
+            self._clipboard.close()
+            self._clipboard = None
+        super().close()
+
+
+class _WaylandMethod(Method):
+    tool = ""
+
+    def __init__(self, desktop: Desktop) -> None:
+        self.desktop = desktop
+
+    def problem(self) -> str | None:
+        if not self.desktop.wayland_display:
+            return "no Wayland display (WAYLAND_DISPLAY is unset)"
+        if shutil.which(self.tool) is None:
+            return f"{self.tool} is not installed (sudo apt install {self.package})"
+        return None
+
+
+class WtypeTyping(_WaylandMethod):
+    """Wayland (wlroots: sway, Hyprland, river; not GNOME or KDE): wtype's virtual keyboard."""
+
+    name, tool, package = "wtype", "wtype", "wtype"
+
+    def insert(self, text: str, app: str = "") -> None:
+        # wtype's first key of each run is lost while the client takes its new keymap (measured
+        # with foot under sway): a Shift tap goes first, which no application reads as text.
+        _run(["wtype", "-M", "shift", "-m", "shift", "--", text], "wtype")
+
+
+class YdotoolTyping(_WaylandMethod):
+    """Any Wayland desktop, through the kernel's uinput: needs ydotoold running."""
+
+    name, tool, package = "ydotool", "ydotool", "ydotool"
+
+    def problem(self) -> str | None:
+        if shutil.which("ydotool") is None:
+            return "ydotool is not installed (sudo apt install ydotool; then run ydotoold)"
+        socket = os.environ.get("YDOTOOL_SOCKET") or "/tmp/.ydotool_socket"
+        if not os.path.exists(socket):
+            return f"ydotoold is not running (no socket at {socket}); start it: sudo ydotoold &"
+        return None
+
+    def insert(self, text: str, app: str = "") -> None:
+        _run(["ydotool", "type", "--", text], "ydotool")
+
+
+class WaylandPaste(_WaylandMethod):
+    """Wayland: wl-copy offers the text once, the paste key goes through wtype, then the old
+    clipboard is put back unless the user copied something meanwhile."""
+
+    name, kind, tool, package = "wl-paste", "paste", "wl-copy", "wl-clipboard and wtype"
+
+    def __init__(self, desktop: Desktop, paste_key: str = "") -> None:
+        super().__init__(desktop)
+        self.paste_key = paste_key
+
+    def problem(self) -> str | None:
+        if not self.desktop.wayland_display:
+            return "no Wayland display (WAYLAND_DISPLAY is unset)"
+        for tool, package in (("wl-copy", "wl-clipboard"), ("wl-paste", "wl-clipboard"), ("wtype", "wtype")):
+            if shutil.which(tool) is None:
+                return f"{tool} is not installed (sudo apt install {package})"
+        return None
+
+    def _clipboard(self) -> bytes | None:
+        try:
+            result = subprocess.run(["wl-paste", "--no-newline"], capture_output=True, timeout=1.0)
+        except subprocess.TimeoutExpired:
+            return None
+        return result.stdout if result.returncode == 0 else None
+
+    def insert(self, text: str, app: str = "") -> None:
+        before = self._clipboard()
+        data = text.encode("utf-8")
+        offer = subprocess.Popen(["wl-copy", "--foreground", "--paste-once", "--type", "text/plain;charset=utf-8"],
+                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        offer.stdin.write(data)
+        offer.stdin.close()
+        try:
+            time.sleep(0.05)  # wl-copy owns the selection before the key goes out
+            mods, key = _wtype_chord(paste_chord(app, self.paste_key))
+            _run(["wtype", "-M", "shift", "-m", "shift", *mods, "-k", key, *_release(mods)], "wtype (paste key)")
+            offer.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            raise InsertError("The focused window did not take the pasted text within 1 s.") from None
+        finally:
+            if offer.poll() is None:
+                offer.kill()
+                offer.wait()
+            if before is not None and self._clipboard() is None:  # nobody copied meanwhile
+                subprocess.Popen(["wl-copy"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL).communicate(before, timeout=2.0)
+
+
+def _wtype_chord(chord: str) -> tuple[list[str], str]:
+    from dictation_app.anywhere.x11 import parse_chord
+
+    mods, key = parse_chord(chord)
+    names = {"Control_L": "ctrl", "Shift_L": "shift", "Alt_L": "alt", "Super_L": "logo"}
+    return [arg for m in mods for arg in ("-M", names[m])], key
+
+
+def _release(mods: list[str]) -> list[str]:
+    names = mods[1::2]
+    return [arg for name in reversed(names) for arg in ("-m", name)]
+
+
+METHOD_NAMES = ("auto", "xtest", "x11-paste", "wtype", "ydotool", "wl-paste")
+
+_FACTORIES: dict[str, Callable[[Desktop, str], Method]] = {
+    "xtest": lambda d, key: XTestTyping(d),
+    "x11-paste": lambda d, key: X11Paste(d, key),
+    "wtype": lambda d, key: WtypeTyping(d),
+    "ydotool": lambda d, key: YdotoolTyping(d),
+    "wl-paste": lambda d, key: WaylandPaste(d, key),
+}
+
+
+def methods_for(desktop: Desktop, forced: str = "auto", paste_key: str = "") -> list[Method]:
+    """The methods to try, in order: the forced one alone, or this session's chain."""
+    if forced != "auto":
+        return [_FACTORIES[forced](desktop, paste_key)]
+    if desktop.session == "wayland":
+        names = ["wtype", "ydotool", "wl-paste"]
+    elif desktop.session == "x11":
+        names = ["xtest", "x11-paste"]
+    else:
+        names = []
+    return [_FACTORIES[n](desktop, paste_key) for n in names]

@@ -1,0 +1,223 @@
+"""X11: typing any character through XTest, the focused window, and key chords (no Qt).
+
+XTest only presses keycodes, and what a keycode means is the client's keyboard mapping. A
+character the layout has at level 1 or 2 is typed with its own key (and Shift); any other
+character is given a spare keycode (one the layout leaves empty) for the rest of the
+session. xdotool maps every such character onto the same scratch keycode and remaps it for
+the next one at once, so a client that reads the mapping after the second change types the
+wrong character ("café" arrived as "caf—" here): each character keeps its own keycode
+until :meth:`XKeyboard.close`, and when the spare keycodes run out the least recently used
+one is reused only after the clients had time to read the events that used it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from dictation_app.errors import DictationError
+
+__all__ = ["FocusedWindow", "InsertError", "XKeyboard", "keysym_of", "parse_chord"]
+
+#: a spare keycode is remapped only this long after its last use
+REUSE_AFTER_S = 0.2
+
+
+class InsertError(DictationError):
+    """Text could not be put into the target application (the message says why)."""
+
+
+def keysym_of(char: str) -> int:
+    """The X keysym for one character: Latin-1 keysyms are the code point, others 0x1000000 + it."""
+    code = ord(char)
+    if 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xFF:
+        return code
+    return 0x01000000 | code
+
+
+_SPECIAL = {"\n": "Return", "\t": "Tab", "\b": "BackSpace"}
+_MODIFIERS = {"ctrl": "Control_L", "control": "Control_L", "shift": "Shift_L", "alt": "Alt_L",
+              "super": "Super_L", "meta": "Super_L", "win": "Super_L"}
+
+
+def parse_chord(chord: str) -> tuple[list[str], str]:
+    """``"Ctrl+Shift+V"`` -> (["Control_L", "Shift_L"], "v"): modifier keysym names and the key's."""
+    parts = [p.strip() for p in chord.split("+") if p.strip()]
+    if not parts:
+        raise ValueError(f"empty key chord: {chord!r}")
+    *mods, key = parts
+    names = []
+    for mod in mods:
+        if mod.lower() not in _MODIFIERS:
+            raise ValueError(f"unknown modifier {mod!r} in {chord!r} (use Ctrl, Shift, Alt, Super)")
+        names.append(_MODIFIERS[mod.lower()])
+    return names, (key.lower() if len(key) == 1 else key)
+
+
+@dataclass(frozen=True)
+class FocusedWindow:
+    """The window that has the keyboard: its id, title and WM_CLASS (instance, class)."""
+
+    id: int
+    title: str
+    wm_class: tuple[str, ...]
+
+    @property
+    def app(self) -> str:
+        return self.wm_class[-1] if self.wm_class else self.title
+
+
+class XKeyboard:
+    """One connection to the X server for typing and key chords. Thread-safe (one lock).
+
+    Raises :class:`InsertError` when there is no X display or no XTest extension.
+    """
+
+    def __init__(self, display_name: str | None = None) -> None:
+        try:
+            from Xlib import XK, display, error
+        except ImportError as exc:
+            raise InsertError(f"X11 typing needs python-xlib ({exc}); install it with: pip install python-xlib") from None
+        self._XK = XK
+        try:
+            self.display = display.Display(display_name)
+        except (error.DisplayError, error.ConnectionClosedError, OSError) as exc:
+            raise InsertError(f"Cannot open the X display: {exc}.") from None
+        if not self.display.has_extension("XTEST"):
+            self.display.close()
+            raise InsertError("The X server has no XTEST extension, so keys cannot be typed into other windows.")
+        self._lock = threading.Lock()
+        info = self.display.display.info
+        self._first, count = info.min_keycode, info.max_keycode - info.min_keycode + 1
+        mapping = self.display.get_keyboard_mapping(self._first, count)
+        self._index: dict[int, tuple[int, int]] = {}  # keysym -> (keycode, level 0/1)
+        for i, syms in enumerate(mapping):
+            for level, sym in enumerate(syms[:2]):
+                if sym and sym not in self._index:
+                    self._index[sym] = (self._first + i, level)
+        self._spare = [self._first + i for i, syms in enumerate(mapping) if not any(syms)]
+        self._assigned: dict[int, int] = {}  # keysym -> spare keycode mapped to it
+        self._used_at: dict[int, float] = {}  # spare keycode -> last press
+
+    # -- typing ---------------------------------------------------------------------------
+
+    def type_text(self, text: str) -> None:
+        """Type ``text`` into whatever window has the keyboard focus."""
+        with self._lock:
+            for char in text:
+                keysym = self._keysym(char)
+                keycode, level = self._keycode(keysym)
+                self._tap(keycode, [self._modifier("Shift_L")] if level else [])
+            self.display.sync()
+
+    def _keysym(self, char: str) -> int:
+        if char in _SPECIAL:
+            return self._XK.string_to_keysym(_SPECIAL[char])
+        if ord(char) < 0x20 or ord(char) == 0x7F:
+            raise InsertError(f"Cannot type the control character {ord(char):#04x}.")
+        return keysym_of(char)
+
+    def _keycode(self, keysym: int) -> tuple[int, int]:
+        if keysym in self._index:
+            return self._index[keysym]
+        if keysym in self._assigned:
+            keycode = self._assigned[keysym]
+        else:
+            keycode = self._spare_keycode()
+            self.display.change_keyboard_mapping(keycode, [(keysym, keysym)])
+            self.display.sync()
+            self._assigned[keysym] = keycode
+        self._used_at[keycode] = time.monotonic()
+        return keycode, 0
+
+    def _spare_keycode(self) -> int:
+        free = [k for k in self._spare if k not in self._assigned.values()]
+        if free:
+            return free[0]
+        if not self._spare:
+            raise InsertError("The keyboard layout has no free keycode to type characters outside it.")
+        keycode = min(self._assigned.values(), key=lambda k: self._used_at.get(k, 0.0))
+        wait = REUSE_AFTER_S - (time.monotonic() - self._used_at.get(keycode, 0.0))
+        if wait > 0:
+            time.sleep(wait)  # let clients read the events that used its old meaning
+        del self._assigned[next(s for s, k in self._assigned.items() if k == keycode)]
+        return keycode
+
+    def _modifier(self, name: str) -> int:
+        keycode = self.display.keysym_to_keycode(self._XK.string_to_keysym(name))
+        if not keycode:
+            raise InsertError(f"The keyboard layout has no {name} key.")
+        return keycode
+
+    def _tap(self, keycode: int, modifiers: list[int]) -> None:
+        from Xlib import X
+        from Xlib.ext import xtest
+
+        for mod in modifiers:
+            xtest.fake_input(self.display, X.KeyPress, mod)
+        xtest.fake_input(self.display, X.KeyPress, keycode)
+        xtest.fake_input(self.display, X.KeyRelease, keycode)
+        for mod in reversed(modifiers):
+            xtest.fake_input(self.display, X.KeyRelease, mod)
+
+    def press_chord(self, chord: str) -> None:
+        """Press and release a chord such as ``Ctrl+Shift+V`` or ``Shift+Insert``."""
+        mods, key = parse_chord(chord)
+        with self._lock:
+            keysym = self._XK.string_to_keysym(key) or (keysym_of(key) if len(key) == 1 else 0)
+            keycode = self.display.keysym_to_keycode(keysym) if keysym else 0
+            if not keycode:
+                raise InsertError(f"The keyboard layout has no key {key!r} for {chord}.")
+            self._tap(keycode, [self._modifier(m) for m in mods])
+            self.display.sync()
+
+    # -- focus ----------------------------------------------------------------------------
+
+    def focused_window(self) -> FocusedWindow | None:
+        """The active top-level window (the window manager's ``_NET_ACTIVE_WINDOW``, else the
+        input focus), or None when no window has the focus."""
+        with self._lock:
+            root = self.display.screen().root
+            active = root.get_full_property(self.display.intern_atom("_NET_ACTIVE_WINDOW"), 0)
+            window_id = int(active.value[0]) if active is not None and len(active.value) else 0
+            if not window_id:
+                focus = self.display.get_input_focus().focus
+                window_id = focus.id if hasattr(focus, "id") else 0
+            if window_id in (0, 1, root.id):  # None, PointerRoot, the root
+                return None
+            return self._describe(window_id)
+
+    def _describe(self, window_id: int) -> FocusedWindow:
+        from Xlib import error
+
+        window = self.display.create_resource_object("window", window_id)
+        try:
+            name = window.get_full_property(self.display.intern_atom("_NET_WM_NAME"), 0)
+            title = name.value.decode("utf-8", "replace") if name is not None else (window.get_wm_name() or "")
+            wm_class = tuple(window.get_wm_class() or ())
+        except error.XError:  # closed meanwhile
+            title, wm_class = "", ()
+        return FocusedWindow(window_id, str(title), wm_class)
+
+    def window_exists(self, window_id: int) -> bool:
+        from Xlib import error
+
+        with self._lock:
+            try:
+                self.display.create_resource_object("window", window_id).get_attributes()
+                return True
+            except error.XError:
+                return False
+
+    def close(self) -> None:
+        """Give the spare keycodes back (empty again) and close the connection."""
+        with self._lock:
+            if self._assigned:
+                pause = REUSE_AFTER_S - (time.monotonic() - max(self._used_at.values(), default=0.0))
+                if pause > 0:
+                    time.sleep(pause)
+                for keycode in self._assigned.values():
+                    self.display.change_keyboard_mapping(keycode, [(0, 0)])
+                self._assigned.clear()
+            self.display.close()
