@@ -1,4 +1,5 @@
-"""Command line: ``dictation-app [gui] | transcribe | eval | models | listen | devices``.
+"""Command line: ``dictation-app [gui] | transcribe | eval | models | listen | devices``, the
+control commands (``start | stop | toggle | cancel | show | status | quit``) and ``doctor``.
 
 Each module registers its group of subcommands (:mod:`.files`, :mod:`.live`, :mod:`.window`)
 and its handlers; this one parses and dispatches. Never imports Qt unless the window is asked
@@ -12,13 +13,13 @@ import argparse
 import sys
 
 from dictation_app import __version__
-from dictation_app.cli import files, live, window
+from dictation_app.cli import control, files, live, window
 from dictation_app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, PROG, error
 from dictation_app.errors import DictationError
 
 __all__ = ["build_parser", "main"]
 
-GROUPS = (window, files, live)
+GROUPS = (window, files, live, control)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,7 +12,10 @@ __all__ = ["cmd_gui", "cmd_self_test", "register"]
 
 
 def register(commands) -> None:
-    commands.add_parser("gui", help="open the window (the default without a command)").set_defaults(handler=cmd_gui)
+    gui = commands.add_parser("gui", help="open the window (the default without a command)")
+    gui.add_argument("--background", action="store_true",
+                     help="start with the window hidden in the tray (where the desktop has one)")
+    gui.set_defaults(handler=cmd_gui)
 
 
 def cmd_self_test(args: argparse.Namespace) -> int:
@@ -36,4 +39,4 @@ def cmd_gui(args: argparse.Namespace) -> int:
     except ImportError as exc:
         error(f"the window needs PySide6 ({exc}); install it with: pip install 'dictation-app[gui]'")
         return EXIT_FAILED
-    return run()
+    return run(background=getattr(args, "background", False))

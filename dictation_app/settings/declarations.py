@@ -68,6 +68,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dictation/pause_s", float, 1.0, "Pause that ends a sentence (seconds)", minimum=0.2, maximum=3.0),
     Setting("dictation/review_below", float, 0.5, "Mark words for review below this confidence",
             minimum=0.0, maximum=1.0),
+    Setting("anywhere/insert", str, "live", "Into other applications: type words as they commit, or the whole "
+            "recording when you stop (offline accuracy)", ("live", "on_finish")),
+    Setting("anywhere/method", str, "auto", "Insertion method", ("auto", "xtest", "x11-paste", "wtype", "ydotool",
+                                                                 "wl-paste")),
+    Setting("anywhere/shortcut", str, "Ctrl+Alt+D", "Global shortcut (X11; on Wayland bind 'dictation-app toggle')"),
+    Setting("anywhere/shortcut_mode", str, "toggle", "Shortcut mode", ("toggle", "push_to_talk")),
+    Setting("anywhere/paste_key", str, "", "Paste key override (empty: Ctrl+V, Ctrl+Shift+V in terminals)"),
+    Setting("anywhere/after", str, "space", "After each dictation type", ("space", "newline", "nothing")),
+    Setting("anywhere/keep_in_tray", bool, True, "Closing the window keeps dictation running in the tray"),
     Setting("export/format", str, "txt", "Export format", ("txt", "srt", "vtt", "json", "docx")),
     Setting("export/folder", str, "", "Last export folder", hidden=True),
 )

@@ -32,18 +32,40 @@ def build_window(store: ModelStore | None = None, autosave: AutosaveStore | None
     return MainWindow(Settings(), store or ModelStore(), autosave or AutosaveStore())
 
 
-def run(argv: list[str] | None = None) -> int:
-    """Open the window at once; the model loads behind it and crash leftovers are offered."""
+def _already_running() -> bool:
+    """Another instance answers on the control socket: its window is shown instead."""
+    from dictation_app.anywhere.control import ControlError, send_command
+
+    try:
+        send_command("show", timeout=2.0)
+    except ControlError:
+        return False
+    print("dictation-app: already running; its window is shown.", file=sys.stderr)
+    return True
+
+
+def run(argv: list[str] | None = None, background: bool = False) -> int:
+    """Open the window at once (``background``: only the tray icon, where there is a tray);
+    the model loads behind it and crash leftovers are offered. One instance per user: a
+    second one shows the first one's window and exits."""
     from pathlib import Path
 
     from PySide6.QtCore import QSettings
 
     from dictation_app.core.privacy import secure_storage
+    from dictation_app.ui.anywhere import AnywhereController
 
+    if _already_running():
+        return 0
     app = create_application(argv)
     problems = secure_storage(Path(QSettings().fileName()))
     window = build_window()
-    window.show()
+    anywhere = AnywhereController(window)
+    app.aboutToQuit.connect(anywhere.shutdown)
+    if anywhere.tray is not None:
+        app.setQuitOnLastWindowClosed(False)
+    if not (background and anywhere.tray is not None):
+        window.show()
     for problem in problems:
         window.show_problem(problem)
     QTimer.singleShot(0, window.load_model)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QComboBox, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QToolBar, QVBoxLayout, QWidget,
+    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget,
 )
 
 from dictation_app.audio.sources import AudioSource
@@ -17,16 +17,14 @@ from dictation_app.core.file_queue import FileQueue, TranscriptReady, media_file
 from dictation_app.core.options import AppOptions, app_options
 from dictation_app.engine.models import ModelStore
 from dictation_app.engine.transcriber import FileTranscriber
-from dictation_app.settings.declarations import LANGUAGES
 from dictation_app.settings.store import Settings
 from dictation_app.system import open_path
 from dictation_app.transcript import Transcript
 from dictation_app.transcript.autosave import AutosaveStore, SavedDocument
 from dictation_app.ui.actions import ACTIONS, ActionId
 from dictation_app.ui.documents import DocumentTabs
+from dictation_app.ui.toolbar import build_toolbar
 from dictation_app.ui.widgets.export_pane import ExportPane
-from dictation_app.ui.widgets.level_meter import LevelMeter
-from dictation_app.ui.widgets.microphone_box import MicrophoneBox
 from dictation_app.ui.widgets.preferences import PreferencesDialog
 from dictation_app.ui.widgets.queue_pane import QueuePane
 from dictation_app.ui.workers.dictation import DictationThread, DictationWorker
@@ -37,6 +35,10 @@ __all__ = ["MainWindow"]
 class MainWindow(QMainWindow):
     """Shows the dictation service's and the file queue's state and routes what the user asks for.
 
+    ``dictation_begun(worker)`` is emitted for each dictation before it starts (the
+    dictation-anywhere controller connects to its words); ``close_to_tray()``, when set and
+    true, makes closing the window hide it instead.
+
     Args:
         settings: Typed settings.
         store: Where models come from.
@@ -44,9 +46,12 @@ class MainWindow(QMainWindow):
         source_factory: Makes the audio source for a dictation (default: the chosen microphone).
     """
 
+    dictation_begun = Signal(object)  # DictationWorker
+
     def __init__(self, settings: Settings, store: ModelStore, autosave: AutosaveStore,
                  source_factory: Callable[[], AudioSource] | None = None) -> None:
         super().__init__()
+        self.close_to_tray: Callable[[], bool] | None = None
         self.setWindowTitle("Dictation")
         self.setAcceptDrops(True)
         self.settings = settings
@@ -123,32 +128,7 @@ class MainWindow(QMainWindow):
         return actions
 
     def _build_toolbar(self) -> None:
-        bar = QToolBar(self.tr("Dictation"))
-        bar.setObjectName("toolbar")
-        bar.setMovable(False)
-        self.addToolBar(bar)
-        for spec in ACTIONS:
-            if spec.toolbar:
-                bar.addAction(self.actions[spec.id])
-        self.device_box = MicrophoneBox(self.settings)
-        self.device_box.listed.connect(self._devices_listed)
-        self.model_box = QComboBox(editable=True, toolTip=self.tr("Model: a name or a model folder"))
-        self.model_box.setMinimumContentsLength(10)
-        self.model_box.activated.connect(
-            lambda _: self.settings.set_value("model/name", self.model_box.currentText().strip()))
-        self.language_box = QComboBox(toolTip=self.tr("Language spoken"))
-        self.language_box.addItems(list(LANGUAGES))
-        self.language_box.setCurrentText(self.settings.value("decoding/language"))
-        self.language_box.activated.connect(
-            lambda _: self.settings.set_value("decoding/language", self.language_box.currentText()))
-        self.meter = LevelMeter()
-        for label, widget in ((self.tr("Mic"), self.device_box), (self.tr("Model"), self.model_box),
-                              (self.tr("Language"), self.language_box)):
-            bar.addSeparator()
-            bar.addWidget(QLabel(f" {label} "))
-            bar.addWidget(widget)
-        bar.addSeparator()
-        bar.addWidget(self.meter)
+        build_toolbar(self)
         self.refresh_devices()
         self.refresh_models()
 
@@ -265,6 +245,7 @@ class MainWindow(QMainWindow):
         worker.started.connect(self._dictation_started)
         worker.finished.connect(self._dictation_finished)
         self.dictation = DictationThread(worker, self)
+        self.dictation_begun.emit(worker)
         self.docs.setCurrentIndex(0)
         editor.setFocus()
         self.record_action.setText(self.tr("Stop"))
@@ -381,6 +362,10 @@ class MainWindow(QMainWindow):
         return answer == QMessageBox.StandardButton.Yes
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.close_to_tray is not None and self.close_to_tray():
+            self.hide()
+            event.ignore()
+            return
         if self.files.busy and not self.ask_quit_while_busy():
             event.ignore()
             return

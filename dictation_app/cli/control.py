@@ -1,0 +1,82 @@
+"""``start | stop | toggle | cancel | show | status | quit``: drive the running app from outside
+(a desktop key binding), and ``doctor``. ``start`` and ``toggle`` launch the app in the
+background when it is not running, and it starts dictating once its model is loaded."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+from dictation_app.anywhere.control import COMMANDS, ControlError, NotRunning, send_command, socket_path
+from dictation_app.cli.common import EXIT_FAILED, EXIT_OK, error
+
+__all__ = ["register"]
+
+LAUNCH_WAIT_S = 30.0
+
+
+def register(commands) -> None:
+    for name, help_text in COMMANDS.items():
+        parser = commands.add_parser(name, help=f"running app: {help_text}")
+        parser.add_argument("--json", action="store_true", help="print the app's answer as JSON")
+        parser.set_defaults(handler=_cmd_control, control=name)
+    doctor = commands.add_parser("doctor", help="what this desktop offers for dictating into other applications, "
+                                                "with a live check of each way of typing")
+    doctor.add_argument("--no-live", action="store_true", help="only look; type nothing into a test field")
+    doctor.set_defaults(handler=_cmd_doctor)
+
+
+def _launch() -> None:
+    """Start the app in the background, detached from this terminal, and wait for its socket."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise ControlError("Dictation is not running, and there is no display to start it on "
+                           "(DISPLAY and WAYLAND_DISPLAY are unset).")
+    subprocess.Popen([sys.executable, "-m", "dictation_app", "gui", "--background"], stdin=subprocess.DEVNULL,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + LAUNCH_WAIT_S
+    while time.monotonic() < deadline:
+        try:
+            send_command("status", timeout=1.0)
+            return
+        except NotRunning:
+            time.sleep(0.1)
+    raise ControlError(f"Dictation was started but did not answer on {socket_path()} within {LAUNCH_WAIT_S:.0f} s.")
+
+
+def _cmd_control(args: argparse.Namespace) -> int:
+    command = args.control
+    try:
+        try:
+            answer = send_command(command)
+        except NotRunning:
+            if command not in ("start", "toggle"):
+                if command == "status":
+                    print("not running")
+                    return EXIT_OK
+                error("Dictation is not running (start it with 'dictation-app' or 'dictation-app start').")
+                return EXIT_FAILED
+            _launch()
+            answer = send_command("start")  # a toggle of a stopped app starts it
+    except ControlError as exc:
+        error(str(exc))
+        return EXIT_FAILED
+    if args.json:
+        print(json.dumps(answer))
+    elif command == "status":
+        line = answer.get("state", "?")
+        if answer.get("dictating") and answer.get("target"):
+            line += f", typing into {answer['target']}"
+        print(line)
+    return EXIT_OK
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from dictation_app.anywhere.doctor import diagnose
+
+    report = diagnose(live=not args.no_live)
+    print(report.text())
+    return EXIT_OK if report.can_insert else EXIT_FAILED

@@ -1,0 +1,319 @@
+"""Dictation anywhere: the control socket, the global shortcut, the overlay and the tray, and
+the words of a dictation delivered to the application that had the focus when it started.
+
+A dictation started while the app's own window is active writes into its editor, as the
+Record button does. One started from the shortcut, the tray or ``dictation-app start`` while
+another application has the focus goes to that application: its committed words as they
+commit (``anywhere/insert`` = live), or the whole recording transcribed with the file path
+when it stops (on_finish). The editor and the session journal get the words in any case, so
+nothing said is lost when the target refuses it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from dictation_app.anywhere.control import ControlError, ControlServer
+from dictation_app.anywhere.delivery import Delivered, Delivery, Held, Target, Waiting
+from dictation_app.anywhere.desktop import Desktop
+from dictation_app.anywhere.methods import methods_for
+from dictation_app.errors import DictationError
+from dictation_app.ui.tray import Tray
+from dictation_app.ui.widgets.overlay import Overlay
+from dictation_app.ui.workers.tasks import run_task
+
+__all__ = ["AnywhereController"]
+
+_AFTER = {"space": " ", "newline": "\n", "nothing": ""}
+
+
+class AnywhereController(QObject):
+    """Args:
+        window: The main window (its dictation, service, settings and poster).
+        desktop: The desktop (default: detected from the environment).
+        listen: Open the control socket and grab the shortcut (tests of the overlay alone don't).
+    """
+
+    def __init__(self, window, desktop: Desktop | None = None, listen: bool = True) -> None:
+        super().__init__(window)
+        self.window, self.settings = window, window.settings
+        self.desktop = desktop or Desktop.detect()
+        self.overlay = Overlay()
+        self.overlay.cancel_requested.connect(self.cancel)
+        self.tray: Tray | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = Tray(self)
+            self.tray.toggle_requested.connect(self.toggle)
+            self.tray.mode_chosen.connect(lambda mode: self.settings.set_value("anywhere/insert", mode))
+            self.tray.show_requested.connect(self.show_window)
+            self.tray.quit_requested.connect(self.quit)
+            self.tray.set_mode(self.settings.value("anywhere/insert"))
+            self.tray.show()
+        self.server: ControlServer | None = None
+        self.hotkey = None
+        self.target: Target | None = None
+        self.delivery: Delivery | None = None
+        self.mode = "live"
+        self._first = True
+        self._cancelled = False
+        self._start_when_ready = False
+        self._quitting = False
+        self.timings: dict[str, float] = {}  # what bench_anywhere.py reads through `status`
+        self._asked_at = 0.0
+        window.dictation_begun.connect(self._begun)
+        window.service.subscribe(self._service_event)
+        window.close_to_tray = lambda: (self.tray is not None and not self._quitting
+                                        and self.settings.value("anywhere/keep_in_tray"))
+        self.settings.changed.connect(self._setting_changed)
+        if listen:
+            self._listen()
+
+    # -- outside control ------------------------------------------------------------------
+
+    def _listen(self) -> None:
+        try:
+            self.server = ControlServer(self.handle, self.window._poster.post)
+        except (ControlError, OSError) as exc:
+            self.window.show_problem(self.tr("Remote control is off: %s") % exc)
+        self._grab_shortcut()
+
+    def _grab_shortcut(self) -> None:
+        from dictation_app.anywhere.hotkey import HotkeyError, X11Hotkey
+
+        if self.hotkey is not None:
+            self.hotkey.close()
+            self.hotkey = None
+        chord = self.settings.value("anywhere/shortcut").strip()
+        if not chord or self.desktop.session != "x11":
+            return  # Wayland: the compositor binds `dictation-app toggle` (README, doctor)
+        post = self.window._poster.post
+        try:
+            self.hotkey = X11Hotkey(chord, lambda: post(self._shortcut_pressed), lambda: post(self._shortcut_released),
+                                    self.desktop.x_display)
+        except HotkeyError as exc:
+            self.window.show_problem(str(exc))
+
+    def _shortcut_pressed(self) -> None:
+        self.toggle(asked_at=time.perf_counter())
+
+    def _shortcut_released(self) -> None:
+        if self.settings.value("anywhere/shortcut_mode") == "push_to_talk" and self.window.dictation is not None:
+            self.stop()
+
+    def _setting_changed(self, key: str) -> None:
+        if key == "anywhere/shortcut" and self.server is not None:
+            self._grab_shortcut()
+        elif key == "anywhere/insert" and self.tray is not None:
+            self.tray.set_mode(self.settings.value(key))
+
+    def handle(self, command: str) -> dict:
+        """A control-socket command (on the GUI thread); the answer is the status after it."""
+        asked_at = time.perf_counter()
+        if command == "start":
+            self.start(asked_at)
+        elif command == "stop":
+            self.stop()
+        elif command == "toggle":
+            self.toggle(asked_at)
+        elif command == "cancel":
+            self.cancel()
+        elif command == "show":
+            self.show_window()
+        elif command == "quit":
+            self._quitting = True
+            self.window._poster.post(self.quit)
+        return self.status()
+
+    def status(self) -> dict:
+        return {"state": self.window.service.state.value, "dictating": self.window.dictation is not None,
+                "model": self.window.model_name, "target": self.target.label if self.target else "",
+                "mode": self.mode, "held": self.delivery.held_text if self.delivery else "",
+                "timings": dict(self.timings)}
+
+    # -- starting and stopping ------------------------------------------------------------
+
+    def start(self, asked_at: float | None = None) -> None:
+        if self.window.dictation is not None:
+            return
+        if self.window.model is None:
+            self._start_when_ready = True  # the model is still loading: start as soon as it is in
+            return
+        self._asked_at = asked_at or time.perf_counter()
+        self.target = self._focused_target()
+        self.window.toggle_recording()
+
+    def stop(self) -> None:
+        if self.window.dictation is not None:
+            self.timings["stop_asked"] = time.perf_counter()
+            self.window.toggle_recording()
+
+    def toggle(self, asked_at: float | None = None) -> None:
+        if self.window.dictation is not None:
+            self.stop()
+        else:
+            self.start(asked_at)
+
+    def cancel(self) -> None:
+        """Stop; nothing more is typed (the recording and the editor keep what was said)."""
+        self._cancelled = True
+        self.stop()
+
+    def show_window(self) -> None:
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def quit(self) -> None:
+        self._quitting = True
+        self.window.close()
+        if not self.window.isVisible():
+            self.shutdown()
+            QApplication.quit()
+
+    def shutdown(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+        if self.hotkey is not None:
+            self.hotkey.close()
+            self.hotkey = None
+        self.overlay.hide()
+
+    def _focused_target(self) -> Target | None:
+        """The application with the focus now, or None when it is this app's own window."""
+        if QApplication.activeWindow() is not None or self.desktop.session == "none":
+            return None
+        if self.desktop.session == "x11":
+            try:
+                from dictation_app.anywhere.x11 import XKeyboard
+
+                keyboard = XKeyboard(self.desktop.x_display)
+                try:
+                    focused = keyboard.focused_window()
+                finally:
+                    keyboard.close()
+            except DictationError:
+                return Target("")
+            return Target(focused.app, focused.title, focused.id) if focused else Target("")
+        return Target(self.desktop.focused_app())
+
+    # -- one dictation --------------------------------------------------------------------
+
+    @Slot(object)
+    def _begun(self, worker) -> None:
+        self.mode = self.settings.value("anywhere/insert")
+        self._first, self._cancelled = True, False
+        self.timings = {}
+        worker.started.connect(self._microphone_open, Qt.ConnectionType.DirectConnection)
+        worker.committed.connect(self._committed)
+        worker.committed.connect(self.overlay.add_committed)
+        worker.partial.connect(self.overlay.set_tentative)
+        worker.level.connect(self.overlay.set_level)
+        worker.finished.connect(self._finished)
+        if self.tray is not None:
+            self.tray.set_recording(True)
+        self.overlay.set_microphone(True)
+        self.overlay.begin(self.target.label if self.target else "")
+        if self.target is not None:
+            self.delivery = self._new_delivery(self.target)
+
+    def _new_delivery(self, target: Target) -> Delivery:
+        focused = exists = None
+        if self.desktop.session == "x11" and target.window:
+            from dictation_app.anywhere.x11 import XKeyboard
+
+            try:
+                watcher = XKeyboard(self.desktop.x_display)
+            except DictationError:
+                watcher = None
+            if watcher is not None:
+                focused = lambda: (w.id if (w := watcher.focused_window()) else None)  # noqa: E731
+                exists = watcher.window_exists
+        methods = methods_for(self.desktop, self.settings.value("anywhere/method"),
+                              self.settings.value("anywhere/paste_key").strip())
+        post = self.window._poster.post
+        return Delivery(methods, target, lambda event: post(lambda: self._delivery_event(event)), focused, exists)
+
+    def _microphone_open(self, folder: str) -> None:  # on the dictation thread, at once
+        self.timings["microphone_s"] = time.perf_counter() - self._asked_at
+
+    def _committed(self, words) -> None:
+        if self.delivery is None or self.mode != "live" or self._cancelled:
+            return
+        text = "".join(w.text for w in words)
+        if self._first:
+            text = text.lstrip()
+        self._first = False
+        self.delivery.send(text)
+
+    def _finished(self, folder: str) -> None:
+        if self.tray is not None:
+            self.tray.set_recording(False)
+        self.overlay.set_microphone(False)
+        delivery, self.delivery = self.delivery, None
+        if delivery is None:
+            if not self.overlay.held:
+                self.overlay.hide()
+            return
+        self.delivery = delivery  # still shown in status until it is done
+        trailer = _AFTER.get(self.settings.value("anywhere/after"), " ")
+        if self._cancelled or not folder:
+            run_task(self, delivery.finish, lambda _: self._delivered_all(delivery), self.window.show_problem)
+        elif self.mode == "on_finish":
+            self._transcribe_and_send(delivery, Path(folder), trailer)
+        else:
+            if delivery.delivered or not self._first:
+                delivery.send(trailer)
+            run_task(self, delivery.finish, lambda _: self._delivered_all(delivery), self.window.show_problem)
+
+    def _transcribe_and_send(self, delivery: Delivery, folder: Path, trailer: str) -> None:
+        from dictation_app.audio.recorder import AUDIO_NAME
+        from dictation_app.engine.transcriber import FileTranscriber
+
+        options = replace(self.window.options().transcribe, word_timestamps=False)
+        transcriber = FileTranscriber(self.window.model, self.window.model_name)
+
+        def transcribe_and_deliver() -> None:
+            text = transcriber.transcribe(folder / AUDIO_NAME, options).text().strip()
+            if text:
+                delivery.send(text + trailer)
+            delivery.finish()
+
+        self.overlay.set_state(self.tr("transcribing the recording…"))
+        run_task(self, transcribe_and_deliver, lambda _: self._delivered_all(delivery), self.window.show_problem)
+
+    def _delivered_all(self, delivery: Delivery) -> None:
+        if self.delivery is delivery:
+            self.delivery = None
+        if not delivery.held:
+            self.overlay.hide()
+
+    def _delivery_event(self, event) -> None:
+        if isinstance(event, Delivered):
+            self.timings.setdefault("first_delivery_s", event.seconds)
+            self.timings["last_delivery_s"] = event.seconds
+            self.timings["last_delivered"] = time.perf_counter()
+            self.timings["method"] = event.method  # type: ignore[assignment]
+            if "stop_asked" in self.timings:
+                self.timings["stop_to_text_s"] = time.perf_counter() - self.timings["stop_asked"]
+        elif isinstance(event, Waiting):
+            self.overlay.set_state(self.tr("waiting for %s to have the focus") % event.target.label)
+        elif isinstance(event, Held):
+            held = self.delivery.held_text if self.delivery is not None else event.text.strip()
+            self.overlay.set_held(held, event.reason)
+            self.overlay.show()
+            self.window.show_message(event.reason)
+
+    def _service_event(self, event) -> None:
+        from dictation_app.core.dictation import ModelReady, StateChanged
+
+        if isinstance(event, StateChanged):
+            self.overlay.set_state(event.state.value)
+        elif isinstance(event, ModelReady) and self._start_when_ready:
+            self._start_when_ready = False
+            self.start()

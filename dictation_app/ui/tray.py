@@ -1,0 +1,82 @@
+"""The tray icon: start/stop, where words go (live or on finish), show the window, quit.
+The icon turns red while the microphone is open."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QPointF, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QPainter, QPainterPath, QPixmap
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+__all__ = ["Tray", "microphone_icon"]
+
+
+def microphone_icon(recording: bool) -> QIcon:
+    """A microphone drawn at 64 px: grey when idle, red while recording."""
+    pixmap = QPixmap(64, 64)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    color = QColor(229, 57, 53) if recording else QColor(95, 99, 104)
+    painter.setBrush(color)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawRoundedRect(22, 4, 20, 36, 10, 10)
+    pen = painter.pen()
+    pen.setStyle(Qt.PenStyle.SolidLine)
+    pen.setColor(color)
+    pen.setWidth(5)
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    arc = QPainterPath(QPointF(14, 28))
+    arc.cubicTo(QPointF(14, 54), QPointF(50, 54), QPointF(50, 28))
+    painter.drawPath(arc)
+    painter.drawLine(32, 48, 32, 60)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class Tray(QObject):
+    """Signals carry what the user picked; :meth:`set_recording` and :meth:`set_mode` show state."""
+
+    toggle_requested = Signal()
+    mode_chosen = Signal(str)  # "live" or "on_finish"
+    show_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.icon = QSystemTrayIcon(microphone_icon(False), self)
+        self.menu = QMenu()
+        self.toggle_action = self.menu.addAction(self.tr("Start dictation"))
+        self.toggle_action.triggered.connect(self.toggle_requested)
+        self.menu.addSeparator()
+        group = QActionGroup(self)
+        self.mode_actions: dict[str, QAction] = {}
+        for mode, text in (("live", self.tr("Type words as they are recognised")),
+                           ("on_finish", self.tr("Type everything when I stop (most accurate)"))):
+            action = self.menu.addAction(text)
+            action.setCheckable(True)
+            group.addAction(action)
+            action.triggered.connect(lambda _=False, m=mode: self.mode_chosen.emit(m))
+            self.mode_actions[mode] = action
+        self.menu.addSeparator()
+        self.menu.addAction(self.tr("Show window"), self.show_requested)
+        self.menu.addAction(self.tr("Quit"), self.quit_requested)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._activated)
+        self.set_recording(False)
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.show_requested.emit()
+
+    def show(self) -> None:
+        self.icon.show()
+
+    def set_recording(self, recording: bool) -> None:
+        self.icon.setIcon(microphone_icon(recording))
+        self.icon.setToolTip(self.tr("Dictation: microphone on") if recording else self.tr("Dictation: idle"))
+        self.toggle_action.setText(self.tr("Stop dictation") if recording else self.tr("Start dictation"))
+
+    def set_mode(self, mode: str) -> None:
+        if mode in self.mode_actions:
+            self.mode_actions[mode].setChecked(True)

@@ -1,0 +1,123 @@
+"""The overlay: a small always-on-top window that never takes the focus from the application
+being dictated into. It shows that the microphone is open, the state, the level, where the
+words go, the last committed words and the grey tentative tail, and text that could not be
+typed, with a button that copies it."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from dictation_app.transcript import Word
+from dictation_app.ui.widgets.level_meter import LevelMeter
+
+__all__ = ["Overlay"]
+
+SHOWN_CHARS = 90
+
+
+class Overlay(QWidget):
+    cancel_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
+                         | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setWindowTitle(self.tr("Dictation overlay"))
+        self.setObjectName("overlay")
+        self.setStyleSheet("#overlay { background: #202124; border-radius: 8px; } QLabel { color: #e8eaed; }"
+                           " QPushButton { color: #e8eaed; background: #3c4043; border: none; padding: 2px 8px; }")
+        self.committed, self.tentative, self.held = "", "", ""
+        self.mic = QLabel()
+        self.state = QLabel()
+        self.target = QLabel()
+        self.target.setStyleSheet("color: #9aa0a6")
+        self.meter = LevelMeter()
+        self.text = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
+        self.text.setMinimumWidth(460)
+        self.held_label = QLabel(wordWrap=True)
+        self.held_label.setStyleSheet("color: #f28b82")
+        self.copy_button = QPushButton(self.tr("Copy"), focusPolicy=Qt.FocusPolicy.NoFocus)
+        self.copy_button.clicked.connect(self.copy_held)
+        cancel = QPushButton(self.tr("Cancel"), focusPolicy=Qt.FocusPolicy.NoFocus,
+                             toolTip=self.tr("Stop and type nothing more (or press the shortcut)"))
+        cancel.clicked.connect(self.cancel_requested)
+        top = QHBoxLayout()
+        for widget in (self.mic, self.state, self.meter):
+            top.addWidget(widget)
+        top.addStretch(1)
+        top.addWidget(self.target)
+        top.addWidget(cancel)
+        held = QHBoxLayout()
+        held.addWidget(self.held_label, 1)
+        held.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.text)
+        layout.addLayout(held)
+        self.set_held("")
+        self.set_microphone(False)
+
+    # -- what the controller calls --------------------------------------------------------
+
+    def begin(self, target: str) -> None:
+        self.committed = self.tentative = ""
+        self.set_held("")
+        self.target.setText(self.tr("→ %s") % target if target else "")
+        self._show_text()
+        self.place()
+        self.show()
+        self.raise_()
+
+    def set_microphone(self, open_: bool) -> None:
+        """The sign that the microphone is open: never open without it."""
+        self.mic.setText("<span style='color:#f44336'>●</span> " + self.tr("Mic on") if open_ else self.tr("Mic off"))
+
+    @Slot(str)
+    def set_state(self, state: str) -> None:
+        self.state.setText(state)
+
+    @Slot(float)
+    def set_level(self, db: float) -> None:
+        self.meter.set_level(db)
+
+    @Slot(object)
+    def add_committed(self, words: tuple[Word, ...]) -> None:
+        self.committed = (self.committed + "".join(w.text for w in words))[-SHOWN_CHARS:]
+        self._show_text()
+
+    @Slot(object)
+    def set_tentative(self, words: tuple[Word, ...]) -> None:
+        self.tentative = "".join(w.text for w in words)
+        self._show_text()
+
+    def set_held(self, text: str, reason: str = "") -> None:
+        self.held = text
+        self.held_label.setText(self.tr("Not typed (%s): %s") % (reason, text) if text else "")
+        self.held_label.setVisible(bool(text))
+        self.copy_button.setVisible(bool(text))
+        self.adjustSize()
+
+    def copy_held(self) -> None:
+        QGuiApplication.clipboard().setText(self.held)
+
+    def _show_text(self) -> None:
+        self.text.setText(f"{html.escape(self.committed.strip())}"
+                          f"<span style='color:#9aa0a6'>{html.escape(self.tentative)}</span>"
+                          or self.tr("Speak now…"))
+        if not (self.committed or self.tentative):
+            self.text.setText(self.tr("<i>Speak now…</i>"))
+
+    def place(self) -> None:
+        """Bottom centre of the screen the pointer is on."""
+        screen = QGuiApplication.screenAt(self.cursor().pos()) or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        self.adjustSize()
+        area = screen.availableGeometry()
+        self.move(area.center().x() - self.width() // 2, area.bottom() - self.height() - 48)
