@@ -263,9 +263,10 @@ class Dictation:
             raise
         self.service.set_state(ServiceState.LISTENING)
 
-    def request_stop(self) -> None:
-        """Thread-safe: the dictation ends after its current step, committing its tail."""
-        self.session.request_stop()
+    def request_stop(self, decode_tail: bool = True) -> None:
+        """Thread-safe: the dictation ends after its current step, committing its tail
+        (``decode_tail=False``: the caller transcribes the recording instead)."""
+        self.session.request_stop(decode_tail)
         self.service.set_state(ServiceState.FINISHING)
 
     @property

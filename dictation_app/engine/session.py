@@ -38,6 +38,7 @@ class LiveSession:
         self.ended = False
         self._open_recorder = open_recorder
         self._stop = threading.Event()
+        self.decode_tail = True
 
     def start(self) -> None:
         """Start the source, then the recording.
@@ -56,8 +57,12 @@ class LiveSession:
             self.source.stop()
             raise
 
-    def request_stop(self) -> None:
-        """Ask to stop after the current step (safe from another thread or a signal handler)."""
+    def request_stop(self, decode_tail: bool = True) -> None:
+        """Ask to stop after the current step (safe from another thread or a signal handler).
+
+        ``decode_tail=False``: the words not committed yet are not decoded (the caller
+        transcribes the recording itself); the audio is still all recorded."""
+        self.decode_tail = decode_tail
         self._stop.set()
 
     @property
@@ -94,7 +99,8 @@ class LiveSession:
             if self.recorder is not None:
                 events += self._record(lambda b=block: self.recorder.write_audio(b))
             self.transcriber.insert_audio(block)
-        events += self._journal(self.transcriber.finish())
+        if self.decode_tail:
+            events += self._journal(self.transcriber.finish())
         if self.recorder is not None:
             events += self._record(self.recorder.sync)
             self.recorder.close()

@@ -12,7 +12,6 @@ nothing said is lost when the target refuses it.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Slot
@@ -30,6 +29,7 @@ from dictation_app.ui.workers.tasks import run_task
 __all__ = ["AnywhereController"]
 
 _AFTER = {"space": " ", "newline": "\n", "nothing": ""}
+FINAL_TEXT = "final.txt"  # on-finish text, in the session folder
 
 
 class AnywhereController(QObject):
@@ -57,10 +57,12 @@ class AnywhereController(QObject):
         self.server: ControlServer | None = None
         self.hotkey = None
         self.target: Target | None = None
+        self._next_target: Target | None = None  # captured by start(); Record in the window has none
         self.delivery: Delivery | None = None
         self.mode = "live"
         self._first = True
         self._cancelled = False
+        self._live_words: list[str] = []
         self._start_when_ready = False
         self._quitting = False
         self.timings: dict[str, float] = {}  # what bench_anywhere.py reads through `status`
@@ -138,19 +140,22 @@ class AnywhereController(QObject):
     # -- starting and stopping ------------------------------------------------------------
 
     def start(self, asked_at: float | None = None) -> None:
+        """Dictate into the application that has the focus now (this window: its editor)."""
         if self.window.dictation is not None:
             return
+        self._asked_at = asked_at or time.perf_counter()
+        self._next_target = self._focused_target()
         if self.window.model is None:
             self._start_when_ready = True  # the model is still loading: start as soon as it is in
             return
-        self._asked_at = asked_at or time.perf_counter()
-        self.target = self._focused_target()
         self.window.toggle_recording()
 
     def stop(self) -> None:
+        """Stop; in on-finish mode the live tail is not decoded, the recording is instead."""
         if self.window.dictation is not None:
             self.timings["stop_asked"] = time.perf_counter()
-            self.window.toggle_recording()
+            whole = self.mode == "on_finish" and self.delivery is not None and not self._cancelled
+            self.window.stop_dictation(decode_tail=not whole)
 
     def toggle(self, asked_at: float | None = None) -> None:
         if self.window.dictation is not None:
@@ -206,8 +211,10 @@ class AnywhereController(QObject):
 
     @Slot(object)
     def _begun(self, worker) -> None:
+        self.target, self._next_target = self._next_target, None
         self.mode = self.settings.value("anywhere/insert")
         self._first, self._cancelled = True, False
+        self._live_words: list[str] = []
         self.timings = {}
         worker.started.connect(self._microphone_open, Qt.ConnectionType.DirectConnection)
         worker.committed.connect(self._committed)
@@ -243,6 +250,7 @@ class AnywhereController(QObject):
         self.timings["microphone_s"] = time.perf_counter() - self._asked_at
 
     def _committed(self, words) -> None:
+        self._live_words.append("".join(w.text for w in words))
         if self.delivery is None or self.mode != "live" or self._cancelled:
             return
         text = "".join(w.text for w in words)
@@ -272,20 +280,38 @@ class AnywhereController(QObject):
             run_task(self, delivery.finish, lambda _: self._delivered_all(delivery), self.window.show_problem)
 
     def _transcribe_and_send(self, delivery: Delivery, folder: Path, trailer: str) -> None:
+        """The whole recording decoded at once (offline accuracy), kept in the session folder
+        as ``final.txt`` and sent; if that fails, the live words of the dictation go instead."""
+        from dictation_app.audio.decode import load_audio
         from dictation_app.audio.recorder import AUDIO_NAME
-        from dictation_app.engine.transcriber import FileTranscriber
+        from dictation_app.engine.utterance import transcribe_utterance
+        from dictation_app.fileio import open_private
 
-        options = replace(self.window.options().transcribe, word_timestamps=False)
-        transcriber = FileTranscriber(self.window.model, self.window.model_name)
+        options = self.window.options()
+        model = self.window.model
+        live_text = self.overlay_text()
 
         def transcribe_and_deliver() -> None:
-            text = transcriber.transcribe(folder / AUDIO_NAME, options).text().strip()
+            try:
+                samples = load_audio(folder / AUDIO_NAME).samples
+                text = transcribe_utterance(model, samples, options.transcribe, options.streaming.encoder_window_s)
+            except DictationError:
+                text = live_text
             if text:
                 delivery.send(text + trailer)
+                try:
+                    with open_private(folder / FINAL_TEXT, "w", encoding="utf-8") as f:
+                        f.write(text + "\n")
+                except OSError:
+                    pass  # the recording and the journal are there; the text was sent
             delivery.finish()
 
         self.overlay.set_state(self.tr("transcribing the recording…"))
         run_task(self, transcribe_and_deliver, lambda _: self._delivered_all(delivery), self.window.show_problem)
+
+    def overlay_text(self) -> str:
+        """What this dictation committed live (the editor has it too)."""
+        return "".join(self._live_words).strip()
 
     def _delivered_all(self, delivery: Delivery) -> None:
         if self.delivery is delivery:
@@ -316,4 +342,5 @@ class AnywhereController(QObject):
             self.overlay.set_state(event.state.value)
         elif isinstance(event, ModelReady) and self._start_when_ready:
             self._start_when_ready = False
-            self.start()
+            if self.window.dictation is None:
+                self.window.toggle_recording()  # to the target captured when start was asked

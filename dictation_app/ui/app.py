@@ -64,8 +64,10 @@ def run(argv: list[str] | None = None, background: bool = False) -> int:
     app.aboutToQuit.connect(anywhere.shutdown)
     if anywhere.tray is not None:
         app.setQuitOnLastWindowClosed(False)
-    if not (background and anywhere.tray is not None):
+    if not background:
         window.show()
+    elif anywhere.tray is None:  # no tray to live in: a window that does not take the focus
+        window.showMinimized()
     for problem in problems:
         window.show_problem(problem)
     QTimer.singleShot(0, window.load_model)

@@ -226,8 +226,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def toggle_recording(self) -> None:
         if self.dictation is not None:
-            self.dictation.worker.stop()
-            self.record_action.setEnabled(False)  # until the tail is committed
+            self.stop_dictation()
             return
         if self.model is None:
             return
@@ -250,6 +249,12 @@ class MainWindow(QMainWindow):
         editor.setFocus()
         self.record_action.setText(self.tr("Stop"))
         self.dictation.start()
+
+    def stop_dictation(self, decode_tail: bool = True) -> None:
+        """End the dictation; ``decode_tail=False`` when its recording is transcribed whole."""
+        if self.dictation is not None:
+            self.dictation.worker.stop(decode_tail)
+            self.record_action.setEnabled(False)  # until the tail is committed
 
     @Slot(float)
     def _show_latency(self, seconds: float) -> None:

@@ -38,7 +38,7 @@ class Overlay(QWidget):
         self.target.setStyleSheet("color: #9aa0a6")
         self.meter = LevelMeter()
         self.text = QLabel(wordWrap=True, textFormat=Qt.TextFormat.RichText)
-        self.text.setMinimumWidth(460)
+        self.text.setFixedWidth(520)
         self.held_label = QLabel(wordWrap=True)
         self.held_label.setStyleSheet("color: #f28b82")
         self.copy_button = QPushButton(self.tr("Copy"), focusPolicy=Qt.FocusPolicy.NoFocus)
@@ -88,7 +88,11 @@ class Overlay(QWidget):
 
     @Slot(object)
     def add_committed(self, words: tuple[Word, ...]) -> None:
-        self.committed = (self.committed + "".join(w.text for w in words))[-SHOWN_CHARS:]
+        text = self.committed + "".join(w.text for w in words)
+        if len(text) > SHOWN_CHARS:  # the last words, from a word start
+            cut = text.find(" ", len(text) - SHOWN_CHARS)
+            text = "…" + text[cut:] if cut >= 0 else text[-SHOWN_CHARS:]
+        self.committed = text
         self._show_text()
 
     @Slot(object)
@@ -107,11 +111,16 @@ class Overlay(QWidget):
         QGuiApplication.clipboard().setText(self.held)
 
     def _show_text(self) -> None:
-        self.text.setText(f"{html.escape(self.committed.strip())}"
-                          f"<span style='color:#9aa0a6'>{html.escape(self.tentative)}</span>"
-                          or self.tr("Speak now…"))
-        if not (self.committed or self.tentative):
+        if self.committed or self.tentative:
+            self.text.setText(f"{html.escape(self.committed.strip())}"
+                              f"<span style='color:#9aa0a6'>{html.escape(self.tentative)}</span>")
+        else:
             self.text.setText(self.tr("<i>Speak now…</i>"))
+        height = self.sizeHint().height()
+        if height != self.height():  # a line more or less: grow upwards, stay on screen
+            bottom = self.geometry().bottom()
+            self.resize(self.width(), height)
+            self.move(self.x(), bottom - height + 1)
 
     def place(self) -> None:
         """Bottom centre of the screen the pointer is on."""

@@ -35,9 +35,10 @@ class DictationWorker(QObject):
         super().__init__()
         self.dictation = dictation
 
-    def stop(self) -> None:
-        """Thread-safe: the session ends after its current step, committing its tail."""
-        self.dictation.request_stop()
+    def stop(self, decode_tail: bool = True) -> None:
+        """Thread-safe: the session ends after its current step, committing its tail
+        (``decode_tail=False``: the recording is transcribed whole instead)."""
+        self.dictation.request_stop(decode_tail)
 
     @Slot()
     def run(self) -> None:
