@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["child_environment", "is_frozen", "open_path"]
+__all__ = ["app_command", "child_environment", "is_frozen", "open_path"]
 
 _BUNDLE_VARS = ("LD_LIBRARY_PATH", "QT_PLUGIN_PATH", "QML2_IMPORT_PATH", "QT_QPA_PLATFORM_PLUGIN_PATH")
 
@@ -42,6 +42,14 @@ def child_environment(environ: dict[str, str] | None = None, bundle: str | None 
             else:
                 del env[name]
     return env
+
+
+def app_command(*args: str) -> list[str]:
+    """The command line that runs ``dictation-app ARGS`` with this installation: the frozen
+    executable itself, or this Python with ``-m dictation_app``."""
+    if is_frozen():
+        return [sys.executable, *args]
+    return [sys.executable, "-m", "dictation_app", *args]
 
 
 def open_path(path: str | Path) -> None:

@@ -128,10 +128,17 @@ def make_window(qtbot, folder: Path, store, source_factory=None, load=True):
     window.show()
     if load:
         window.load_model()
-        qtbot.waitUntil(lambda: window.model is not None, timeout=120_000)
+        # ModelReady (which enables Record) is delivered one posted call after the model is set
+        qtbot.waitUntil(lambda: window.model is not None and (window.record_action.isEnabled() or window.no_input),
+                        timeout=120_000)
     return window
 
 
 @pytest.fixture
 def window(qtbot, gui_env, model_store):
     return make_window(qtbot, gui_env, model_store)
+
+
+# -- real desktops (X11 and Wayland) for dictation anywhere ---------------------------------
+
+from desktops import sway, x11  # noqa: E402,F401  (session fixtures, one of each per run)

@@ -193,6 +193,10 @@ class ControlServer:
     def close(self) -> None:
         self._closed = True
         try:
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+        except OSError:
+            pass
+        try:
             self.sock.close()
         finally:
             self.path.unlink(missing_ok=True)

@@ -47,25 +47,30 @@ class Desktop:
     def focused_app(self) -> str:
         """The focused application's id on a Wayland compositor that tells (sway, Hyprland),
         else "" (X11 asks the X server: :meth:`XKeyboard.focused_window`)."""
+        return self.focused()[0]
+
+    def focused(self) -> tuple[str, str]:
+        """(application id, window title) of the focused window where the compositor tells."""
         try:
             if self.compositor == "sway" and shutil.which("swaymsg"):
                 tree = json.loads(subprocess.run(["swaymsg", "-t", "get_tree"], capture_output=True,
                                                  timeout=1.0).stdout or b"{}")
-                return _sway_focused(tree)
+                return _sway_focused(tree) or ("", "")
             if self.compositor == "Hyprland" and shutil.which("hyprctl"):
                 info = json.loads(subprocess.run(["hyprctl", "activewindow", "-j"], capture_output=True,
                                                  timeout=1.0).stdout or b"{}")
-                return str(info.get("class", ""))
+                return str(info.get("class", "")), str(info.get("title", ""))
         except (OSError, ValueError, subprocess.TimeoutExpired):
             pass
-        return ""
+        return "", ""
 
 
-def _sway_focused(node: dict) -> str:
-    if node.get("focused"):
-        return str(node.get("app_id") or (node.get("window_properties") or {}).get("class") or "")
+def _sway_focused(node: dict) -> tuple[str, str] | None:
+    if node.get("focused") and node.get("type") in ("con", "floating_con"):
+        app = node.get("app_id") or (node.get("window_properties") or {}).get("class") or ""
+        return str(app), str(node.get("name") or "")
     for child in node.get("nodes", []) + node.get("floating_nodes", []):
         found = _sway_focused(child)
         if found:
             return found
-    return ""
+    return None

@@ -5,7 +5,6 @@ field of its own (no Qt here: the field runs in a child process)."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from pathlib import Path
 from dictation_app.anywhere.desktop import Desktop
 from dictation_app.anywhere.methods import Method, methods_for
 from dictation_app.anywhere.x11 import InsertError
+from dictation_app.system import app_command
 
 __all__ = ["CHECK_TEXT", "Report", "diagnose", "live_check"]
 
@@ -37,7 +37,7 @@ def live_check(method: Method, timeout: float = 10.0) -> str | None:
     """Insert :data:`CHECK_TEXT` with ``method`` into a field of its own; None when it came back
     exactly, else what went wrong."""
     out = Path(tempfile.mkdtemp(prefix="dictation-app-doctor-")) / "field.txt"
-    child = subprocess.Popen([sys.executable, "-m", "dictation_app.ui.probe_field", str(out)],
+    child = subprocess.Popen(app_command("doctor", "--probe-field", str(out)),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         ready = child.stdout.readline().strip()

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from dictation_app.anywhere.desktop import Desktop
 from dictation_app.anywhere.x11 import InsertError
+from dictation_app.system import child_environment
 
 __all__ = ["METHOD_NAMES", "Method", "XTestTyping", "X11Paste", "WtypeTyping", "YdotoolTyping", "WaylandPaste",
            "methods_for", "paste_chord"]
@@ -63,9 +64,9 @@ class Method:
         pass
 
 
-def _run(argv: list[str], what: str, timeout: float = 5.0, data: bytes | None = None, env=None) -> None:
+def _run(argv: list[str], what: str, timeout: float = 5.0, data: bytes | None = None) -> None:
     try:
-        result = subprocess.run(argv, input=data, capture_output=True, timeout=timeout, env=env)
+        result = subprocess.run(argv, input=data, capture_output=True, timeout=timeout, env=child_environment())
     except FileNotFoundError:
         raise InsertError(f"{argv[0]} is not installed.") from None
     except subprocess.TimeoutExpired:
@@ -200,7 +201,8 @@ class WaylandPaste(_WaylandMethod):
 
     def _clipboard(self) -> bytes | None:
         try:
-            result = subprocess.run(["wl-paste", "--no-newline"], capture_output=True, timeout=1.0)
+            result = subprocess.run(["wl-paste", "--no-newline"], capture_output=True, timeout=1.0,
+                                    env=child_environment())
         except subprocess.TimeoutExpired:
             return None
         return result.stdout if result.returncode == 0 else None
@@ -209,7 +211,8 @@ class WaylandPaste(_WaylandMethod):
         before = self._clipboard()
         data = text.encode("utf-8")
         offer = subprocess.Popen(["wl-copy", "--foreground", "--paste-once", "--type", "text/plain;charset=utf-8"],
-                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                 env=child_environment())
         offer.stdin.write(data)
         offer.stdin.close()
         try:
@@ -225,7 +228,7 @@ class WaylandPaste(_WaylandMethod):
                 offer.wait()
             if before is not None and self._clipboard() is None:  # nobody copied meanwhile
                 subprocess.Popen(["wl-copy"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL).communicate(before, timeout=2.0)
+                                 stderr=subprocess.DEVNULL, env=child_environment()).communicate(before, timeout=2.0)
 
 
 def _wtype_chord(chord: str) -> tuple[list[str], str]:

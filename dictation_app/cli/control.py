@@ -8,11 +8,11 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import time
 
 from dictation_app.anywhere.control import COMMANDS, ControlError, NotRunning, send_command, socket_path
 from dictation_app.cli.common import EXIT_FAILED, EXIT_OK, error
+from dictation_app.system import app_command
 
 __all__ = ["register"]
 
@@ -27,6 +27,7 @@ def register(commands) -> None:
     doctor = commands.add_parser("doctor", help="what this desktop offers for dictating into other applications, "
                                                 "with a live check of each way of typing")
     doctor.add_argument("--no-live", action="store_true", help="only look; type nothing into a test field")
+    doctor.add_argument("--probe-field", metavar="OUT", help=argparse.SUPPRESS)  # the live check's own field
     doctor.set_defaults(handler=_cmd_doctor)
 
 
@@ -35,7 +36,7 @@ def _launch() -> None:
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise ControlError("Dictation is not running, and there is no display to start it on "
                            "(DISPLAY and WAYLAND_DISPLAY are unset).")
-    subprocess.Popen([sys.executable, "-m", "dictation_app", "gui", "--background"], stdin=subprocess.DEVNULL,
+    subprocess.Popen(app_command("gui", "--background"), stdin=subprocess.DEVNULL,
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + LAUNCH_WAIT_S
     while time.monotonic() < deadline:
@@ -55,7 +56,7 @@ def _cmd_control(args: argparse.Namespace) -> int:
         except NotRunning:
             if command not in ("start", "toggle"):
                 if command == "status":
-                    print("not running")
+                    print(json.dumps({"ok": True, "running": False}) if args.json else "not running")
                     return EXIT_OK
                 error("Dictation is not running (start it with 'dictation-app' or 'dictation-app start').")
                 return EXIT_FAILED
@@ -76,6 +77,11 @@ def _cmd_control(args: argparse.Namespace) -> int:
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
     from dictation_app.anywhere.doctor import diagnose
+
+    if args.probe_field:
+        from dictation_app.ui.probe_field import main as field
+
+        return field(args.probe_field)
 
     report = diagnose(live=not args.no_live)
     print(report.text())

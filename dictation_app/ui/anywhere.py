@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from dictation_app.anywhere.control import ControlError, ControlServer
@@ -95,13 +96,13 @@ class AnywhereController(QObject):
             return  # Wayland: the compositor binds `dictation-app toggle` (README, doctor)
         post = self.window._poster.post
         try:
-            self.hotkey = X11Hotkey(chord, lambda: post(self._shortcut_pressed), lambda: post(self._shortcut_released),
-                                    self.desktop.x_display)
+            self.hotkey = X11Hotkey(chord, lambda: post(lambda t=time.perf_counter(): self._shortcut_pressed(t)),
+                                    lambda: post(self._shortcut_released), self.desktop.x_display)
         except HotkeyError as exc:
             self.window.show_problem(str(exc))
 
-    def _shortcut_pressed(self) -> None:
-        self.toggle(asked_at=time.perf_counter())
+    def _shortcut_pressed(self, pressed_at: float) -> None:
+        self.toggle(asked_at=pressed_at)
 
     def _shortcut_released(self) -> None:
         if self.settings.value("anywhere/shortcut_mode") == "push_to_talk" and self.window.dictation is not None:
@@ -132,7 +133,7 @@ class AnywhereController(QObject):
         return self.status()
 
     def status(self) -> dict:
-        return {"state": self.window.service.state.value, "dictating": self.window.dictation is not None,
+        return {"running": True, "state": self.window.service.state.value, "dictating": self.window.dictation is not None,
                 "model": self.window.model_name, "target": self.target.label if self.target else "",
                 "mode": self.mode, "held": self.delivery.held_text if self.delivery else "",
                 "timings": dict(self.timings)}
@@ -174,8 +175,12 @@ class AnywhereController(QObject):
         self.window.activateWindow()
 
     def quit(self) -> None:
+        """Quit from the tray or ``dictation-app quit``: nobody may be at the window, so
+        unsaved documents are kept as autosaves (offered at the next start), not asked about."""
         self._quitting = True
+        self.window.ask_on_close = False
         self.window.close()
+        self.window.ask_on_close = True
         if not self.window.isVisible():
             self.shutdown()
             QApplication.quit()
@@ -191,7 +196,8 @@ class AnywhereController(QObject):
 
     def _focused_target(self) -> Target | None:
         """The application with the focus now, or None when it is this app's own window."""
-        if QApplication.activeWindow() is not None or self.desktop.session == "none":
+        on_desktop = QGuiApplication.platformName() not in ("offscreen", "minimal")
+        if (on_desktop and QApplication.activeWindow() is not None) or self.desktop.session == "none":
             return None
         if self.desktop.session == "x11":
             try:
@@ -205,7 +211,7 @@ class AnywhereController(QObject):
             except DictationError:
                 return Target("")
             return Target(focused.app, focused.title, focused.id) if focused else Target("")
-        return Target(self.desktop.focused_app())
+        return Target(*self.desktop.focused())
 
     # -- one dictation --------------------------------------------------------------------
 
@@ -247,7 +253,9 @@ class AnywhereController(QObject):
         return Delivery(methods, target, lambda event: post(lambda: self._delivery_event(event)), focused, exists)
 
     def _microphone_open(self, folder: str) -> None:  # on the dictation thread, at once
-        self.timings["microphone_s"] = time.perf_counter() - self._asked_at
+        now = time.perf_counter()  # CLOCK_MONOTONIC: comparable across processes (bench_anywhere)
+        self.timings["microphone_at"] = now
+        self.timings["microphone_s"] = now - self._asked_at
 
     def _committed(self, words) -> None:
         self._live_words.append("".join(w.text for w in words))

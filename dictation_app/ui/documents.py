@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QWidget
 
 from dictation_app.export import atomic_write, save
+from dictation_app.errors import OutputError
 from dictation_app.transcript import Segment, Transcript, TranscriptMetadata
 from dictation_app.transcript.autosave import AutosaveStore, SavedDocument
 from dictation_app.ui.widgets.dictation_editor import DictationEditor
@@ -171,13 +172,28 @@ class DocumentTabs(QTabWidget):
         doc.widget.deleteLater()
         return True
 
-    def close_all(self) -> bool:
-        """On quit: ask about unsaved documents; on Save or Discard forget their autosaves."""
+    def close_all(self, ask: bool = True) -> bool:
+        """On quit: ask about unsaved documents; on Save or Discard forget their autosaves.
+
+        ``ask=False`` (quit from the tray or ``dictation-app quit``, with nobody at the
+        window): unsaved documents are written to their autosaves now and kept, so the next
+        start offers them back, as after a crash."""
         unsaved = [d for d in self.documents if d.modified and not self._is_empty(d)]
+        if not ask:
+            self._autosave.stop()
+            try:
+                for doc in unsaved:
+                    self.store.save(doc.saved())  # on the GUI thread: the app is about to exit
+            except OutputError:
+                return self.close_all(ask=True)  # cannot keep them: ask, as a plain quit does
+            return self._forget([d for d in self.documents if d not in unsaved])
         if unsaved and not self._resolve_unsaved(unsaved):
             return False
         self._autosave.stop()
-        for doc in self.documents:
+        return self._forget(self.documents)
+
+    def _forget(self, docs: list[Document]) -> bool:
+        for doc in docs:
             if isinstance(doc.widget, TranscriptEditor):
                 doc.widget.close_document()
             self.store.discard(doc.doc_id)

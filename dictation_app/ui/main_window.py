@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
                  source_factory: Callable[[], AudioSource] | None = None) -> None:
         super().__init__()
         self.close_to_tray: Callable[[], bool] | None = None
+        self.ask_on_close = True  # False: unsaved documents stay as autosaves (quit from outside)
         self.setWindowTitle("Dictation")
         self.setAcceptDrops(True)
         self.settings = settings
@@ -378,7 +379,7 @@ class MainWindow(QMainWindow):
             self.dictation.worker.stop()
             self.dictation.wait()  # the tail is committed and the recording closed
             QApplication.processEvents()  # deliver the last words to the editor
-        if not self.docs.close_all():
+        if not self.docs.close_all(ask=self.ask_on_close):
             event.ignore()
             return
         self.settings.set_raw("geometry", self.saveGeometry())

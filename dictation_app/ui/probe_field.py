@@ -1,4 +1,4 @@
-"""A text field for ``doctor``'s live check: ``python -m dictation_app.ui.probe_field OUT``
+"""A text field for ``doctor``'s live check: ``dictation-app doctor --probe-field OUT``
 opens one focused line edit, prints "ready" once it has the focus, writes what it holds to OUT
 each time it changes, and exits on Return or after 10 s."""
 
@@ -22,7 +22,8 @@ def main(out: str) -> int:
 
     def announce() -> None:
         if field.hasFocus() and field.isActiveWindow():
-            print("ready", flush=True)
+            # a Wayland compositor sends the keyboard's focus and keymap just after activation
+            QTimer.singleShot(300, lambda: print("ready", flush=True))
         else:
             field.activateWindow()
             QTimer.singleShot(50, announce)
@@ -34,7 +35,3 @@ def main(out: str) -> int:
     QTimer.singleShot(50, announce)
     QTimer.singleShot(10_000, app.quit)
     return app.exec()
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))

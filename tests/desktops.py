@@ -1,0 +1,172 @@
+"""Real desktops for the dictation-anywhere tests: an X server (Xvfb with the openbox window
+manager) and a headless sway (Wayland), each started once per test session, and target
+applications nobody here wrote (xterm, l3afpad, foot) in their own processes.
+
+In CI every piece must be there (make test installs them): a missing one fails the test
+instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+
+def need(*tools: str) -> None:
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{', '.join(missing)} not installed; .ci/run (make test) must install them")
+        pytest.skip(f"{', '.join(missing)} not installed (make test installs them)")
+
+
+def wait_for(condition, timeout: float = 10.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@pytest.fixture(scope="session")
+def x11():
+    """An X display with a window manager; the environment for its clients."""
+    need("Xvfb", "openbox", "xdotool")
+    with running_x11() as env:
+        yield env
+
+
+@pytest.fixture(scope="session")
+def sway():
+    """A headless sway; the environment for its clients (see :func:`running_sway`)."""
+    need("sway", "foot", "wtype", "wl-copy")
+    with running_sway() as env:
+        yield env
+
+
+@contextlib.contextmanager
+def running_x11():
+    """Xvfb on a free display number with openbox; yields the environment for its clients."""
+    import tempfile
+
+    number = next(n for n in range(80, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists()
+                  and not Path(f"/tmp/.X{n}-lock").exists())
+    display = f":{number}"
+    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), what="Xvfb")
+    env = {**os.environ, "DISPLAY": display}
+    for key in ("WAYLAND_DISPLAY", "SWAYSOCK", "QT_QPA_PLATFORM", "XDG_SESSION_TYPE"):
+        env.pop(key, None)
+    home = tempfile.mkdtemp(prefix="dictation-app-openbox-")
+    wm = subprocess.Popen(["openbox"], env={**env, "HOME": home}, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    try:
+        yield env
+    finally:
+        for process in (wm, server):
+            process.terminate()
+            process.wait(timeout=10)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_sway():
+    """A headless sway; yields the environment for its clients (WAYLAND_DISPLAY as an
+    absolute path, so XDG_RUNTIME_DIR stays the one PulseAudio uses). sway refuses to run as
+    root, so as root it runs as ``nobody``."""
+    import tempfile
+
+    runtime = Path(tempfile.mkdtemp(prefix="dictation-app-sway-"))  # pytest's own folders are root-only
+    config = runtime / "config"
+    config.write_text("output HEADLESS-1 resolution 1280x800\n")
+    env = {"HOME": str(runtime), "XDG_RUNTIME_DIR": str(runtime), "WLR_BACKENDS": "headless",
+           "WLR_LIBINPUT_NO_DEVICES": "1", "WLR_RENDERER": "pixman", "PATH": os.environ["PATH"]}
+    argv = ["sway", "-c", str(config)]
+    if os.getuid() == 0:
+        os.chown(runtime, 65534, 65534)
+        os.chmod(config, 0o644)
+        argv = ["runuser", "-u", "nobody", "--", *argv]
+    compositor = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    socket = wait_for(lambda: next(iter(sorted(runtime.glob("wayland-*[0-9]"))), None), what="sway's socket")
+    ipc = wait_for(lambda: next(iter(runtime.glob("sway-ipc.*.sock")), None), what="sway's IPC socket")
+    client = {**os.environ, "WAYLAND_DISPLAY": str(socket), "SWAYSOCK": str(ipc)}
+    for key in ("DISPLAY", "QT_QPA_PLATFORM", "XDG_SESSION_TYPE"):
+        client.pop(key, None)
+    # Headless, the seat has no keyboard until a virtual one appears, and clients lose the keys
+    # sent while they bind to it. A desktop always has a keyboard: a virtual one that stays
+    # (wtype sleeping for an hour) stands in for it.
+    keyboard = subprocess.Popen(["wtype", "-s", "3600000"], env=client, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    try:
+        yield client
+    finally:
+        keyboard.terminate()
+        compositor.terminate()
+        compositor.wait(timeout=10)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+class Terminal:
+    """A terminal running ``cat > FILE``: what it receives, line by line, lands in the file."""
+
+    def __init__(self, argv_prefix: list[str], env: dict, folder: Path, title: str) -> None:
+        self.file = folder / f"{title}.txt"
+        self.file.touch()
+        self.file.chmod(0o666)
+        self.process = subprocess.Popen([*argv_prefix, "sh", "-c", f"cat > '{self.file}'"], env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.env = env
+        self.title = title
+
+    def text(self) -> str:
+        return self.file.read_text(encoding="utf-8")
+
+    def wait_text(self, expected: str, timeout: float = 10.0) -> str:
+        try:
+            return wait_for(lambda: self.text() if self.text() == expected else None, timeout, f"{expected!r}")
+        except AssertionError:
+            return self.text()
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def xterm(env: dict, folder: Path, title: str = "target") -> Terminal:
+    need("xterm")
+    term = Terminal(["xterm", "-T", title, "-fa", "Monospace", "-e"], env, folder, title)
+    window = wait_for(lambda: _window_id(env, title), what=f"xterm {title}")
+    activate(env, window)
+    term.window = window
+    return term
+
+
+def foot(env: dict, folder: Path, title: str = "target") -> Terminal:
+    term = Terminal(["foot", "--title", title, "--app-id", "foot", "--"], env, folder, title)
+    wait_for(lambda: title in subprocess.run(["swaymsg", "-t", "get_tree"], env=env, capture_output=True,
+                                             text=True).stdout, what=f"foot {title}")
+    time.sleep(0.3)
+    return term
+
+
+def _window_id(env: dict, title: str) -> int | None:
+    found = subprocess.run(["xdotool", "search", "--name", f"^{title}$"], env=env, capture_output=True, text=True)
+    ids = found.stdout.split()
+    return int(ids[-1]) if ids else None
+
+
+def activate(env: dict, window: int) -> None:
+    subprocess.run(["xdotool", "windowactivate", "--sync", str(window)], env=env, check=True, timeout=10)
+    wait_for(lambda: subprocess.run(["xdotool", "getactivewindow"], env=env, capture_output=True,
+                                    text=True).stdout.strip() == str(window), what="the focus")

@@ -1,0 +1,141 @@
+"""Dictation anywhere, end to end, as a user does it: the app in its own process, speech
+through the PulseAudio virtual microphone, and the words arriving in a terminal nobody here
+wrote, on X11 (xterm; started by ``dictation-app toggle``, then by the global shortcut) and
+on Wayland (foot under sway, typed with wtype)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import speak
+from desktops import activate, foot, wait_for, xterm
+from dictation_app.evaluation import wer
+
+pytestmark = pytest.mark.slow
+SPEECH = "1089-134686-0000.flac"
+
+
+def _env(base: dict, mic: dict, folder: Path, settings: str) -> dict:
+    if "shortcut=" not in settings:
+        settings += "shortcut=\n"
+    config = folder / "config" / "dictation-app"
+    config.mkdir(parents=True)
+    (config / "dictation-app.conf").write_text(f"[anywhere]\nafter=newline\n{settings}")  # no shortcut unless given
+    env = {**base, "XDG_RUNTIME_DIR": mic["XDG_RUNTIME_DIR"], "HOME": str(folder),
+           "XDG_CONFIG_HOME": str(folder / "config"), "DICTATION_APP_DATA_DIR": str(folder / "data"),
+           "DICTATION_APP_SOCKET": str(folder / "control" / "control.sock")}
+    return env
+
+
+def ctl(env: dict, command: str) -> dict:
+    result = subprocess.run([sys.executable, "-m", "dictation_app", command, "--json"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def wait_status(env: dict, predicate, timeout: float = 120.0, what: str = "the app") -> dict:
+    return wait_for(lambda: (s := ctl(env, "status"))["running"] and predicate(s) and s, timeout, what)
+
+
+def _session(env: dict) -> Path:
+    (folder,) = (Path(env["DICTATION_APP_DATA_DIR"]) / "sessions").iterdir()
+    return folder
+
+
+def _journal_text(folder: Path) -> str:
+    lines = (folder / "transcript.jsonl").read_text(encoding="utf-8").splitlines()
+    return "".join(w[2] for line in lines for w in json.loads(line)).strip()
+
+
+def _dictate(env: dict, term, begin, end) -> str:
+    begin()
+    status = wait_status(env, lambda s: s["dictating"], what="dictation to start")
+    assert status["target"] == term.title
+    speak(Path(__file__).parent / "data" / SPEECH, env).wait(timeout=60)
+    time.sleep(1.0)
+    end()
+    wait_status(env, lambda s: not s["dictating"] and "last_delivered" in s["timings"], 60, "the words")
+    return wait_for(lambda: (t := term.text()).endswith("\n") and t, 30, "the line in the terminal")
+
+
+def test_toggle_starts_the_app_and_words_are_typed_into_xterm(virtual_mic, x11, references, tmp_path):
+    term = xterm(x11, tmp_path)
+    env = _env(x11, virtual_mic, tmp_path, "insert=live\n")
+    try:
+        typed = _dictate(env, term, lambda: ctl(env, "toggle"), lambda: ctl(env, "toggle"))
+        journal = _journal_text(_session(env))
+        assert typed == journal + "\n"  # every committed word once, in order, as the editor got them
+        assert wer([references[SPEECH]], [typed]) < 0.15, typed
+        assert ctl(env, "status")["timings"]["method"] == "xtest"
+    finally:
+        ctl(env, "quit")
+        term.close()
+    wait_for(lambda: not ctl(env, "status")["running"], 30, "quit")
+
+
+def test_shortcut_dictation_on_finish_types_the_offline_text(virtual_mic, x11, references, tmp_path):
+    env = _env(x11, virtual_mic, tmp_path, "insert=on_finish\nshortcut=Ctrl+Alt+D\n")
+    app = subprocess.Popen([sys.executable, "-m", "dictation_app", "gui", "--background"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    term = None
+    try:
+        wait_status(env, lambda s: s["state"] == "idle", what="the model")
+        term = xterm(x11, tmp_path)
+        activate(x11, term.window)
+        press = lambda: subprocess.run(["xdotool", "key", "ctrl+alt+d"], env=x11, check=True)  # noqa: E731
+        typed = _dictate(env, term, press, press)
+        folder = _session(env)
+        final = (folder / "final.txt").read_text(encoding="utf-8")
+        assert typed == final
+        live = _journal_text(folder)
+        reference = references[SPEECH]
+        assert wer([reference], [typed]) <= wer([reference], [live]) + 0.01, (typed, live)
+        assert wer([reference], [typed]) < 0.15
+        assert oct(folder.stat().st_mode & 0o777) == "0o700"
+        assert oct((folder / "final.txt").stat().st_mode & 0o777) == "0o600"
+    finally:
+        ctl(env, "quit")
+        app.wait(timeout=60)
+        if term is not None:
+            term.close()
+    assert "Traceback" not in app.stderr.read()
+
+
+def test_words_are_typed_into_a_wayland_terminal(virtual_mic, sway, references, tmp_path):
+    term = foot(sway, tmp_path)
+    base = {**sway, "QT_QPA_PLATFORM": "offscreen"}
+    env = _env(base, virtual_mic, tmp_path, "insert=live\n")
+    try:
+        typed = _dictate(env, term, lambda: ctl(env, "start"), lambda: ctl(env, "stop"))
+        assert typed == _journal_text(_session(env)) + "\n"
+        assert wer([references[SPEECH]], [typed]) < 0.15, typed
+        assert ctl(env, "status")["timings"]["method"] == "wtype"
+    finally:
+        ctl(env, "quit")
+        term.close()
+
+
+def test_the_control_socket_of_the_running_app_is_owner_only(virtual_mic, x11, tmp_path):
+    env = _env(x11, virtual_mic, tmp_path, "")
+    app = subprocess.Popen([sys.executable, "-m", "dictation_app", "gui", "--background"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_status(env, lambda s: True, what="the socket")
+        path = Path(env["DICTATION_APP_SOCKET"])
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
+        assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+        second = subprocess.run([sys.executable, "-m", "dictation_app", "gui"], env=env, capture_output=True,
+                                text=True, timeout=60)
+        assert second.returncode == 0 and "already running" in second.stderr  # one instance per user
+    finally:
+        ctl(env, "quit")
+        app.wait(timeout=60)
+    assert not os.path.exists(env["DICTATION_APP_SOCKET"])
