@@ -36,26 +36,35 @@ SPEECH = ROOT / "tests" / "data"
 UTTERANCES = {"5 s": SPEECH / "1089-134691-0001.flac", "15 s": SPEECH / "2416-152139-0000.flac"}
 
 
+def arrived(condition, timeout: float = 30.0, what: str = "text") -> float:
+    """Poll ``condition`` every millisecond; the time it became true (perf_counter)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if condition():
+            return time.perf_counter()
+        time.sleep(0.001)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def percentiles(values: list[float]) -> str:
     values = sorted(values)
     p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
     return f"median {statistics.median(values) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms (n={len(values)})"
 
 
-def commit_latency(method_name: str, desktop, term, commits: int) -> list[float]:
+def commit_latency(method_name: str, desktop, term, app: str, commits: int) -> list[float]:
     from dictation_app.anywhere.delivery import Delivered, Delivery, Target
     from dictation_app.anywhere.methods import methods_for
 
     arrivals: list[float] = []
-    delivery = Delivery(methods_for(desktop, method_name), Target(term.title, term.title, getattr(term, "window", 0)))
+    delivery = Delivery(methods_for(desktop, method_name), Target(app, term.title, getattr(term, "window", 0)))
     expected = ""
     for i in range(commits):
         text = PHRASES[i % len(PHRASES)].strip() + f" {i}\n"
         sent = time.perf_counter()
         delivery.send(text)
         expected += text
-        wait_for(lambda: term.text() == expected, 10, f"commit {i}")
-        arrivals.append(time.perf_counter() - sent)
+        arrivals.append(arrived(lambda: term.text() == expected, 10, f"commit {i}") - sent)
     delivery.finish()
     return arrivals
 
@@ -68,15 +77,17 @@ def bench_methods(commits: int) -> None:
             desktop = Desktop.detect(env)
             for name in ("xtest", "x11-paste"):
                 term = xterm(env, Path(folder), f"x11-{name}")
-                print(f"{name:10s} into xterm: {percentiles(commit_latency(name, desktop, term, commits))}", flush=True)
+                print(f"{name:10s} into xterm: {percentiles(commit_latency(name, desktop, term, 'XTerm', commits))}",
+                      flush=True)
                 term.close()
         with running_sway() as env:
             os.environ.update({k: env[k] for k in ("WAYLAND_DISPLAY", "SWAYSOCK")})
             os.environ.pop("DISPLAY", None)
             desktop = Desktop.detect(env)
-            for name in ("wtype", "wl-paste"):
+            for name in ("virtual-keyboard", "wtype", "wl-paste"):
                 term = foot(env, Path(folder), f"way-{name}")
-                print(f"{name:10s} into foot:  {percentiles(commit_latency(name, desktop, term, commits))}", flush=True)
+                print(f"{name:10s} into foot:  {percentiles(commit_latency(name, desktop, term, 'foot', commits))}",
+                      flush=True)
                 term.close()
 
 
@@ -142,8 +153,7 @@ def _on_finish(env: dict, x: dict, term, key, repeats: int) -> None:
             time.sleep(0.3)
             pressed = time.perf_counter()
             key()
-            wait_for(lambda: term.text() != before and term.text().endswith("\n"), 30, "the text")
-            release.append(time.perf_counter() - pressed)
+            release.append(arrived(lambda: term.text() != before and term.text().endswith("\n"), 30) - pressed)
         print(f"on finish, {label} utterance ({len(samples) / 16000:.1f} s): release to text "
               f"{percentiles(release)}; bare faster-whisper transcribe {statistics.median(bare):.2f} s "
               f"(ratio {statistics.median(release) / statistics.median(bare):.2f})", flush=True)
@@ -152,7 +162,7 @@ def _on_finish(env: dict, x: dict, term, key, repeats: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--commits", type=int, default=40)
-    parser.add_argument("--presses", type=int, default=10)
+    parser.add_argument("--presses", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     bench_methods(args.commits)

@@ -117,7 +117,7 @@ def test_words_are_typed_into_a_wayland_terminal(virtual_mic, sway, references, 
         typed = _dictate(env, term, lambda: ctl(env, "start"), lambda: ctl(env, "stop"))
         assert typed == _journal_text(_session(env)) + "\n"
         assert wer([references[SPEECH]], [typed]) < 0.15, typed
-        assert ctl(env, "status")["timings"]["method"] == "wtype"
+        assert ctl(env, "status")["timings"]["method"] == "virtual-keyboard"
     finally:
         ctl(env, "quit")
         term.close()

@@ -11,7 +11,7 @@ from desktops import foot
 from dictation_app.anywhere.delivery import Delivery, Target
 from dictation_app.anywhere.desktop import Desktop
 from dictation_app.anywhere.doctor import CHECK_TEXT
-from dictation_app.anywhere.methods import WaylandPaste, WtypeTyping, methods_for
+from dictation_app.anywhere.methods import VirtualKeyboardTyping, WaylandPaste, WtypeTyping, methods_for
 
 
 @pytest.fixture
@@ -28,12 +28,13 @@ def test_desktop_is_sway_and_knows_the_focused_app(wayland, sway, tmp_path):
     try:
         assert (wayland.session, wayland.compositor) == ("wayland", "sway")
         assert wayland.focused_app() == "foot"
-        assert [m.name for m in methods_for(wayland)] == ["wtype", "ydotool", "wl-paste"]
+        assert [m.name for m in methods_for(wayland)] == ["virtual-keyboard", "wtype", "ydotool", "wl-paste"]
     finally:
         term.close()
 
 
-@pytest.mark.parametrize("method_class", [WtypeTyping, WaylandPaste], ids=["wtype", "wl-paste"])
+@pytest.mark.parametrize("method_class", [VirtualKeyboardTyping, WtypeTyping, WaylandPaste],
+                         ids=["virtual-keyboard", "wtype", "wl-paste"])
 def test_each_method_puts_unicode_into_foot_intact(method_class, wayland, sway, tmp_path):
     term = foot(sway, tmp_path)
     try:
@@ -46,6 +47,14 @@ def test_each_method_puts_unicode_into_foot_intact(method_class, wayland, sway, 
         assert term.wait_text(CHECK_TEXT + " and more\n") == CHECK_TEXT + " and more\n"
     finally:
         term.close()
+
+
+def test_a_compositor_error_is_a_clear_message(tmp_path):
+    from dictation_app.anywhere.wayland_keyboard import WaylandKeyboard
+    from dictation_app.anywhere.x11 import InsertError
+
+    with pytest.raises(InsertError, match="Cannot connect to the Wayland compositor"):
+        WaylandKeyboard(str(tmp_path / "wayland-9"))
 
 
 def test_paste_puts_the_old_clipboard_back(wayland, sway, tmp_path):
@@ -66,6 +75,6 @@ def test_doctor_on_sway(sway):
                             text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "session: wayland (sway)" in result.stdout
-    for name in ("wtype (typing)", "wl-paste (paste)"):
+    for name in ("virtual-keyboard (typing)", "wtype (typing)", "wl-paste (paste)"):
         assert f"ok    {name}: inserted {CHECK_TEXT!r} and read it back intact" in result.stdout, result.stdout
     assert "bindsym $mod+d exec dictation-app toggle" in result.stdout

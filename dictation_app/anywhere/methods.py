@@ -18,7 +18,8 @@ from dictation_app.anywhere.desktop import Desktop
 from dictation_app.anywhere.x11 import InsertError
 from dictation_app.system import child_environment
 
-__all__ = ["METHOD_NAMES", "Method", "XTestTyping", "X11Paste", "WtypeTyping", "YdotoolTyping", "WaylandPaste",
+__all__ = ["METHOD_NAMES", "Method", "XTestTyping", "X11Paste", "VirtualKeyboardTyping", "WtypeTyping",
+           "YdotoolTyping", "WaylandPaste",
            "methods_for", "paste_chord"]
 
 #: programs whose paste key is not Ctrl+V (WM_CLASS or Wayland app id, lower case)
@@ -153,6 +154,42 @@ class _WaylandMethod(Method):
         return None
 
 
+class VirtualKeyboardTyping(_WaylandMethod):
+    """Wayland (wlroots: sway, Hyprland, river; not GNOME or KDE): the app's own virtual
+    keyboard, one per dictation (:mod:`dictation_app.anywhere.wayland_keyboard`)."""
+
+    name, package = "virtual-keyboard", "(built in; a wlroots compositor)"
+
+    def __init__(self, desktop: Desktop) -> None:
+        super().__init__(desktop)
+        self._keyboard = None
+
+    @property
+    def keyboard(self):
+        from dictation_app.anywhere.wayland_keyboard import WaylandKeyboard
+
+        if self._keyboard is None:
+            self._keyboard = WaylandKeyboard(self.desktop.wayland_display)
+        return self._keyboard
+
+    def problem(self) -> str | None:
+        if not self.desktop.wayland_display:
+            return "no Wayland display (WAYLAND_DISPLAY is unset)"
+        try:
+            self.keyboard
+        except InsertError as exc:
+            return str(exc)
+        return None
+
+    def insert(self, text: str, app: str = "") -> None:
+        self.keyboard.type_text(text)
+
+    def close(self) -> None:
+        if self._keyboard is not None:
+            self._keyboard.close()
+            self._keyboard = None
+
+
 class WtypeTyping(_WaylandMethod):
     """Wayland (wlroots: sway, Hyprland, river; not GNOME or KDE): wtype's virtual keyboard."""
 
@@ -244,11 +281,12 @@ def _release(mods: list[str]) -> list[str]:
     return [arg for name in reversed(names) for arg in ("-m", name)]
 
 
-METHOD_NAMES = ("auto", "xtest", "x11-paste", "wtype", "ydotool", "wl-paste")
+METHOD_NAMES = ("auto", "xtest", "x11-paste", "virtual-keyboard", "wtype", "ydotool", "wl-paste")
 
 _FACTORIES: dict[str, Callable[[Desktop, str], Method]] = {
     "xtest": lambda d, key: XTestTyping(d),
     "x11-paste": lambda d, key: X11Paste(d, key),
+    "virtual-keyboard": lambda d, key: VirtualKeyboardTyping(d),
     "wtype": lambda d, key: WtypeTyping(d),
     "ydotool": lambda d, key: YdotoolTyping(d),
     "wl-paste": lambda d, key: WaylandPaste(d, key),
@@ -260,7 +298,7 @@ def methods_for(desktop: Desktop, forced: str = "auto", paste_key: str = "") -> 
     if forced != "auto":
         return [_FACTORIES[forced](desktop, paste_key)]
     if desktop.session == "wayland":
-        names = ["wtype", "ydotool", "wl-paste"]
+        names = ["virtual-keyboard", "wtype", "ydotool", "wl-paste"]
     elif desktop.session == "x11":
         names = ["xtest", "x11-paste"]
     else:

@@ -7,6 +7,9 @@ from typing import Any
 
 __all__ = ["SETTINGS", "Setting", "by_key"]
 
+#: insertion methods (dictation_app.anywhere.methods.METHOD_NAMES; repeated so settings stay import-light)
+METHOD_NAMES = ("auto", "xtest", "x11-paste", "virtual-keyboard", "wtype", "ydotool", "wl-paste")
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -70,8 +73,7 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=0.0, maximum=1.0),
     Setting("anywhere/insert", str, "live", "Into other applications: type words as they commit, or the whole "
             "recording when you stop (offline accuracy)", ("live", "on_finish")),
-    Setting("anywhere/method", str, "auto", "Insertion method", ("auto", "xtest", "x11-paste", "wtype", "ydotool",
-                                                                 "wl-paste")),
+    Setting("anywhere/method", str, "auto", "Insertion method", METHOD_NAMES),
     Setting("anywhere/shortcut", str, "Ctrl+Alt+D", "Global shortcut (X11; on Wayland bind 'dictation-app toggle')"),
     Setting("anywhere/shortcut_mode", str, "toggle", "Shortcut mode", ("toggle", "push_to_talk")),
     Setting("anywhere/paste_key", str, "", "Paste key override (empty: Ctrl+V, Ctrl+Shift+V in terminals)"),

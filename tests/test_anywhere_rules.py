@@ -1,0 +1,36 @@
+"""The rules of dictation anywhere that need no desktop: paste keys, chords, the method lists."""
+
+import pytest
+
+from dictation_app.anywhere.desktop import Desktop
+from dictation_app.anywhere.methods import METHOD_NAMES, methods_for, paste_chord
+from dictation_app.anywhere.x11 import keysym_of, parse_chord
+from dictation_app.settings.declarations import by_key
+
+
+def test_the_paste_key_follows_the_application():
+    assert paste_chord("XTerm") == "Shift+Insert"  # xterm's Ctrl+Shift+V does nothing
+    assert paste_chord("foot") == paste_chord("Gnome-terminal") == paste_chord("konsole") == "Ctrl+Shift+V"
+    assert paste_chord("firefox") == paste_chord("l3afpad") == "Ctrl+V"
+    assert paste_chord("XTerm", override="Ctrl+Alt+V") == "Ctrl+Alt+V"
+
+
+def test_chords_and_keysyms():
+    assert parse_chord("Ctrl+Shift+V") == (["Control_L", "Shift_L"], "v")
+    assert parse_chord("Super+space") == (["Super_L"], "space")
+    with pytest.raises(ValueError, match="unknown modifier"):
+        parse_chord("Hyper+D")
+    assert keysym_of("a") == 0x61 and keysym_of("é") == 0xE9 and keysym_of("—") == 0x1002014
+
+
+def test_the_settings_offer_exactly_the_methods_there_are():
+    assert by_key("anywhere/method").choices == METHOD_NAMES
+
+
+def test_each_session_tries_its_own_methods():
+    assert methods_for(Desktop.detect({"DISPLAY": ":0"})) and \
+        [m.name for m in methods_for(Desktop.detect({"DISPLAY": ":0"}))] == ["xtest", "x11-paste"]
+    wayland = Desktop.detect({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0", "SWAYSOCK": "/x"})
+    assert (wayland.session, wayland.compositor) == ("wayland", "sway")  # XWayland's DISPLAY does not count
+    assert methods_for(Desktop.detect({})) == []
+    assert [m.name for m in methods_for(wayland, "wl-paste")] == ["wl-paste"]
