@@ -80,7 +80,7 @@ def diagnose(live: bool = True, desktop: Desktop | None = None) -> Report:
         report.add("FAIL", "display", "none (DISPLAY and WAYLAND_DISPLAY are unset): dictation into other "
                    "applications needs a desktop session; 'dictation-app listen' and the window's editor still work")
         return report
-    where = desktop.compositor or "compositor unknown"
+    where = desktop.compositor or "desktop not named in XDG_CURRENT_DESKTOP"
     report.add("info", "session", f"{desktop.session} ({where})")
     _shortcut_lines(report, desktop)
     for method in methods_for(desktop):

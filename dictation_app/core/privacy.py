@@ -2,9 +2,10 @@
 what older versions left readable to other local users is closed up.
 
 The app keeps: dictation sessions (``<data>/sessions/<time>/audio.wav``, ``transcript.jsonl``,
-``session.json``), autosaves (``<data>/autosave/*.json``), the settings file
+``session.json``, ``final.txt`` in on-finish mode), autosaves (``<data>/autosave/*.json``), the settings file
 (``~/.config/dictation-app/dictation-app.conf``) and models it assembles or downloads
-(``<cache>/models``). New ones are created owner-only (folders 0700, files 0600) by
+(``<cache>/models``); while it runs, its control socket (``anywhere/control.py``, 0600 in a
+0700 folder). New ones are created owner-only (folders 0700, files 0600) by
 :mod:`dictation_app.fileio`; this tightens old ones. Exports stay as the user saved them.
 """
 
