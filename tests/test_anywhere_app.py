@@ -109,6 +109,33 @@ def test_shortcut_dictation_on_finish_types_the_offline_text(virtual_mic, x11, r
     assert "Traceback" not in app.stderr.read()
 
 
+def test_push_to_talk_types_nothing_while_the_chord_is_held(virtual_mic, x11, references, tmp_path):
+    """Holding Ctrl+Alt+D, live words wait (typed then, they would carry Ctrl+Alt); they go in
+    on release, in order, once each."""
+    env = _env(x11, virtual_mic, tmp_path, "insert=live\nshortcut=Ctrl+Alt+D\nshortcut_mode=push_to_talk\n")
+    app = subprocess.Popen([sys.executable, "-m", "dictation_app", "gui", "--background"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    term = None
+    try:
+        wait_status(env, lambda s: s["state"] == "idle", what="the model")
+        term = xterm(x11, tmp_path)
+        down = lambda: subprocess.run(["xdotool", "keydown", "ctrl+alt+d"], env=x11, check=True)  # noqa: E731
+        up = lambda: subprocess.run(["xdotool", "keyup", "ctrl+alt+d"], env=x11, check=True)  # noqa: E731
+
+        def release() -> None:
+            assert term.text() == ""  # nothing typed while the keys were down
+            up()
+
+        typed = _dictate(env, term, down, release)
+        assert typed == _journal_text(_session(env)) + "\n"
+        assert wer([references[SPEECH]], [typed]) < 0.15, typed
+    finally:
+        ctl(env, "quit")
+        app.wait(timeout=60)
+        if term is not None:
+            term.close()
+
+
 def test_words_are_typed_into_a_wayland_terminal(virtual_mic, sway, references, tmp_path):
     term = foot(sway, tmp_path)
     base = {**sway, "QT_QPA_PLATFORM": "offscreen"}

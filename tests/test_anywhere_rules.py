@@ -34,3 +34,21 @@ def test_each_session_tries_its_own_methods():
     assert (wayland.session, wayland.compositor) == ("wayland", "sway")  # XWayland's DISPLAY does not count
     assert methods_for(Desktop.detect({})) == []
     assert [m.name for m in methods_for(wayland, "wl-paste")] == ["wl-paste"]
+
+
+def test_a_missing_tool_names_its_package_and_the_text_is_held(monkeypatch):
+    from dictation_app.anywhere.delivery import Delivery, Held, Target
+    from dictation_app.anywhere.methods import WaylandPaste, WtypeTyping, YdotoolTyping
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    desktop = Desktop.detect({"WAYLAND_DISPLAY": "wayland-0"})
+    assert WtypeTyping(desktop).problem() == "wtype is not installed (sudo apt install wtype)"
+    assert WaylandPaste(desktop).problem() == "wl-copy is not installed (sudo apt install wl-clipboard)"
+    assert YdotoolTyping(desktop).problem().startswith("ydotool is not installed (sudo apt install ydotool")
+    events = []
+    delivery = Delivery([WtypeTyping(desktop)], Target("foot"), events.append)
+    delivery.send("kept words")
+    delivery.finish()
+    assert delivery.held == ["kept words"]
+    (held,) = events
+    assert isinstance(held, Held) and "wtype: wtype is not installed." in held.reason

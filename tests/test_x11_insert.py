@@ -172,3 +172,17 @@ def test_doctor_without_any_display(tmp_path):
 def test_no_x_server_is_a_clear_insert_error():
     with pytest.raises(InsertError, match="Cannot open the X display"):
         XKeyboard(":250")
+
+
+def test_preferences_show_the_doctor_report(qtbot, gui_env, x11, monkeypatch):
+    """The Preferences page runs the same check as `doctor` (on the X display, live)."""
+    from conftest import make_settings
+    from dictation_app.ui.widgets.preferences import PreferencesDialog
+
+    monkeypatch.setenv("DISPLAY", x11["DISPLAY"])
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    dialog = PreferencesDialog(make_settings(gui_env))
+    qtbot.addWidget(dialog)
+    dialog.run_doctor()
+    qtbot.waitUntil(lambda: "verdict" in dialog.report.toPlainText(), timeout=60_000)
+    assert "ok    xtest (typing): inserted" in dialog.report.toPlainText()

@@ -88,6 +88,8 @@ class Delivery:
         self._queue: queue.Queue = queue.Queue()
         self._gone = False
         self._giving_up = threading.Event()
+        self._free = threading.Event()  # cleared while the user holds keys (push-to-talk)
+        self._free.set()
         self._thread = threading.Thread(target=self._run, name="delivery", daemon=True)
         self._thread.start()
 
@@ -95,6 +97,14 @@ class Delivery:
         """Thread-safe: queue ``text`` for the target."""
         if text:
             self._queue.put((text, time.perf_counter()))
+
+    def hold_keys(self, held: bool) -> None:
+        """Thread-safe: while the user holds the push-to-talk chord, typed keys would carry its
+        modifiers (Ctrl+Alt+...), so nothing is inserted until it is released."""
+        if held:
+            self._free.clear()
+        else:
+            self._free.set()
 
     def finish(self, timeout: float = 5.0) -> None:
         """Deliver what is queued (waiting at most ``timeout`` for the target to come back);
@@ -123,7 +133,11 @@ class Delivery:
             self._insert(text, sent)
 
     def _wait_for_target(self) -> bool:
-        """True once the target has the focus (or where focus cannot be known)."""
+        """True once the user's keys are up and the target has the focus (or where focus
+        cannot be known)."""
+        while not self._free.wait(self.POLL_S):
+            if self._giving_up.is_set():
+                return False
         if self.focused_window is None or not self.target.window:
             return True
         told = False

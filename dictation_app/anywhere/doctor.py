@@ -4,6 +4,7 @@ field of its own (no Qt here: the field runs in a child process)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 import time
@@ -37,7 +38,10 @@ def live_check(method: Method, timeout: float = 10.0) -> str | None:
     """Insert :data:`CHECK_TEXT` with ``method`` into a field of its own; None when it came back
     exactly, else what went wrong."""
     out = Path(tempfile.mkdtemp(prefix="dictation-app-doctor-")) / "field.txt"
-    child = subprocess.Popen(app_command("doctor", "--probe-field", str(out)),
+    env = dict(os.environ)
+    if env.get("QT_QPA_PLATFORM") in ("offscreen", "minimal"):
+        del env["QT_QPA_PLATFORM"]  # the field must be a window on this desktop to get keys
+    child = subprocess.Popen(app_command("doctor", "--probe-field", str(out)), env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         ready = child.stdout.readline().strip()

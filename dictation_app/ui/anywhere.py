@@ -66,6 +66,7 @@ class AnywhereController(QObject):
         self._live_words: list[str] = []
         self._start_when_ready = False
         self._quitting = False
+        self._keys_held = False  # the push-to-talk chord is down
         self.timings: dict[str, float] = {}  # what bench_anywhere.py reads through `status`
         self._asked_at = 0.0
         window.dictation_begun.connect(self._begun)
@@ -102,10 +103,17 @@ class AnywhereController(QObject):
             self.window.show_problem(str(exc))
 
     def _shortcut_pressed(self, pressed_at: float) -> None:
+        push_to_talk = self.settings.value("anywhere/shortcut_mode") == "push_to_talk"
+        if push_to_talk and self.window.dictation is not None:
+            return  # already listening
+        self._keys_held = push_to_talk  # words wait until the chord is released (its modifiers)
         self.toggle(asked_at=pressed_at)
 
     def _shortcut_released(self) -> None:
-        if self.settings.value("anywhere/shortcut_mode") == "push_to_talk" and self.window.dictation is not None:
+        if self._keys_held:
+            self._keys_held = False
+            if self.delivery is not None:
+                self.delivery.hold_keys(False)
             self.stop()
 
     def _setting_changed(self, key: str) -> None:
@@ -234,6 +242,7 @@ class AnywhereController(QObject):
         self.overlay.begin(self.target.label if self.target else "")
         if self.target is not None:
             self.delivery = self._new_delivery(self.target)
+            self.delivery.hold_keys(self._keys_held)
 
     def _new_delivery(self, target: Target) -> Delivery:
         focused = exists = None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLineEdit, QSpinBox, QWidget,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLineEdit, QPlainTextEdit,
+    QPushButton, QSpinBox, QWidget,
 )
 
 from dictation_app.settings import SETTINGS, Setting
@@ -57,10 +59,33 @@ class PreferencesDialog(QDialog):
                 continue
             editor = self.editors[setting.key] = _editor(setting, settings.value(setting.key))
             form.addRow(setting.label, editor)
+        self.check = QPushButton(self.tr("Check typing into other applications"))
+        self.check.clicked.connect(self.run_doctor)
+        self.report = QPlainTextEdit(readOnly=True)
+        self.report.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.report.setPlaceholderText(self.tr("What this desktop offers for dictating into other applications "
+                                               "(the same report as 'dictation-app doctor')."))
+        self.report.setMaximumHeight(130)
+        form.addRow(self.check)
+        form.addRow(self.report)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def run_doctor(self) -> None:
+        """doctor's report, with its live check (a test field of its own) on a worker thread."""
+        from dictation_app.anywhere.doctor import diagnose
+        from dictation_app.ui.workers.tasks import run_task
+
+        self.check.setEnabled(False)
+        self.report.setPlainText(self.tr("Checking…"))
+
+        def show(text: str) -> None:
+            self.report.setPlainText(text)
+            self.check.setEnabled(True)
+
+        run_task(self, lambda: diagnose(live=True).text(), show, show)
 
     def accept(self) -> None:
         for key, editor in self.editors.items():
