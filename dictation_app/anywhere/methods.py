@@ -19,7 +19,7 @@ from dictation_app.anywhere.x11 import InsertError
 from dictation_app.system import child_environment
 
 __all__ = ["METHOD_NAMES", "Method", "XTestTyping", "X11Paste", "VirtualKeyboardTyping", "WtypeTyping",
-           "YdotoolTyping", "WaylandPaste",
+           "PortalTyping", "YdotoolTyping", "WaylandPaste",
            "methods_for", "paste_chord"]
 
 #: programs whose paste key is not Ctrl+V (WM_CLASS or Wayland app id, lower case)
@@ -190,6 +190,48 @@ class VirtualKeyboardTyping(_WaylandMethod):
             self._keyboard = None
 
 
+class PortalTyping(Method):
+    """GNOME, KDE (any desktop with an XDG RemoteDesktop portal): keys through the portal, one
+    session per dictation; the desktop asks the user once, then remembers
+    (:mod:`dictation_app.anywhere.portal`)."""
+
+    name, package = "portal", "xdg-desktop-portal with a GNOME or KDE backend"
+
+    def __init__(self, desktop: Desktop) -> None:
+        self.desktop = desktop
+        self._keyboard = None
+
+    def problem(self) -> str | None:
+        try:
+            from jeepney import DBusAddress, Properties
+            from jeepney.io.blocking import open_dbus_connection
+        except ImportError:
+            return "jeepney is not installed (pip install jeepney)"
+        from dictation_app.anywhere.portal import BUS_NAME, OBJECT, REMOTE_DESKTOP
+
+        try:
+            with open_dbus_connection(bus="SESSION") as conn:
+                address = DBusAddress(OBJECT, bus_name=BUS_NAME, interface=REMOTE_DESKTOP)
+                reply = conn.send_and_get_reply(Properties(address).get("version"), timeout=3.0)
+        except (OSError, KeyError, ValueError, TimeoutError) as exc:
+            return f"no D-Bus session bus ({exc})"
+        if reply.header.message_type.name == "error":
+            return "this desktop's portal has no RemoteDesktop interface (wlroots compositors do not; GNOME and KDE do)"
+        return None
+
+    def insert(self, text: str, app: str = "") -> None:
+        from dictation_app.anywhere.portal import RemoteDesktopKeyboard
+
+        if self._keyboard is None:
+            self._keyboard = RemoteDesktopKeyboard()
+        self._keyboard.type_text(text)
+
+    def close(self) -> None:
+        if self._keyboard is not None:
+            self._keyboard.close()
+            self._keyboard = None
+
+
 class WtypeTyping(_WaylandMethod):
     """Wayland (wlroots: sway, Hyprland, river; not GNOME or KDE): wtype's virtual keyboard."""
 
@@ -281,12 +323,13 @@ def _release(mods: list[str]) -> list[str]:
     return [arg for name in reversed(names) for arg in ("-m", name)]
 
 
-METHOD_NAMES = ("auto", "xtest", "x11-paste", "virtual-keyboard", "wtype", "ydotool", "wl-paste")
+METHOD_NAMES = ("auto", "xtest", "x11-paste", "virtual-keyboard", "portal", "wtype", "ydotool", "wl-paste")
 
 _FACTORIES: dict[str, Callable[[Desktop, str], Method]] = {
     "xtest": lambda d, key: XTestTyping(d),
     "x11-paste": lambda d, key: X11Paste(d, key),
     "virtual-keyboard": lambda d, key: VirtualKeyboardTyping(d),
+    "portal": lambda d, key: PortalTyping(d),
     "wtype": lambda d, key: WtypeTyping(d),
     "ydotool": lambda d, key: YdotoolTyping(d),
     "wl-paste": lambda d, key: WaylandPaste(d, key),
@@ -298,7 +341,7 @@ def methods_for(desktop: Desktop, forced: str = "auto", paste_key: str = "") -> 
     if forced != "auto":
         return [_FACTORIES[forced](desktop, paste_key)]
     if desktop.session == "wayland":
-        names = ["virtual-keyboard", "wtype", "ydotool", "wl-paste"]
+        names = ["virtual-keyboard", "portal", "wtype", "ydotool", "wl-paste"]
     elif desktop.session == "x11":
         names = ["xtest", "x11-paste"]
     else:

@@ -1,0 +1,155 @@
+"""The RemoteDesktop portal client against a portal that follows the specification
+(org.freedesktop.portal.RemoteDesktop, version 2: Request/Response, sessions, restore tokens),
+served on a private D-Bus session bus. No GNOME or KDE session can run here; this checks the
+client's side of the protocol: the calls, their signatures and options, the Response
+handling, the restore token, the keys sent, and a user who declines."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import threading
+
+import pytest
+
+from desktops import need, wait_for
+from dictation_app.anywhere.x11 import InsertError, keysym_of
+
+BUS, OBJECT = "org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop"
+
+
+class SpecPortal:
+    """The portal's side: every call answered as the specification says."""
+
+    def __init__(self, address: str, decline: bool = False) -> None:
+        from jeepney import message_bus
+        from jeepney.io.blocking import Proxy, open_dbus_connection
+
+        self.conn = open_dbus_connection(bus=address)
+        Proxy(message_bus, self.conn).RequestName(BUS, 0)
+        self.decline = decline
+        self.calls: list[tuple[str, tuple]] = []
+        self.keys: list[tuple[int, int]] = []
+        self.closed = []
+        self.starts = 0
+        self._stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop:
+            try:
+                msg = self.conn.receive(timeout=0.1)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if msg.header.message_type.name == "method_call":
+                self._answer(msg)
+
+    def _answer(self, msg) -> None:
+        from jeepney import DBusAddress, HeaderFields, new_error, new_method_return, new_signal
+
+        member = msg.header.fields[HeaderFields.member]
+        sender = msg.header.fields[HeaderFields.sender].lstrip(":").replace(".", "_")
+        self.calls.append((member, msg.body))
+        if member == "NotifyKeyboardKeysym":
+            session, options, keysym, state = msg.body
+            self.keys.append((keysym, state))
+            self.conn.send(new_method_return(msg))
+            return
+        if member == "Get" and msg.body == ("org.freedesktop.portal.RemoteDesktop", "version"):
+            self.conn.send(new_method_return(msg, "v", (("u", 2),)))
+            return
+        if member == "Close":
+            self.closed.append(msg.header.fields[HeaderFields.path])
+            self.conn.send(new_method_return(msg))
+            return
+        if member not in ("CreateSession", "SelectDevices", "Start"):
+            self.conn.send(new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod"))
+            return
+        options = msg.body[-1]
+        request = f"{OBJECT}/request/{sender}/{options['handle_token'][1]}"
+        self.conn.send(new_method_return(msg, "o", (request,)))
+        results, response = {}, 0
+        if member == "CreateSession":
+            results = {"session_handle": ("s", f"{OBJECT}/session/{sender}/{options['session_handle_token'][1]}")}
+        elif member == "Start":
+            self.starts += 1
+            response = 1 if self.decline else 0
+            results = {} if self.decline else {"devices": ("u", 1), "restore_token": ("s", f"token-{self.starts}")}
+        emitter = DBusAddress(request, interface="org.freedesktop.portal.Request")
+        self.conn.send(new_signal(emitter, "Response", "ua{sv}", (response, results)))
+
+    def stop(self) -> None:
+        self._stop = True
+        self.thread.join(2)
+        self.conn.close()
+
+
+@pytest.fixture
+def session_bus(tmp_path, monkeypatch):
+    need("dbus-daemon")
+    address = f"unix:path={tmp_path / 'bus'}"
+    daemon = subprocess.Popen(["dbus-daemon", "--session", "--nofork", f"--address={address}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for(lambda: (tmp_path / "bus").exists(), what="dbus-daemon")
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+    monkeypatch.setenv("DICTATION_APP_DATA_DIR", str(tmp_path / "data"))
+    yield address
+    daemon.terminate()
+    daemon.wait(10)
+
+
+def test_a_session_types_each_key_and_keeps_the_restore_token(session_bus, tmp_path):
+    from dictation_app.anywhere.desktop import Desktop
+    from dictation_app.anywhere.methods import PortalTyping
+    from dictation_app.anywhere.portal import seen_working
+
+    portal = SpecPortal(session_bus)
+    method = PortalTyping(Desktop.detect({"WAYLAND_DISPLAY": "wayland-0"}))
+    try:
+        assert method.problem() is None
+        assert not seen_working()
+        method.insert("naïve é\n")
+        calls = [(m, b) for m, b in portal.calls if m != "Get"]
+        assert [m for m, _ in calls[:3]] == ["CreateSession", "SelectDevices", "Start"]
+        select = calls[1][1]
+        assert select[1]["types"] == ("u", 1) and select[1]["persist_mode"] == ("u", 2)
+        assert "restore_token" not in select[1]  # the first time the desktop asks the user
+        expected = [keysym_of(c) if c != "\n" else 0xFF0D for c in "naïve é\n"]
+        assert portal.keys == [(k, s) for k in expected for s in (1, 0)]
+        token = tmp_path / "data" / "portal" / "remote-desktop.token"
+        assert token.read_text() == "token-1"
+        assert stat.S_IMODE(os.stat(token).st_mode) == 0o600
+        assert seen_working()
+        method.close()
+        assert len(portal.closed) == 1 and portal.closed[0].startswith(f"{OBJECT}/session/")
+        # The next run restores the session: the desktop does not ask again.
+        again = PortalTyping(Desktop.detect({"WAYLAND_DISPLAY": "wayland-0"}))
+        again.insert("x")
+        assert [b for m, b in portal.calls if m == "SelectDevices"][-1][1]["restore_token"] == ("s", "token-1")
+        again.close()
+    finally:
+        portal.stop()
+
+
+def test_a_user_who_declines_gets_a_clear_message(session_bus):
+    from dictation_app.anywhere.portal import RemoteDesktopKeyboard
+
+    portal = SpecPortal(session_bus, decline=True)
+    try:
+        with pytest.raises(InsertError, match=r"Start did not succeed \(the user declined\)"):
+            RemoteDesktopKeyboard(timeout=10)
+        assert portal.keys == []
+    finally:
+        portal.stop()
+
+
+def test_no_portal_on_the_bus(session_bus):
+    from dictation_app.anywhere.desktop import Desktop
+    from dictation_app.anywhere.methods import PortalTyping
+
+    problem = PortalTyping(Desktop.detect({"WAYLAND_DISPLAY": "wayland-0"})).problem()
+    assert "no RemoteDesktop interface" in problem
