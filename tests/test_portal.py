@@ -10,6 +10,7 @@ import os
 import stat
 import subprocess
 import threading
+import time
 
 import pytest
 
@@ -32,6 +33,7 @@ class SpecPortal:
         self.calls: list[tuple[str, tuple]] = []
         self.keys: list[tuple[int, int]] = []
         self.closed = []
+        self.session = ""
         self.starts = 0
         self._stop = False
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -66,7 +68,10 @@ class SpecPortal:
             self.closed.append(msg.header.fields[HeaderFields.path])
             self.conn.send(new_method_return(msg))
             return
-        if member not in ("CreateSession", "SelectDevices", "Start"):
+        if member == "Get" and msg.body == ("org.freedesktop.portal.GlobalShortcuts", "version"):
+            self.conn.send(new_method_return(msg, "v", (("u", 1),)))
+            return
+        if member not in ("CreateSession", "SelectDevices", "Start", "BindShortcuts"):
             self.conn.send(new_error(msg, "org.freedesktop.DBus.Error.UnknownMethod"))
             return
         options = msg.body[-1]
@@ -75,12 +80,25 @@ class SpecPortal:
         results, response = {}, 0
         if member == "CreateSession":
             results = {"session_handle": ("s", f"{OBJECT}/session/{sender}/{options['session_handle_token'][1]}")}
+        elif member == "BindShortcuts":
+            self.session = msg.body[0]
+            (shortcut_id, details), = msg.body[1]
+            self.preferred = details["preferred_trigger"][1]
+            results = {"shortcuts": ("a(sa{sv})", [(shortcut_id, {
+                "description": details["description"], "trigger_description": ("s", "Ctrl+Alt+D")})])}
         elif member == "Start":
             self.starts += 1
             response = 1 if self.decline else 0
             results = {} if self.decline else {"devices": ("u", 1), "restore_token": ("s", f"token-{self.starts}")}
         emitter = DBusAddress(request, interface="org.freedesktop.portal.Request")
         self.conn.send(new_signal(emitter, "Response", "ua{sv}", (response, results)))
+
+    def shortcut(self, member: str, shortcut_id: str = "toggle-dictation") -> None:
+        """The desktop's side of a key press (Activated) or release (Deactivated)."""
+        from jeepney import DBusAddress, new_signal
+
+        emitter = DBusAddress(OBJECT, interface="org.freedesktop.portal.GlobalShortcuts")
+        self.conn.send(new_signal(emitter, member, "osta{sv}", (self.session, shortcut_id, 1234, {})))
 
     def stop(self) -> None:
         self._stop = True
@@ -153,3 +171,32 @@ def test_no_portal_on_the_bus(session_bus):
 
     problem = PortalTyping(Desktop.detect({"WAYLAND_DISPLAY": "wayland-0"})).problem()
     assert "no RemoteDesktop interface" in problem
+
+
+def test_the_global_shortcut_is_bound_and_its_signals_are_press_and_release(session_bus):
+    from dictation_app.anywhere.portal import GLOBAL_SHORTCUTS, GlobalShortcut, has_interface, seen_working
+
+    portal = SpecPortal(session_bus)
+    presses, releases = [], []
+    try:
+        assert has_interface(GLOBAL_SHORTCUTS)
+        hotkey = GlobalShortcut("Ctrl+Alt+D", lambda: presses.append(1), lambda: releases.append(1), timeout=10)
+        assert portal.preferred == "CTRL+ALT+d" and hotkey.trigger == "Ctrl+Alt+D"
+        time.sleep(0.3)  # its match rule is in place
+        portal.shortcut("Activated", "someone-elses-shortcut")
+        portal.shortcut("Activated")
+        wait_for(lambda: presses, what="the press")
+        assert not releases and seen_working("global-shortcuts")
+        portal.shortcut("Deactivated")
+        wait_for(lambda: releases, what="the release")
+        assert presses == [1]  # the other application's shortcut was not ours
+        hotkey.close()
+        assert portal.closed == [portal.session]
+    finally:
+        portal.stop()
+
+
+def test_no_global_shortcuts_portal_is_no_shortcut(session_bus):
+    from dictation_app.anywhere.portal import GLOBAL_SHORTCUTS, has_interface
+
+    assert not has_interface(GLOBAL_SHORTCUTS)

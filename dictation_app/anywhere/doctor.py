@@ -121,9 +121,16 @@ def _shortcut_lines(report: Report, desktop: Desktop) -> None:
         report.add("ok", "global shortcut", "X11 key grab (set it in Preferences; default Ctrl+Alt+D), "
                    "or bind 'dictation-app toggle' in your desktop's keyboard settings")
         return
+    from dictation_app.anywhere.portal import GLOBAL_SHORTCUTS, has_interface, seen_working
+
+    if has_interface(GLOBAL_SHORTCUTS):
+        seen = "" if seen_working("global-shortcuts") else "; not yet seen working on this desktop"
+        report.add("ok", "global shortcut", "the GlobalShortcuts portal: the app binds its shortcut there (the "
+                   f"desktop may ask once){seen}; or bind 'dictation-app toggle' in the keyboard settings")
+        return
     binding = {"sway": "bindsym $mod+d exec dictation-app toggle  (in ~/.config/sway/config)",
                "Hyprland": "bind = SUPER, D, exec, dictation-app toggle  (in hyprland.conf)"}
     how = binding.get(desktop.compositor, "your desktop's keyboard settings: a custom shortcut running "
                       "'dictation-app toggle'")
-    report.add("info", "global shortcut", f"Wayland has no key grabs and this version does not use the "
-               f"GlobalShortcuts portal yet; bind it in {how}")
+    report.add("info", "global shortcut", f"Wayland has no key grabs and this desktop's portal has no "
+               f"GlobalShortcuts; bind it in {how}")

@@ -1,4 +1,5 @@
-"""Typing through the XDG RemoteDesktop portal (GNOME, KDE), to its specification (no Qt).
+"""Typing through the XDG RemoteDesktop portal and the shortcut through the GlobalShortcuts
+portal (GNOME, KDE), to their specifications (no Qt).
 
 ``org.freedesktop.portal.RemoteDesktop`` on the session bus: CreateSession, SelectDevices
 (keyboard; ``persist_mode`` 2, with the restore token of the last session so the desktop
@@ -8,7 +9,8 @@ key press and release. Each of the first three calls returns a Request object wh
 path the handle token determines, as the specification advises. One session lives for a
 dictation; the next one is restored without asking. The restore token is kept owner-only in the data folder; a marker beside it
 records that the portal has typed here once (``doctor`` says "not yet seen working on this
-desktop" until then).
+desktop" until then). GlobalShortcuts: CreateSession, BindShortcuts with the preferred
+trigger, then the Activated / Deactivated signals are the key's press and release.
 
 Written to the specification and tested against a portal that follows it on a private bus
 (``tests/test_portal.py``); no GNOME or KDE session runs where this was written.
@@ -17,12 +19,14 @@ Written to the specification and tested against a portal that follows it on a pr
 from __future__ import annotations
 
 import secrets
+import threading
 from pathlib import Path
 
 from dictation_app.anywhere.x11 import InsertError, keysym_of
 from dictation_app.fileio import open_private, private_dir, user_data_dir
 
-__all__ = ["RemoteDesktopKeyboard", "portal_folder", "seen_working"]
+__all__ = ["GlobalShortcut", "RemoteDesktopKeyboard", "has_interface", "portal_folder", "portal_trigger",
+           "seen_working"]
 
 BUS_NAME = "org.freedesktop.portal.Desktop"
 OBJECT = "/org/freedesktop/portal/desktop"
@@ -36,57 +40,42 @@ def portal_folder() -> Path:
     return user_data_dir() / "portal"
 
 
-def seen_working() -> bool:
-    return (portal_folder() / "remote-desktop-works").exists()
+def seen_working(what: str = "remote-desktop") -> bool:
+    """Whether this portal ("remote-desktop", "global-shortcuts") has worked here once."""
+    return (portal_folder() / f"{what}-works").exists()
 
 
-class RemoteDesktopKeyboard:
-    """Args:
-        timeout: Seconds to wait for each answer (Start waits for the user's consent).
+def _token_file() -> Path:
+    return portal_folder() / "remote-desktop.token"
 
-    Raises :class:`InsertError` when there is no session bus or portal, or the user declines.
-    """
 
-    def __init__(self, timeout: float = 60.0) -> None:
+class _PortalSession:
+    """A connection to the session bus and the Request/Response calls of one portal interface."""
+
+    interface = ""
+
+    def __init__(self, timeout: float) -> None:
         try:
             from jeepney import DBusAddress
             from jeepney.io.blocking import open_dbus_connection
         except ImportError as exc:
-            raise InsertError(f"The RemoteDesktop portal needs jeepney ({exc}): pip install jeepney") from None
+            raise InsertError(f"The desktop portal needs jeepney ({exc}): pip install jeepney") from None
         try:
             self.conn = open_dbus_connection(bus="SESSION")
         except (OSError, KeyError, ValueError) as exc:
-            raise InsertError(f"No D-Bus session bus for the RemoteDesktop portal: {exc}.") from None
+            raise InsertError(f"No D-Bus session bus for the desktop portal: {exc}.") from None
         self.timeout = timeout
-        self.portal = DBusAddress(OBJECT, bus_name=BUS_NAME, interface=REMOTE_DESKTOP)
+        self.portal = DBusAddress(OBJECT, bus_name=BUS_NAME, interface=self.interface)
         self._sender = self.conn.unique_name.lstrip(":").replace(".", "_")
-        try:
-            results = self._request("CreateSession", "a{sv}", {"session_handle_token": ("s", self._token())})
-            self.session = str(results["session_handle"][1])
-            options = {"types": ("u", KEYBOARD), "persist_mode": ("u", PERSISTENT)}
-            token = self._token_file()
-            if token.exists():
-                options["restore_token"] = ("s", token.read_text(encoding="utf-8").strip())
-            self._request("SelectDevices", "oa{sv}", options, self.session)
-            started = self._request("Start", "osa{sv}", {}, self.session, "")
-        except InsertError:
-            self.conn.close()
-            raise
-        if not int(started.get("devices", ("u", 0))[1]) & KEYBOARD:
-            self.close()
-            raise InsertError("The desktop started a remote-desktop session without a keyboard.")
-        if "restore_token" in started:
-            private_dir(portal_folder())
-            with open_private(token, "w", encoding="utf-8") as f:
-                f.write(str(started["restore_token"][1]))
+        self.session = ""
+
+    def _create_session(self) -> None:
+        results = self._request("CreateSession", "a{sv}", {"session_handle_token": ("s", self._token())})
+        self.session = str(results["session_handle"][1])
 
     @staticmethod
     def _token() -> str:
         return "dictation_" + secrets.token_hex(6)
-
-    @staticmethod
-    def _token_file() -> Path:
-        return portal_folder() / "remote-desktop.token"
 
     def _request(self, method: str, signature: str, options: dict, *args) -> dict:
         """Call a portal method that answers through a Request's Response signal."""
@@ -102,16 +91,58 @@ class RemoteDesktopKeyboard:
             reply = self.conn.send_and_get_reply(new_method_call(self.portal, method, signature, (*args, options)),
                                                  timeout=self.timeout)
             if reply.header.message_type.name == "error":
-                raise InsertError(f"The RemoteDesktop portal refused {method}: {reply.body[0] if reply.body else ''}")
+                raise InsertError(f"The {self.interface} portal refused {method}: {reply.body[0] if reply.body else ''}")
             try:
                 response, results = self.conn.recv_until_filtered(responses, timeout=self.timeout).body
             except TimeoutError:
-                raise InsertError(f"The RemoteDesktop portal did not answer {method} within "
+                raise InsertError(f"The {self.interface} portal did not answer {method} within "
                                   f"{self.timeout:.0f} s.") from None
         if response != 0:
             what = "the user declined" if response == 1 else "it was ended"
-            raise InsertError(f"The RemoteDesktop portal's {method} did not succeed ({what}).")
+            raise InsertError(f"The {self.interface} portal's {method} did not succeed ({what}).")
         return results
+
+    def close(self) -> None:
+        from jeepney import DBusAddress, new_method_call
+
+        try:
+            if self.session:
+                session = DBusAddress(self.session, bus_name=BUS_NAME, interface="org.freedesktop.portal.Session")
+                self.conn.send_and_get_reply(new_method_call(session, "Close"), timeout=5.0)
+        except Exception:  # the session may be gone already; closing must not fail
+            pass
+        self.conn.close()
+
+
+class RemoteDesktopKeyboard(_PortalSession):
+    """Args:
+        timeout: Seconds to wait for each answer (Start waits for the user's consent).
+
+    Raises :class:`InsertError` when there is no session bus or portal, or the user declines.
+    """
+
+    interface = REMOTE_DESKTOP
+
+    def __init__(self, timeout: float = 60.0) -> None:
+        super().__init__(timeout)
+        try:
+            self._create_session()
+            options = {"types": ("u", KEYBOARD), "persist_mode": ("u", PERSISTENT)}
+            token = _token_file()
+            if token.exists():
+                options["restore_token"] = ("s", token.read_text(encoding="utf-8").strip())
+            self._request("SelectDevices", "oa{sv}", options, self.session)
+            started = self._request("Start", "osa{sv}", {}, self.session, "")
+        except InsertError:
+            self.close()
+            raise
+        if not int(started.get("devices", ("u", 0))[1]) & KEYBOARD:
+            self.close()
+            raise InsertError("The desktop started a remote-desktop session without a keyboard.")
+        if "restore_token" in started:
+            private_dir(portal_folder())
+            with open_private(token, "w", encoding="utf-8") as f:
+                f.write(str(started["restore_token"][1]))
 
     def type_text(self, text: str) -> None:
         from jeepney import new_method_call
@@ -123,17 +154,105 @@ class RemoteDesktopKeyboard:
                 reply = self.conn.send_and_get_reply(call, timeout=self.timeout)
                 if reply.header.message_type.name == "error":
                     raise InsertError(f"The RemoteDesktop portal refused a key: {reply.body[0] if reply.body else ''}")
-        marker = portal_folder() / "remote-desktop-works"
-        if not marker.exists():
-            private_dir(portal_folder())
-            open_private(marker, "w").close()
+        _mark("remote-desktop-works")
+
+
+GLOBAL_SHORTCUTS = "org.freedesktop.portal.GlobalShortcuts"
+SHORTCUT_ID = "toggle-dictation"
+_TRIGGER_MODIFIERS = {"ctrl": "CTRL", "control": "CTRL", "alt": "ALT", "shift": "SHIFT", "super": "LOGO",
+                      "meta": "LOGO", "win": "LOGO"}
+
+
+def portal_trigger(chord: str) -> str:
+    """``Ctrl+Alt+D`` as the XDG shortcuts specification writes a trigger: ``CTRL+ALT+d``."""
+    *mods, key = [p.strip() for p in chord.split("+") if p.strip()]
+    return "+".join([_TRIGGER_MODIFIERS.get(m.lower(), m.upper()) for m in mods] + [key.lower() if len(key) == 1 else key])
+
+
+def has_interface(interface: str) -> bool:
+    """Whether the session bus's desktop portal offers ``interface`` (its ``version`` property)."""
+    try:
+        from jeepney import DBusAddress, Properties
+        from jeepney.io.blocking import open_dbus_connection
+
+        with open_dbus_connection(bus="SESSION") as conn:
+            address = DBusAddress(OBJECT, bus_name=BUS_NAME, interface=interface)
+            reply = conn.send_and_get_reply(Properties(address).get("version"), timeout=3.0)
+    except (ImportError, OSError, KeyError, ValueError, TimeoutError):
+        return False
+    return reply.header.message_type.name != "error"
+
+
+class GlobalShortcut(_PortalSession):
+    """The shortcut on Wayland desktops whose portal offers GlobalShortcuts (KDE, GNOME 48+):
+    bound once (the desktop may ask the user to confirm or change the key), then its
+    Activated and Deactivated signals are press and release.
+
+    Args:
+        chord: The preferred trigger, such as ``"Ctrl+Alt+D"`` (the desktop decides).
+        on_press, on_release: Called on the listening thread.
+
+    Raises :class:`~dictation_app.anywhere.hotkey.HotkeyError` when it cannot be bound.
+    """
+
+    interface = GLOBAL_SHORTCUTS
+
+    def __init__(self, chord: str, on_press, on_release=None, timeout: float = 60.0) -> None:
+        from dictation_app.anywhere.hotkey import HotkeyError
+
+        self.on_press, self.on_release = on_press, on_release or (lambda: None)
+        try:
+            super().__init__(timeout)
+            self._create_session()
+            shortcut = (SHORTCUT_ID, {"description": ("s", "Start or stop dictation"),
+                                      "preferred_trigger": ("s", portal_trigger(chord))})
+            results = self._request("BindShortcuts", "oa(sa{sv})sa{sv}", {}, self.session, [shortcut], "")
+        except InsertError as exc:
+            if getattr(self, "conn", None) is not None:
+                super().close()
+            raise HotkeyError(str(exc)) from None
+        bound = dict(results.get("shortcuts", ("a(sa{sv})", []))[1])
+        if SHORTCUT_ID not in bound:
+            super().close()
+            raise HotkeyError("The desktop did not bind the dictation shortcut.")
+        described = bound[SHORTCUT_ID].get("trigger_description")
+        self.trigger = str(described[1]) if described else chord
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._listen, name="portal-shortcut", daemon=True)
+        self._thread.start()
+
+    def _listen(self) -> None:
+        from jeepney import HeaderFields, MatchRule, message_bus
+        from jeepney.io.blocking import Proxy
+
+        rule = MatchRule(type="signal", interface=GLOBAL_SHORTCUTS, path=OBJECT)
+        Proxy(message_bus, self.conn).AddMatch(rule)
+        with self.conn.filter(rule, bufsize=64) as signals:
+            while not self._stop.is_set():
+                try:
+                    msg = self.conn.recv_until_filtered(signals, timeout=0.2)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                session, shortcut = msg.body[0], msg.body[1]
+                if session != self.session or shortcut != SHORTCUT_ID:
+                    continue
+                member = msg.header.fields[HeaderFields.member]
+                if member == "Activated":
+                    _mark("global-shortcuts-works")
+                    self.on_press()
+                elif member == "Deactivated":
+                    self.on_release()
 
     def close(self) -> None:
-        from jeepney import DBusAddress, new_method_call
+        self._stop.set()
+        self._thread.join(2.0)
+        super().close()
 
-        try:
-            session = DBusAddress(self.session, bus_name=BUS_NAME, interface="org.freedesktop.portal.Session")
-            self.conn.send_and_get_reply(new_method_call(session, "Close"), timeout=5.0)
-        except Exception:  # the session may be gone already; closing must not fail
-            pass
-        self.conn.close()
+
+def _mark(name: str) -> None:
+    marker = portal_folder() / name
+    if not marker.exists():
+        private_dir(portal_folder())
+        open_private(marker, "w").close()

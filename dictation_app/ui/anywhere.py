@@ -11,6 +11,7 @@ nothing said is lost when the target refuses it.
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -67,6 +68,7 @@ class AnywhereController(QObject):
         self._start_when_ready = False
         self._quitting = False
         self._keys_held = False  # the push-to-talk chord is down
+        self._shut_down = False
         self.timings: dict[str, float] = {}  # what bench_anywhere.py reads through `status`
         self._asked_at = 0.0
         window.dictation_begun.connect(self._begun)
@@ -93,14 +95,41 @@ class AnywhereController(QObject):
             self.hotkey.close()
             self.hotkey = None
         chord = self.settings.value("anywhere/shortcut").strip()
-        if not chord or self.desktop.session != "x11":
-            return  # Wayland: the compositor binds `dictation-app toggle` (README, doctor)
         post = self.window._poster.post
+        if chord and self.desktop.session == "wayland":
+            threading.Thread(target=self._bind_portal_shortcut, args=(chord,), name="portal-bind", daemon=True).start()
+        if not chord or self.desktop.session != "x11":
+            return  # Wayland without the portal: the compositor binds `dictation-app toggle` (README, doctor)
         try:
             self.hotkey = X11Hotkey(chord, lambda: post(lambda t=time.perf_counter(): self._shortcut_pressed(t)),
                                     lambda: post(self._shortcut_released), self.desktop.x_display)
         except HotkeyError as exc:
             self.window.show_problem(str(exc))
+
+    def _bind_portal_shortcut(self, chord: str) -> None:
+        """KDE, GNOME 48+: the GlobalShortcuts portal (the desktop may ask once); elsewhere on
+        Wayland nothing happens here and `dictation-app toggle` is bound in the compositor."""
+        from dictation_app.anywhere.hotkey import HotkeyError
+        from dictation_app.anywhere.portal import GLOBAL_SHORTCUTS, GlobalShortcut, has_interface
+
+        if not has_interface(GLOBAL_SHORTCUTS):
+            return
+        post = self.window._poster.post
+        try:
+            hotkey = GlobalShortcut(chord, lambda: post(lambda t=time.perf_counter(): self._shortcut_pressed(t)),
+                                    lambda: post(self._shortcut_released))
+        except HotkeyError as exc:
+            post(lambda: self.window.show_problem(str(exc)))
+            return
+        post(lambda: self._portal_bound(hotkey))
+
+    def _portal_bound(self, hotkey) -> None:
+        if self._shut_down:
+            hotkey.close()
+            return
+        if self.hotkey is not None:
+            self.hotkey.close()
+        self.hotkey = hotkey
 
     def _shortcut_pressed(self, pressed_at: float) -> None:
         push_to_talk = self.settings.value("anywhere/shortcut_mode") == "push_to_talk"
@@ -194,6 +223,7 @@ class AnywhereController(QObject):
             QApplication.quit()
 
     def shutdown(self) -> None:
+        self._shut_down = True
         if self.server is not None:
             self.server.close()
             self.server = None
