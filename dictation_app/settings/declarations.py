@@ -78,6 +78,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("anywhere/shortcut_mode", str, "toggle", "Shortcut mode", ("toggle", "push_to_talk")),
     Setting("anywhere/paste_key", str, "", "Paste key override (empty: Ctrl+V, Ctrl+Shift+V in terminals)"),
     Setting("anywhere/after", str, "space", "After each dictation type", ("space", "newline", "nothing")),
+    Setting("anywhere/preroll", bool, False, "Keep the microphone open while the app runs, so each dictation "
+            "starts 0.5 s before the shortcut (shown in the overlay and tray)"),
     Setting("anywhere/keep_in_tray", bool, True, "Closing the window keeps dictation running in the tray"),
     Setting("export/format", str, "txt", "Export format", ("txt", "srt", "vtt", "json", "docx")),
     Setting("export/folder", str, "", "Last export folder", hidden=True),

@@ -11,7 +11,6 @@ nothing said is lost when the target refuses it.
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from dictation_app.anywhere.delivery import Delivered, Delivery, Held, Target, W
 from dictation_app.anywhere.desktop import Desktop
 from dictation_app.anywhere.methods import methods_for
 from dictation_app.errors import DictationError
+from dictation_app.ui.shortcut import ShortcutBinder
 from dictation_app.ui.tray import Tray
 from dictation_app.ui.widgets.overlay import Overlay
 from dictation_app.ui.workers.tasks import run_task
@@ -57,7 +57,10 @@ class AnywhereController(QObject):
             self.tray.set_mode(self.settings.value("anywhere/insert"))
             self.tray.show()
         self.server: ControlServer | None = None
-        self.hotkey = None
+        self.shortcut = ShortcutBinder(self.desktop, window._poster.post, self)
+        self.shortcut.pressed.connect(self._shortcut_pressed)
+        self.shortcut.released.connect(self._shortcut_released)
+        self.shortcut.problem.connect(window.show_problem)
         self.target: Target | None = None
         self._next_target: Target | None = None  # captured by start(); Record in the window has none
         self.delivery: Delivery | None = None
@@ -68,7 +71,6 @@ class AnywhereController(QObject):
         self._start_when_ready = False
         self._quitting = False
         self._keys_held = False  # the push-to-talk chord is down
-        self._shut_down = False
         self.timings: dict[str, float] = {}  # what bench_anywhere.py reads through `status`
         self._asked_at = 0.0
         window.dictation_begun.connect(self._begun)
@@ -76,8 +78,10 @@ class AnywhereController(QObject):
         window.close_to_tray = lambda: (self.tray is not None and not self._quitting
                                         and self.settings.value("anywhere/keep_in_tray"))
         self.settings.changed.connect(self._setting_changed)
+        self.armed = None  # ArmedMicrophone while pre-roll is on
         if listen:
             self._listen()
+            self.apply_preroll()
 
     # -- outside control ------------------------------------------------------------------
 
@@ -86,50 +90,7 @@ class AnywhereController(QObject):
             self.server = ControlServer(self.handle, self.window._poster.post)
         except (ControlError, OSError) as exc:
             self.window.show_problem(self.tr("Remote control is off: %s") % exc)
-        self._grab_shortcut()
-
-    def _grab_shortcut(self) -> None:
-        from dictation_app.anywhere.hotkey import HotkeyError, X11Hotkey
-
-        if self.hotkey is not None:
-            self.hotkey.close()
-            self.hotkey = None
-        chord = self.settings.value("anywhere/shortcut").strip()
-        post = self.window._poster.post
-        if chord and self.desktop.session == "wayland":
-            threading.Thread(target=self._bind_portal_shortcut, args=(chord,), name="portal-bind", daemon=True).start()
-        if not chord or self.desktop.session != "x11":
-            return  # Wayland without the portal: the compositor binds `dictation-app toggle` (README, doctor)
-        try:
-            self.hotkey = X11Hotkey(chord, lambda: post(lambda t=time.perf_counter(): self._shortcut_pressed(t)),
-                                    lambda: post(self._shortcut_released), self.desktop.x_display)
-        except HotkeyError as exc:
-            self.window.show_problem(str(exc))
-
-    def _bind_portal_shortcut(self, chord: str) -> None:
-        """KDE, GNOME 48+: the GlobalShortcuts portal (the desktop may ask once); elsewhere on
-        Wayland nothing happens here and `dictation-app toggle` is bound in the compositor."""
-        from dictation_app.anywhere.hotkey import HotkeyError
-        from dictation_app.anywhere.portal import GLOBAL_SHORTCUTS, GlobalShortcut, has_interface
-
-        if not has_interface(GLOBAL_SHORTCUTS):
-            return
-        post = self.window._poster.post
-        try:
-            hotkey = GlobalShortcut(chord, lambda: post(lambda t=time.perf_counter(): self._shortcut_pressed(t)),
-                                    lambda: post(self._shortcut_released))
-        except HotkeyError as exc:
-            post(lambda: self.window.show_problem(str(exc)))
-            return
-        post(lambda: self._portal_bound(hotkey))
-
-    def _portal_bound(self, hotkey) -> None:
-        if self._shut_down:
-            hotkey.close()
-            return
-        if self.hotkey is not None:
-            self.hotkey.close()
-        self.hotkey = hotkey
+        self.shortcut.bind(self.settings.value("anywhere/shortcut").strip())
 
     def _shortcut_pressed(self, pressed_at: float) -> None:
         push_to_talk = self.settings.value("anywhere/shortcut_mode") == "push_to_talk"
@@ -147,9 +108,42 @@ class AnywhereController(QObject):
 
     def _setting_changed(self, key: str) -> None:
         if key == "anywhere/shortcut" and self.server is not None:
-            self._grab_shortcut()
+            self.shortcut.bind(self.settings.value(key).strip())
         elif key == "anywhere/insert" and self.tray is not None:
             self.tray.set_mode(self.settings.value(key))
+        elif key in ("anywhere/preroll", "dictation/input_device") and self.window.dictation is None:
+            self.apply_preroll(restart=key == "dictation/input_device")
+
+    def apply_preroll(self, restart: bool = False) -> None:
+        """Arm or disarm the microphone as the pre-roll setting says (only for a real microphone)."""
+        from dictation_app.audio.preroll import ArmedMicrophone
+        from dictation_app.errors import AudioDeviceError
+
+        wanted = self.settings.value("anywhere/preroll") and self.window._uses_microphone
+        if self.armed is not None and (restart or not wanted):
+            self.armed.disarm()
+            self.armed = None
+            self.window.source_factory = self.window._microphone
+        if wanted and self.armed is None:
+            armed = ArmedMicrophone(self.window.options().input_device)
+            try:
+                armed.arm()
+            except AudioDeviceError as exc:
+                self.window.show_problem(self.tr("Pre-roll is off: %s") % exc)
+                return
+            self.armed = armed
+            self.window.source_factory = armed.source
+        self._show_idle()
+
+    def _show_idle(self) -> None:
+        """Between dictations: the signs say whether the microphone is armed."""
+        armed = self.armed is not None
+        if self.tray is not None:
+            self.tray.set_recording(False, armed)
+        if armed:
+            self.overlay.show_armed()
+        elif not self.overlay.held:
+            self.overlay.hide()
 
     def handle(self, command: str) -> dict:
         """A control-socket command (on the GUI thread); the answer is the status after it."""
@@ -223,13 +217,13 @@ class AnywhereController(QObject):
             QApplication.quit()
 
     def shutdown(self) -> None:
-        self._shut_down = True
+        if self.armed is not None:
+            self.armed.disarm()
+            self.armed = None
         if self.server is not None:
             self.server.close()
             self.server = None
-        if self.hotkey is not None:
-            self.hotkey.close()
-            self.hotkey = None
+        self.shortcut.close()
         self.overlay.hide()
 
     def _focused_target(self) -> Target | None:
@@ -308,12 +302,11 @@ class AnywhereController(QObject):
 
     def _finished(self, folder: str) -> None:
         if self.tray is not None:
-            self.tray.set_recording(False)
-        self.overlay.set_microphone(False)
+            self.tray.set_recording(False, self.armed is not None)
+        self.overlay.set_microphone(False, self.armed is not None)
         delivery, self.delivery = self.delivery, None
         if delivery is None:
-            if not self.overlay.held:
-                self.overlay.hide()
+            self._show_idle()
             return
         self.delivery = delivery  # still shown in status until it is done
         trailer = _AFTER.get(self.settings.value("anywhere/after"), " ")
@@ -364,7 +357,7 @@ class AnywhereController(QObject):
         if self.delivery is delivery:
             self.delivery = None
         if not delivery.held:
-            self.overlay.hide()
+            self._show_idle()
 
     def _delivery_event(self, event) -> None:
         if isinstance(event, Delivered):

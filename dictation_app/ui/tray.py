@@ -10,13 +10,13 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 __all__ = ["Tray", "microphone_icon"]
 
 
-def microphone_icon(recording: bool) -> QIcon:
-    """A microphone drawn at 64 px: grey when idle, red while recording."""
+def microphone_icon(recording: bool, armed: bool = False) -> QIcon:
+    """A microphone drawn at 64 px: grey when idle, red while recording, amber while armed."""
     pixmap = QPixmap(64, 64)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    color = QColor(229, 57, 53) if recording else QColor(95, 99, 104)
+    color = QColor(229, 57, 53) if recording else QColor(245, 159, 0) if armed else QColor(95, 99, 104)
     painter.setBrush(color)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.drawRoundedRect(22, 4, 20, 36, 10, 10)
@@ -72,9 +72,11 @@ class Tray(QObject):
     def show(self) -> None:
         self.icon.show()
 
-    def set_recording(self, recording: bool) -> None:
-        self.icon.setIcon(microphone_icon(recording))
-        self.icon.setToolTip(self.tr("Dictation: microphone on") if recording else self.tr("Dictation: idle"))
+    def set_recording(self, recording: bool, armed: bool = False) -> None:
+        self.icon.setIcon(microphone_icon(recording, armed))
+        self.icon.setToolTip(self.tr("Dictation: microphone on") if recording else
+                             self.tr("Dictation: microphone armed (the last 0.5 s is kept)") if armed else
+                             self.tr("Dictation: idle"))
         self.toggle_action.setText(self.tr("Stop dictation") if recording else self.tr("Start dictation"))
 
     def set_mode(self, mode: str) -> None:

@@ -77,9 +77,24 @@ class Overlay(QWidget):
         self.show()
         self.raise_()
 
-    def set_microphone(self, open_: bool) -> None:
-        """The sign that the microphone is open: never open without it."""
-        self.mic.setText("<span style='color:#f44336'>●</span> " + self.tr("Mic on") if open_ else self.tr("Mic off"))
+    def set_microphone(self, open_: bool, armed: bool = False) -> None:
+        """The sign that the microphone is open: never open without it (armed: pre-roll)."""
+        if open_:
+            self.mic.setText("<span style='color:#f44336'>●</span> " + self.tr("Mic on"))
+        elif armed:
+            self.mic.setText("<span style='color:#f59f00'>●</span> " + self.tr("Mic armed (keeps 0.5 s)"))
+        else:
+            self.mic.setText(self.tr("Mic off"))
+
+    def show_armed(self) -> None:
+        """Between dictations with pre-roll on: the microphone is open, so this shows."""
+        self.committed = self.tentative = ""
+        self.set_microphone(False, armed=True)
+        self.set_state(self.tr("ready: press the shortcut to dictate"))
+        self.target.setText("")
+        self._show_text()
+        self.place()
+        self.show()
 
     @Slot(str)
     def set_state(self, state: str) -> None:
