@@ -53,7 +53,7 @@ def percentiles(values: list[float]) -> str:
 
 
 def commit_latency(method_name: str, desktop, term, app: str, commits: int) -> list[float]:
-    from dictation_app.anywhere.delivery import Delivered, Delivery, Target
+    from dictation_app.anywhere.delivery import Delivery, Target
     from dictation_app.anywhere.methods import methods_for
 
     arrivals: list[float] = []

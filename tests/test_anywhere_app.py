@@ -136,6 +136,24 @@ def test_push_to_talk_types_nothing_while_the_chord_is_held(virtual_mic, x11, re
             term.close()
 
 
+def test_escape_cancels_and_nothing_is_typed(virtual_mic, x11, tmp_path):
+    term = xterm(x11, tmp_path)
+    env = _env(x11, virtual_mic, tmp_path, "insert=on_finish\n")
+    try:
+        ctl(env, "start")
+        wait_status(env, lambda s: s["dictating"], what="dictation to start")
+        speak(Path(__file__).parent / "data" / SPEECH, env).wait(timeout=60)
+        subprocess.run(["xdotool", "key", "Escape"], env=x11, check=True)
+        wait_status(env, lambda s: not s["dictating"], 30, "the cancel")
+        time.sleep(1.0)
+        assert term.text() == ""  # nothing typed: cancelled, not stopped
+        assert (_session(env) / "audio.wav").stat().st_size > 100_000  # and nothing lost: the recording is kept
+        assert not (_session(env) / "final.txt").exists()
+    finally:
+        ctl(env, "quit")
+        term.close()
+
+
 def test_words_are_typed_into_a_wayland_terminal(virtual_mic, sway, references, tmp_path):
     term = foot(sway, tmp_path)
     base = {**sway, "QT_QPA_PLATFORM": "offscreen"}

@@ -5,13 +5,12 @@ window (with its control socket) open no network connection at all, only local s
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
-
-import pytest
 
 from conftest import DATA
 from desktops import need, wait_for
@@ -69,3 +68,23 @@ def test_the_window_talks_only_to_local_sockets(virtual_mic, tmp_path):
         app.wait(timeout=60)
     _only_local(_connections(out))
     assert not sock.exists()
+
+
+def test_a_download_happens_only_for_a_model_asked_by_name_and_is_announced_first(tmp_path):
+    from dictation_app.engine.models import ModelStore
+
+    store = ModelStore(tmp_path)
+    assert not store.needs_download("tiny.en") and not store.needs_download("base")
+    assert not store.needs_download(str(tmp_path)) and store.needs_download("small")
+    out = tmp_path / "strace.txt"
+    env = {**os.environ, "DICTATION_APP_CACHE_DIR": str(tmp_path / "cache"), "HF_ENDPOINT": "http://127.0.0.1:9"}
+    need("strace")
+    result = subprocess.run(["strace", "-f", "-qq", "-e", "trace=connect", "-o", str(out), sys.executable, "-m",
+                             "dictation_app", "transcribe", "--model", "small", str(DATA / "jfk.flac")],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    announced = result.stderr.index("downloading model 'small' from the Hugging Face hub")
+    assert announced < result.stderr.index("Cannot download model 'small'")
+    # the only address it tried is the hub's (a closed local port stands in for it here)
+    inet = [line for line in out.read_text().splitlines() if "sa_family=AF_INET" in line]
+    assert inet and all("htons(9)" in line and "127.0.0.1" in line for line in inet), inet

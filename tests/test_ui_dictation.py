@@ -24,7 +24,10 @@ def test_dictation_goes_in_at_the_cursor_while_the_user_types(qtbot, gui_env, mo
     editor = window.docs.dictation_editor
     qtbot.keyClicks(editor, "Notes: ")
     commits = []
+    qtbot.waitUntil(window.record_action.isEnabled, timeout=60_000)
     window.record_action.trigger()
+    assert window.dictation is not None, (window.model, window.no_input, window.state_label.text(),
+                                          window.banner.text(), window.record_action.isEnabled())
     window.dictation.worker.committed.connect(lambda words: commits.append("".join(w.text for w in words)))
     qtbot.waitUntil(lambda: len(commits) >= 1, timeout=60_000)
     assert editor.toPlainText().startswith("Notes: ")

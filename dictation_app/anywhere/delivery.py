@@ -71,18 +71,20 @@ class Delivery:
         on_event: Called on the delivery thread with each :data:`DeliveryEvent`.
         focused_window: Returns the focused X11 window id, or None where it cannot be known.
         window_exists: Whether an X11 window id still exists.
+        cleanup: Called once the delivery has finished (closes what watched the focus).
     """
 
     POLL_S = 0.05
 
     def __init__(self, methods: list[Method], target: Target, on_event: Callable[[DeliveryEvent], None] | None = None,
                  focused_window: Callable[[], int | None] | None = None,
-                 window_exists: Callable[[int], bool] | None = None) -> None:
+                 window_exists: Callable[[int], bool] | None = None, cleanup: Callable[[], None] | None = None) -> None:
         self.methods = list(methods)
         self.target = target
         self.on_event = on_event or (lambda event: None)
         self.focused_window = focused_window
         self.window_exists = window_exists
+        self.cleanup = cleanup
         self.held: list[str] = []
         self.delivered: list[str] = []
         self._queue: queue.Queue = queue.Queue()
@@ -116,6 +118,8 @@ class Delivery:
             self._thread.join(2.0)
         for method in self.methods:
             method.close()
+        if self.cleanup is not None:
+            self.cleanup()
 
     @property
     def held_text(self) -> str:

@@ -298,9 +298,9 @@ class WaylandPaste(_WaylandMethod):
             time.sleep(0.05)  # wl-copy owns the selection before the key goes out
             mods, key = _wtype_chord(paste_chord(app, self.paste_key))
             _run(["wtype", "-M", "shift", "-m", "shift", *mods, "-k", key, *_release(mods)], "wtype (paste key)")
-            offer.wait(timeout=1.0)
+            offer.wait(timeout=2.0)  # a busy machine is slow, not a refusal
         except subprocess.TimeoutExpired:
-            raise InsertError("The focused window did not take the pasted text within 1 s.") from None
+            raise InsertError("The focused window did not take the pasted text within 2 s.") from None
         finally:
             if offer.poll() is None:
                 offer.kill()

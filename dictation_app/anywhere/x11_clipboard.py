@@ -127,7 +127,7 @@ class X11Clipboard:
             conn.close()
 
     def paste(self, text: str, press_paste_key, selections: tuple[str, ...] = ("CLIPBOARD", "PRIMARY"),
-              timeout: float = 1.0) -> None:
+              timeout: float = 2.0) -> None:
         """Offer ``text``, call ``press_paste_key()``, wait until a window has taken it, then
         restore what the clipboard held. Raises :class:`InsertError` when nobody took it."""
         before = {s: self.read(s) for s in selections}

@@ -66,6 +66,9 @@ def load_model(args: argparse.Namespace, options):
                        compute_type=given.compute_type or options.load.compute_type,
                        cpu_threads=given.cpu_threads or options.load.cpu_threads)
     service = DictationService()
+    if service.store.needs_download(options.model_name):  # said before any connection is made
+        print(f"{PROG}: downloading model '{options.model_name}' from the Hugging Face hub (asked for by name; "
+              "the bundled tiny.en and local folders never download)", file=sys.stderr, flush=True)
     bar = ProgressBar(f"downloading {options.model_name}") if sys.stderr.isatty() else None
     service.load_now(options.model_name, load, progress=bar.bytes if bar else None)
     if bar:

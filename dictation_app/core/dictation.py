@@ -42,6 +42,7 @@ class ServiceState(Enum):
 
     NO_MODEL = "no model"
     LOADING = "loading model"
+    DOWNLOADING = "downloading model from the Hugging Face hub"
     IDLE = "idle"
     STARTING = "starting"
     LISTENING = "listening"
@@ -143,6 +144,8 @@ class DictationService:
 
     def _load_in_background(self, request: int, name: str, options: LoadOptions) -> None:
         try:
+            if self.store.needs_download(name):  # said before any connection is made
+                self.set_state(ServiceState.DOWNLOADING)
             model = self.store.load(name, options)
         except Exception as exc:  # a bug is still a message, never a dead service
             message = str(exc) if isinstance(exc, DictationError) else f"Unexpected error: {type(exc).__name__}: {exc}"

@@ -185,6 +185,17 @@ class ModelStore:
 
     # -- resolving ------------------------------------------------------------------------
 
+    def needs_download(self, name_or_path: str) -> bool:
+        """Whether loading this model would download it from the hub (the only time the app
+        goes on the network: a model the user asked for by name that is not here yet)."""
+        from faster_whisper.utils import available_models
+
+        if _looks_like_path(name_or_path) or name_or_path in (DEFAULT_MODEL, "base"):
+            return False
+        if name_or_path not in available_models() and "/" not in name_or_path:
+            return False
+        return not _is_model_dir(self.models_dir / name_or_path.replace("/", "--"))
+
     def resolve(self, name_or_path: str, progress: ProgressCallback | None = None) -> Path:
         """Return a folder holding the model, assembling or downloading it if needed.
 

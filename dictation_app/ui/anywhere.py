@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from dictation_app.anywhere.control import ControlError, ControlServer
 from dictation_app.anywhere.delivery import Delivered, Delivery, Held, Target, Waiting
 from dictation_app.anywhere.desktop import Desktop
-from dictation_app.anywhere.methods import methods_for
+from dictation_app.anywhere.targets import delivery_for, focused_target
 from dictation_app.errors import DictationError
 from dictation_app.ui.shortcut import ShortcutBinder
 from dictation_app.ui.tray import Tray
@@ -71,6 +71,7 @@ class AnywhereController(QObject):
         self._start_when_ready = False
         self._quitting = False
         self._keys_held = False  # the push-to-talk chord is down
+        self._escape = None  # Esc grabbed while dictating into another application (X11)
         self.timings: dict[str, float] = {}  # what bench_anywhere.py reads through `status`
         self._asked_at = 0.0
         window.dictation_begun.connect(self._begun)
@@ -231,19 +232,7 @@ class AnywhereController(QObject):
         on_desktop = QGuiApplication.platformName() not in ("offscreen", "minimal")
         if (on_desktop and QApplication.activeWindow() is not None) or self.desktop.session == "none":
             return None
-        if self.desktop.session == "x11":
-            try:
-                from dictation_app.anywhere.x11 import XKeyboard
-
-                keyboard = XKeyboard(self.desktop.x_display)
-                try:
-                    focused = keyboard.focused_window()
-                finally:
-                    keyboard.close()
-            except DictationError:
-                return Target("")
-            return Target(focused.app, focused.title, focused.id) if focused else Target("")
-        return Target(*self.desktop.focused())
+        return focused_target(self.desktop)
 
     # -- one dictation --------------------------------------------------------------------
 
@@ -267,23 +256,12 @@ class AnywhereController(QObject):
         if self.target is not None:
             self.delivery = self._new_delivery(self.target)
             self.delivery.hold_keys(self._keys_held)
+            self._grab_escape()
 
     def _new_delivery(self, target: Target) -> Delivery:
-        focused = exists = None
-        if self.desktop.session == "x11" and target.window:
-            from dictation_app.anywhere.x11 import XKeyboard
-
-            try:
-                watcher = XKeyboard(self.desktop.x_display)
-            except DictationError:
-                watcher = None
-            if watcher is not None:
-                focused = lambda: (w.id if (w := watcher.focused_window()) else None)  # noqa: E731
-                exists = watcher.window_exists
-        methods = methods_for(self.desktop, self.settings.value("anywhere/method"),
-                              self.settings.value("anywhere/paste_key").strip())
         post = self.window._poster.post
-        return Delivery(methods, target, lambda event: post(lambda: self._delivery_event(event)), focused, exists)
+        return delivery_for(self.desktop, target, lambda event: post(lambda: self._delivery_event(event)),
+                            self.settings.value("anywhere/method"), self.settings.value("anywhere/paste_key").strip())
 
     def _microphone_open(self, folder: str) -> None:  # on the dictation thread, at once
         now = time.perf_counter()  # CLOCK_MONOTONIC: comparable across processes (bench_anywhere)
@@ -300,7 +278,23 @@ class AnywhereController(QObject):
         self._first = False
         self.delivery.send(text)
 
+    def _grab_escape(self) -> None:
+        """Esc cancels a dictation into another application: the overlay never has the focus,
+        so on X11 the key is grabbed while the dictation runs (and only then)."""
+        from dictation_app.anywhere.hotkey import HotkeyError, X11Hotkey
+
+        if self.desktop.session != "x11":
+            return
+        post = self.window._poster.post
+        try:
+            self._escape = X11Hotkey("Escape", lambda: post(self.cancel), None, self.desktop.x_display)
+        except HotkeyError:
+            self._escape = None  # another program holds Esc: the Cancel button and the shortcut remain
+
     def _finished(self, folder: str) -> None:
+        if self._escape is not None:
+            self._escape.close()
+            self._escape = None
         if self.tray is not None:
             self.tray.set_recording(False, self.armed is not None)
         self.overlay.set_microphone(False, self.armed is not None)

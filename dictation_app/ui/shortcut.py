@@ -64,7 +64,8 @@ class ShortcutBinder(QObject):
         try:
             hotkey = GlobalShortcut(chord, self._on_press, self._on_release)
         except HotkeyError as exc:
-            self.post(lambda: self.problem.emit(str(exc)))
+            message = str(exc)  # `exc` is gone once this block ends; the lambda runs later
+            self.post(lambda: self.problem.emit(message))
             return
         self.post(lambda: self._portal_bound(hotkey))
 

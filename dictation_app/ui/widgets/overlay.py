@@ -47,7 +47,7 @@ class Overlay(QWidget):
         self.copy_button = QPushButton(self.tr("Copy"), focusPolicy=Qt.FocusPolicy.NoFocus)
         self.copy_button.clicked.connect(self.copy_held)
         cancel = QPushButton(self.tr("Cancel"), focusPolicy=Qt.FocusPolicy.NoFocus,
-                             toolTip=self.tr("Stop and type nothing more (or press the shortcut)"))
+                             toolTip=self.tr("Stop and type nothing more (or press Esc)"))
         cancel.clicked.connect(self.cancel_requested)
         top = QHBoxLayout()
         for widget in (self.mic, self.state, self.meter):
