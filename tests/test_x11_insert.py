@@ -78,6 +78,7 @@ def test_paste_puts_the_old_clipboard_back(desktop, x11, tmp_path):
     mine = _Offer(desktop.x_display, ("CLIPBOARD",), "what the user copied".encode())
     method = X11Paste(desktop)
     try:
+        activate(x11, term.window)
         method.insert("dictated words\n", "XTerm")
         assert term.wait_text("dictated words\n") == "dictated words\n"
         assert mine.lost.is_set()  # the app took the clipboard for the paste...

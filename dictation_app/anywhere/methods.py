@@ -131,7 +131,12 @@ class X11Paste(_X11Method):
             self._clipboard = X11Clipboard(self.desktop.x_display or None)
         chord = paste_chord(app, self.paste_key)
         selections = ("CLIPBOARD", "PRIMARY") if chord == "Shift+Insert" else ("CLIPBOARD",)
-        self._clipboard.paste(text, lambda: self.keyboard.press_chord(chord), selections)
+        try:
+            self._clipboard.paste(text, lambda: self.keyboard.press_chord(chord), selections)
+        except InsertError as exc:
+            focused = self.keyboard.focused_window()
+            where = f"{focused.app} '{focused.title}'" if focused else "no window"
+            raise InsertError(f"{exc} (focus: {where}; paste key {chord})") from None
 
     def close(self) -> None:
         if self._clipboard is not None:
