@@ -129,6 +129,17 @@ class Terminal:
         self.env = env
         self.title = title
 
+    def wait_ready(self) -> None:
+        """Until its shell has started ``cat`` (then the terminal reads keys and pastes)."""
+        def descendants(pid: int) -> list[int]:
+            children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+            return [int(c) for c in children] + [d for c in children for d in descendants(int(c))]
+
+        wait_for(lambda: any(Path(f"/proc/{p}/comm").read_text().strip() == "cat"
+                             for p in descendants(self.process.pid) if Path(f"/proc/{p}/comm").exists()),
+                 what=f"{self.title}'s shell")
+        time.sleep(0.2)  # the window manager's and the terminal's own start-up settle
+
     def text(self) -> str:
         return self.file.read_text(encoding="utf-8")
 
@@ -147,6 +158,7 @@ def xterm(env: dict, folder: Path, title: str = "target") -> Terminal:
     need("xterm")
     term = Terminal(["xterm", "-T", title, "-fa", "Monospace", "-e"], env, folder, title)
     window = wait_for(lambda: _window_id(env, title), what=f"xterm {title}")
+    term.wait_ready()
     activate(env, window)
     term.window = window
     return term
@@ -156,7 +168,7 @@ def foot(env: dict, folder: Path, title: str = "target") -> Terminal:
     term = Terminal(["foot", "--title", title, "--app-id", "foot", "--"], env, folder, title)
     wait_for(lambda: title in subprocess.run(["swaymsg", "-t", "get_tree"], env=env, capture_output=True,
                                              text=True).stdout, what=f"foot {title}")
-    time.sleep(0.3)
+    term.wait_ready()
     return term
 
 
