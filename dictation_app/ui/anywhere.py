@@ -185,6 +185,7 @@ class AnywhereController(QObject):
 
     def stop(self) -> None:
         """Stop; in on-finish mode the live tail is not decoded, the recording is instead."""
+        self._start_when_ready = False  # a start still waiting for the model is called off too
         if self.window.dictation is not None:
             self.timings["stop_asked"] = time.perf_counter()
             whole = self.mode == "on_finish" and self.delivery is not None and not self._cancelled
@@ -213,9 +214,11 @@ class AnywhereController(QObject):
         self.window.ask_on_close = False
         self.window.close()
         self.window.ask_on_close = True
-        if not self.window.isVisible():
-            self.shutdown()
-            QApplication.quit()
+        if self.window.isVisible():
+            self._quitting = False  # the user kept it open (files still being transcribed)
+            return
+        self.shutdown()
+        QApplication.quit()
 
     def shutdown(self) -> None:
         if self.armed is not None:
