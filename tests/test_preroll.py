@@ -7,11 +7,18 @@ from __future__ import annotations
 import time
 
 from conftest import speak
+from desktops import wait_for
 from dictation_app.audio.preroll import ArmedMicrophone
 from dictation_app.audio.sources import level_of
 from dictation_app.engine.streaming import Commit, StreamingOptions
 
-SPEECH_ONSET_S = 0.55  # 1089-134686-0000.flac: "He hoped there would be stew ..."
+# 1089-134686-0000.flac: "He hoped there would be stew ..." after 0.55 s of silence
+
+
+def _heard_speech(armed: ArmedMicrophone) -> bool:
+    with armed._lock:
+        kept = list(armed._ring)
+    return bool(kept) and level_of(kept[-1]).rms_db > -40
 
 
 def test_a_late_start_keeps_the_first_words(virtual_mic, data_dir):
@@ -25,7 +32,8 @@ def test_a_late_start_keeps_the_first_words(virtual_mic, data_dir):
         time.sleep(1.0)  # armed: silence kept, then dropped
         assert armed._ring_frames <= 8000 + 1600
         player = speak(data_dir / "1089-134686-0000.flac", virtual_mic)
-        time.sleep(SPEECH_ONSET_S + 0.3)  # the user presses the shortcut after "He hoped"
+        wait_for(lambda: _heard_speech(armed), 30, "the speech")  # the user starts speaking...
+        time.sleep(0.3)  # ...and presses the shortcut after "He hoped"
         dictation = service.dictation(armed.source(), StreamingOptions(), record=False)
         dictation.start()
         first = dictation.source._pending
