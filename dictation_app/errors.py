@@ -10,6 +10,7 @@ __all__ = [
     "AudioDecodeError",
     "AudioDeviceError",
     "DictationError",
+    "InsertError",
     "ModelError",
     "OutputError",
     "RecordingError",
@@ -31,6 +32,10 @@ class AudioDeviceError(DictationError):
 
 class RecordingError(DictationError):
     """The session recording cannot be written (disk full, folder gone)."""
+
+
+class InsertError(DictationError):
+    """Text could not be put into the target application (the message says why)."""
 
 
 class ModelError(DictationError):

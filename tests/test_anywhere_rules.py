@@ -4,7 +4,7 @@ import pytest
 
 from dictation_app.anywhere.desktop import Desktop
 from dictation_app.anywhere.methods import METHOD_NAMES, methods_for, paste_chord
-from dictation_app.anywhere.x11 import keysym_of, parse_chord
+from dictation_app.anywhere.keys import keysym_of, parse_chord
 from dictation_app.settings.declarations import by_key
 
 

@@ -111,7 +111,10 @@ try:
     sock.connect(sys.argv[1])
 except OSError as exc:
     print("connect failed:", type(exc).__name__); sys.exit(0)
-sock.sendall(b'{"command": "start"}\\n')
+try:
+    sock.sendall(b'{"command": "start"}\\n')
+except OSError:
+    pass  # refused before it read anything: the answer is waiting all the same
 print(sock.recv(4096).decode().strip())
 """
 

@@ -15,7 +15,8 @@ import time
 import pytest
 
 from desktops import need, wait_for
-from dictation_app.anywhere.x11 import InsertError, keysym_of
+from dictation_app.anywhere.keys import keysym_of
+from dictation_app.errors import InsertError
 
 BUS, OBJECT = "org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop"
 

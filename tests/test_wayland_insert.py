@@ -52,7 +52,7 @@ def test_each_method_puts_unicode_into_foot_intact(method_class, wayland, sway, 
 
 def test_a_compositor_error_is_a_clear_message(tmp_path):
     from dictation_app.anywhere.wayland_keyboard import WaylandKeyboard
-    from dictation_app.anywhere.x11 import InsertError
+    from dictation_app.errors import InsertError
 
     with pytest.raises(InsertError, match="Cannot connect to the Wayland compositor"):
         WaylandKeyboard(str(tmp_path / "wayland-9"))

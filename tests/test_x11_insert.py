@@ -14,7 +14,8 @@ from dictation_app.anywhere.delivery import Delivered, Delivery, Held, Target, W
 from dictation_app.anywhere.desktop import Desktop
 from dictation_app.anywhere.doctor import CHECK_TEXT
 from dictation_app.anywhere.methods import X11Paste, XTestTyping
-from dictation_app.anywhere.x11 import InsertError, XKeyboard
+from dictation_app.anywhere.x11 import XKeyboard
+from dictation_app.errors import InsertError
 
 METHODS = {"xtest": XTestTyping, "x11-paste": X11Paste}
 

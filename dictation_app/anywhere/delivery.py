@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dictation_app.anywhere.methods import Method
-from dictation_app.anywhere.x11 import InsertError
+from dictation_app.errors import InsertError
 
 __all__ = ["Delivered", "Delivery", "DeliveryEvent", "Held", "Target", "Waiting"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dictation_app.anywhere.desktop import Desktop
 from dictation_app.anywhere.methods import Method, methods_for
-from dictation_app.anywhere.x11 import InsertError
+from dictation_app.errors import InsertError
 from dictation_app.system import app_command
 
 __all__ = ["CHECK_TEXT", "Report", "diagnose", "live_check"]

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from dictation_app.anywhere.x11 import parse_chord
+from dictation_app.anywhere.keys import parse_chord
 from dictation_app.errors import DictationError
 
 __all__ = ["HotkeyError", "X11Hotkey"]

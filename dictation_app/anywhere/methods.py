@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable
 
 from dictation_app.anywhere.desktop import Desktop
-from dictation_app.anywhere.x11 import InsertError
+from dictation_app.anywhere.keys import parse_chord
+from dictation_app.errors import InsertError
 from dictation_app.system import child_environment
 
 __all__ = ["METHOD_NAMES", "Method", "XTestTyping", "X11Paste", "VirtualKeyboardTyping", "WtypeTyping",
@@ -29,6 +30,9 @@ _TERMINALS = {"gnome-terminal", "gnome-terminal-server", "org.gnome.terminal", "
               "org.wezfurlong.wezterm", "st", "st-256color", "lxterminal", "mate-terminal", "qterminal",
               "terminology", "sakura", "guake", "tilda", "ptyxis", "org.gnome.ptyxis", "com.mitchellh.ghostty",
               "ghostty", "kgx", "org.gnome.console", "blackbox"}
+
+
+_NO_WAYLAND = "no Wayland display (WAYLAND_DISPLAY is unset)"
 
 
 def paste_chord(app: str, override: str = "") -> str:
@@ -65,9 +69,9 @@ class Method:
         pass
 
 
-def _run(argv: list[str], what: str, timeout: float = 5.0, data: bytes | None = None) -> None:
+def _run(argv: list[str], what: str, timeout: float = 5.0) -> None:
     try:
-        result = subprocess.run(argv, input=data, capture_output=True, timeout=timeout, env=child_environment())
+        result = subprocess.run(argv, capture_output=True, timeout=timeout, env=child_environment())
     except FileNotFoundError:
         raise InsertError(f"{argv[0]} is not installed.") from None
     except subprocess.TimeoutExpired:
@@ -77,22 +81,32 @@ def _run(argv: list[str], what: str, timeout: float = 5.0, data: bytes | None = 
         raise InsertError(f"{what} failed: {detail[-1] if detail else f'exit status {result.returncode}'}.")
 
 
-class _X11Method(Method):
+class _Connected(Method):
+    """A method that holds one connection (to the X server, the compositor, the portal) for a
+    dictation: opened on first use, closed with the delivery. Where opening it prompts nobody,
+    failing to open it is the method's :meth:`problem`."""
+
     def __init__(self, desktop: Desktop) -> None:
         self.desktop = desktop
         self._keyboard = None
 
+    def _connect(self):
+        raise NotImplementedError
+
+    def _missing(self) -> str | None:
+        """What rules the method out without connecting (no display), or None."""
+        return None
+
     @property
     def keyboard(self):
-        from dictation_app.anywhere.x11 import XKeyboard
-
         if self._keyboard is None:
-            self._keyboard = XKeyboard(self.desktop.x_display or None)
+            self._keyboard = self._connect()
         return self._keyboard
 
     def problem(self) -> str | None:
-        if not self.desktop.x_display:
-            return "no X display (DISPLAY is unset)"
+        missing = self._missing()
+        if missing:
+            return missing
         try:
             self.keyboard
         except InsertError as exc:
@@ -103,6 +117,16 @@ class _X11Method(Method):
         if self._keyboard is not None:
             self._keyboard.close()
             self._keyboard = None
+
+
+class _X11Method(_Connected):
+    def _connect(self):
+        from dictation_app.anywhere.x11 import XKeyboard
+
+        return XKeyboard(self.desktop.x_display or None)
+
+    def _missing(self) -> str | None:
+        return None if self.desktop.x_display else "no X display (DISPLAY is unset)"
 
 
 class XTestTyping(_X11Method):
@@ -153,88 +177,50 @@ class _WaylandMethod(Method):
 
     def problem(self) -> str | None:
         if not self.desktop.wayland_display:
-            return "no Wayland display (WAYLAND_DISPLAY is unset)"
+            return _NO_WAYLAND
         if shutil.which(self.tool) is None:
             return f"{self.tool} is not installed (sudo apt install {self.package})"
         return None
 
 
-class VirtualKeyboardTyping(_WaylandMethod):
+class VirtualKeyboardTyping(_Connected):
     """Wayland (wlroots: sway, Hyprland, river; not GNOME or KDE): the app's own virtual
     keyboard, one per dictation (:mod:`dictation_app.anywhere.wayland_keyboard`)."""
 
     name, package = "virtual-keyboard", "(built in; a wlroots compositor)"
 
-    def __init__(self, desktop: Desktop) -> None:
-        super().__init__(desktop)
-        self._keyboard = None
-
-    @property
-    def keyboard(self):
+    def _connect(self):
         from dictation_app.anywhere.wayland_keyboard import WaylandKeyboard
 
-        if self._keyboard is None:
-            self._keyboard = WaylandKeyboard(self.desktop.wayland_display)
-        return self._keyboard
+        return WaylandKeyboard(self.desktop.wayland_display)
 
-    def problem(self) -> str | None:
-        if not self.desktop.wayland_display:
-            return "no Wayland display (WAYLAND_DISPLAY is unset)"
-        try:
-            self.keyboard
-        except InsertError as exc:
-            return str(exc)
-        return None
+    def _missing(self) -> str | None:
+        return None if self.desktop.wayland_display else _NO_WAYLAND
 
     def insert(self, text: str, app: str = "") -> None:
         self.keyboard.type_text(text)
 
-    def close(self) -> None:
-        if self._keyboard is not None:
-            self._keyboard.close()
-            self._keyboard = None
 
-
-class PortalTyping(Method):
+class PortalTyping(_Connected):
     """GNOME, KDE (any desktop with an XDG RemoteDesktop portal): keys through the portal, one
     session per dictation; the desktop asks the user once, then remembers
     (:mod:`dictation_app.anywhere.portal`)."""
 
     name, package = "portal", "xdg-desktop-portal with a GNOME or KDE backend"
 
-    def __init__(self, desktop: Desktop) -> None:
-        self.desktop = desktop
-        self._keyboard = None
-
-    def problem(self) -> str | None:
-        try:
-            from jeepney import DBusAddress, Properties
-            from jeepney.io.blocking import open_dbus_connection
-        except ImportError:
-            return "jeepney is not installed (pip install jeepney)"
-        from dictation_app.anywhere.portal import BUS_NAME, OBJECT, REMOTE_DESKTOP
-
-        try:
-            with open_dbus_connection(bus="SESSION") as conn:
-                address = DBusAddress(OBJECT, bus_name=BUS_NAME, interface=REMOTE_DESKTOP)
-                reply = conn.send_and_get_reply(Properties(address).get("version"), timeout=3.0)
-        except (OSError, KeyError, ValueError, TimeoutError) as exc:
-            return f"no D-Bus session bus ({exc})"
-        if reply.header.message_type.name == "error":
-            return "this desktop's portal has no RemoteDesktop interface (wlroots compositors do not; GNOME and KDE do)"
-        return None
-
-    def insert(self, text: str, app: str = "") -> None:
+    def _connect(self):
         from dictation_app.anywhere.portal import RemoteDesktopKeyboard
 
-        if self._keyboard is None:
-            self._keyboard = RemoteDesktopKeyboard()
-        self._keyboard.type_text(text)
+        return RemoteDesktopKeyboard()
 
-    def close(self) -> None:
-        if self._keyboard is not None:
-            self._keyboard.close()
-            self._keyboard = None
+    def problem(self) -> str | None:
+        """Asked without a session: starting one makes the desktop ask the user."""
+        from dictation_app.anywhere.portal import REMOTE_DESKTOP, interface_problem
+
+        return interface_problem(REMOTE_DESKTOP)
+
+    def insert(self, text: str, app: str = "") -> None:
+        self.keyboard.type_text(text)
 
 
 class WtypeTyping(_WaylandMethod):
@@ -277,7 +263,7 @@ class WaylandPaste(_WaylandMethod):
 
     def problem(self) -> str | None:
         if not self.desktop.wayland_display:
-            return "no Wayland display (WAYLAND_DISPLAY is unset)"
+            return _NO_WAYLAND
         for tool, package in (("wl-copy", "wl-clipboard"), ("wl-paste", "wl-clipboard"), ("wtype", "wtype")):
             if shutil.which(tool) is None:
                 return f"{tool} is not installed (sudo apt install {package})"
@@ -316,8 +302,6 @@ class WaylandPaste(_WaylandMethod):
 
 
 def _wtype_chord(chord: str) -> tuple[list[str], str]:
-    from dictation_app.anywhere.x11 import parse_chord
-
     mods, key = parse_chord(chord)
     names = {"Control_L": "ctrl", "Shift_L": "shift", "Alt_L": "alt", "Super_L": "logo"}
     return [arg for m in mods for arg in ("-M", names[m])], key

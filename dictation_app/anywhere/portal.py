@@ -22,18 +22,18 @@ import secrets
 import threading
 from pathlib import Path
 
-from dictation_app.anywhere.x11 import InsertError, keysym_of
+from dictation_app.anywhere.keys import keysym_for
+from dictation_app.errors import InsertError
 from dictation_app.fileio import open_private, private_dir, user_data_dir
 
-__all__ = ["GlobalShortcut", "RemoteDesktopKeyboard", "has_interface", "portal_folder", "portal_trigger",
-           "seen_working"]
+__all__ = ["GlobalShortcut", "RemoteDesktopKeyboard", "has_interface", "interface_problem", "portal_folder",
+           "portal_trigger", "seen_working"]
 
 BUS_NAME = "org.freedesktop.portal.Desktop"
 OBJECT = "/org/freedesktop/portal/desktop"
 REMOTE_DESKTOP = "org.freedesktop.portal.RemoteDesktop"
 KEYBOARD = 1  # device type bitmask
 PERSISTENT = 2  # persist_mode: until the user revokes it
-_SPECIAL = {"\n": 0xFF0D, "\t": 0xFF09, "\b": 0xFF08}
 
 
 def portal_folder() -> Path:
@@ -148,7 +148,7 @@ class RemoteDesktopKeyboard(_PortalSession):
         from jeepney import new_method_call
 
         for char in text:
-            keysym = _SPECIAL.get(char) or keysym_of(char)
+            keysym = keysym_for(char)
             for state in (1, 0):
                 call = new_method_call(self.portal, "NotifyKeyboardKeysym", "oa{sv}iu", (self.session, {}, keysym, state))
                 reply = self.conn.send_and_get_reply(call, timeout=self.timeout)
@@ -169,18 +169,32 @@ def portal_trigger(chord: str) -> str:
     return "+".join([_TRIGGER_MODIFIERS.get(m.lower(), m.upper()) for m in mods] + [key.lower() if len(key) == 1 else key])
 
 
-def has_interface(interface: str) -> bool:
-    """Whether the session bus's desktop portal offers ``interface`` (its ``version`` property)."""
+_WHO_HAS = {REMOTE_DESKTOP: "RemoteDesktop interface (wlroots compositors do not; GNOME and KDE do)",
+            GLOBAL_SHORTCUTS: "GlobalShortcuts interface (KDE and GNOME 48+ do)"}
+
+
+def interface_problem(interface: str) -> str | None:
+    """Why the session bus's desktop portal cannot serve ``interface`` (asked through its
+    ``version`` property, which opens no session), or None when it can."""
     try:
         from jeepney import DBusAddress, Properties
         from jeepney.io.blocking import open_dbus_connection
-
+    except ImportError:
+        return "jeepney is not installed (pip install jeepney)"
+    try:
         with open_dbus_connection(bus="SESSION") as conn:
             address = DBusAddress(OBJECT, bus_name=BUS_NAME, interface=interface)
             reply = conn.send_and_get_reply(Properties(address).get("version"), timeout=3.0)
-    except (ImportError, OSError, KeyError, ValueError, TimeoutError):
-        return False
-    return reply.header.message_type.name != "error"
+    except (OSError, KeyError, ValueError, TimeoutError) as exc:
+        return f"no D-Bus session bus ({exc})"
+    if reply.header.message_type.name == "error":
+        return f"this desktop's portal has no {_WHO_HAS.get(interface, interface)}"
+    return None
+
+
+def has_interface(interface: str) -> bool:
+    """Whether the session bus's desktop portal offers ``interface``."""
+    return interface_problem(interface) is None
 
 
 class GlobalShortcut(_PortalSession):

@@ -20,11 +20,11 @@ import tempfile
 import threading
 from pathlib import Path
 
-from dictation_app.anywhere.x11 import InsertError, keysym_of
+from dictation_app.anywhere.keys import keysym_for
+from dictation_app.errors import InsertError
 
 __all__ = ["WaylandKeyboard"]
 
-_SPECIAL = {"\n": "Return", "\t": "Tab", "\b": "BackSpace"}
 _DISPLAY_ID, _REGISTRY_ID = 1, 2
 
 
@@ -122,13 +122,6 @@ class WaylandKeyboard:
 
     # -- typing ---------------------------------------------------------------------------
 
-    def _keysym(self, char: str) -> int:
-        if char in _SPECIAL:
-            return {"Return": 0xFF0D, "Tab": 0xFF09, "BackSpace": 0xFF08}[_SPECIAL[char]]
-        if ord(char) < 0x20 or ord(char) == 0x7F:
-            raise InsertError(f"Cannot type the control character {ord(char):#04x}.")
-        return keysym_of(char)
-
     def _upload_keymap(self) -> None:
         lines = ["xkb_keymap {", 'xkb_keycodes "dictation" {', "minimum = 8;", f"maximum = {len(self._keysyms) + 8};"]
         lines += [f"<K{i}> = {i + 8};" for i in range(len(self._keysyms))]
@@ -145,14 +138,14 @@ class WaylandKeyboard:
     def type_text(self, text: str) -> None:
         """Type ``text`` into the focused window; returns once the compositor has every key."""
         with self._lock:
-            new = [s for s in dict.fromkeys(self._keysym(c) for c in text) if s not in self._keycodes]
+            new = [s for s in dict.fromkeys(keysym_for(c) for c in text) if s not in self._keycodes]
             if new:
                 for sym in new:
                     self._keycodes[sym] = len(self._keysyms)
                     self._keysyms.append(sym)
                 self._upload_keymap()
             for char in text:
-                key = self._keycodes[self._keysym(char)]
+                key = self._keycodes[keysym_for(char)]
                 for state in (1, 0):  # wl_keyboard key state: pressed, released
                     self._send(self.keyboard, 1, struct.pack("<III", 0, key, state))  # key(time, key, state)
             self._roundtrip()

@@ -16,43 +16,13 @@ import threading
 import time
 from dataclasses import dataclass
 
-from dictation_app.errors import DictationError
+from dictation_app.anywhere.keys import keysym_for, keysym_of, parse_chord
+from dictation_app.errors import InsertError
 
-__all__ = ["FocusedWindow", "InsertError", "XKeyboard", "keysym_of", "parse_chord"]
+__all__ = ["FocusedWindow", "XKeyboard"]
 
 #: a spare keycode is remapped only this long after its last use
 REUSE_AFTER_S = 0.2
-
-
-class InsertError(DictationError):
-    """Text could not be put into the target application (the message says why)."""
-
-
-def keysym_of(char: str) -> int:
-    """The X keysym for one character: Latin-1 keysyms are the code point, others 0x1000000 + it."""
-    code = ord(char)
-    if 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xFF:
-        return code
-    return 0x01000000 | code
-
-
-_SPECIAL = {"\n": "Return", "\t": "Tab", "\b": "BackSpace"}
-_MODIFIERS = {"ctrl": "Control_L", "control": "Control_L", "shift": "Shift_L", "alt": "Alt_L",
-              "super": "Super_L", "meta": "Super_L", "win": "Super_L"}
-
-
-def parse_chord(chord: str) -> tuple[list[str], str]:
-    """``"Ctrl+Shift+V"`` -> (["Control_L", "Shift_L"], "v"): modifier keysym names and the key's."""
-    parts = [p.strip() for p in chord.split("+") if p.strip()]
-    if not parts:
-        raise ValueError(f"empty key chord: {chord!r}")
-    *mods, key = parts
-    names = []
-    for mod in mods:
-        if mod.lower() not in _MODIFIERS:
-            raise ValueError(f"unknown modifier {mod!r} in {chord!r} (use Ctrl, Shift, Alt, Super)")
-        names.append(_MODIFIERS[mod.lower()])
-    return names, (key.lower() if len(key) == 1 else key)
 
 
 @dataclass(frozen=True)
@@ -106,17 +76,9 @@ class XKeyboard:
         """Type ``text`` into whatever window has the keyboard focus."""
         with self._lock:
             for char in text:
-                keysym = self._keysym(char)
-                keycode, level = self._keycode(keysym)
+                keycode, level = self._keycode(keysym_for(char))
                 self._tap(keycode, [self._modifier("Shift_L")] if level else [])
             self.display.sync()
-
-    def _keysym(self, char: str) -> int:
-        if char in _SPECIAL:
-            return self._XK.string_to_keysym(_SPECIAL[char])
-        if ord(char) < 0x20 or ord(char) == 0x7F:
-            raise InsertError(f"Cannot type the control character {ord(char):#04x}.")
-        return keysym_of(char)
 
     def _keycode(self, keysym: int) -> tuple[int, int]:
         if keysym in self._index:

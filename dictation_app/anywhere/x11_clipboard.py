@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 
-from dictation_app.anywhere.x11 import InsertError
+from dictation_app.errors import InsertError
 
 __all__ = ["X11Clipboard"]
 

@@ -80,6 +80,7 @@ class AnywhereController(QObject):
                                         and self.settings.value("anywhere/keep_in_tray"))
         self.settings.changed.connect(self._setting_changed)
         self.armed = None  # ArmedMicrophone while pre-roll is on
+        self._arming = False
         if listen:
             self._listen()
             self.apply_preroll()
@@ -115,26 +116,37 @@ class AnywhereController(QObject):
         elif key in ("anywhere/preroll", "dictation/input_device") and self.window.dictation is None:
             self.apply_preroll(restart=key == "dictation/input_device")
 
-    def apply_preroll(self, restart: bool = False) -> None:
-        """Arm or disarm the microphone as the pre-roll setting says (only for a real microphone)."""
-        from dictation_app.audio.preroll import ArmedMicrophone
-        from dictation_app.errors import AudioDeviceError
+    def _wants_preroll(self) -> bool:
+        return bool(self.settings.value("anywhere/preroll")) and self.window._uses_microphone
 
-        wanted = self.settings.value("anywhere/preroll") and self.window._uses_microphone
+    def apply_preroll(self, restart: bool = False) -> None:
+        """Arm or disarm the microphone as the pre-roll setting says (only for a real
+        microphone). Opening it starts PortAudio, which is slow the first time: on a worker."""
+        from dictation_app.audio.preroll import ArmedMicrophone
+
+        wanted = self._wants_preroll()
         if self.armed is not None and (restart or not wanted):
             self.armed.disarm()
             self.armed = None
             self.window.source_factory = self.window._microphone
-        if wanted and self.armed is None:
+        if wanted and self.armed is None and not self._arming:
+            self._arming = True
             armed = ArmedMicrophone(self.window.options().input_device)
-            try:
-                armed.arm()
-            except AudioDeviceError as exc:
-                self.window.show_problem(self.tr("Pre-roll is off: %s") % exc)
-                return
-            self.armed = armed
-            self.window.source_factory = armed.source
+            run_task(self, armed.arm, lambda _: self._armed(armed), self._not_armed)
         self._show_idle()
+
+    def _armed(self, armed) -> None:
+        self._arming = False
+        if not self._wants_preroll() or self.armed is not None:
+            armed.disarm()  # turned off (or on twice) while the microphone was opening
+            return
+        self.armed = armed
+        self.window.source_factory = armed.source
+        self._show_idle()
+
+    def _not_armed(self, message: str) -> None:
+        self._arming = False
+        self.window.show_problem(self.tr("Pre-roll is off: %s") % message)
 
     def _show_idle(self) -> None:
         """Between dictations: the signs say whether the microphone is armed."""

@@ -1,0 +1,46 @@
+"""Characters and keys, the same for every way of typing (no Qt): the keysym a character is
+typed with, and key chords such as ``Ctrl+Shift+V``."""
+
+from __future__ import annotations
+
+from dictation_app.errors import InsertError
+
+__all__ = ["keysym_for", "keysym_of", "parse_chord"]
+
+#: characters typed with a key of their own: Return, Tab, BackSpace
+SPECIAL_KEYSYMS = {"\n": 0xFF0D, "\t": 0xFF09, "\b": 0xFF08}
+_MODIFIERS = {"ctrl": "Control_L", "control": "Control_L", "shift": "Shift_L", "alt": "Alt_L",
+              "super": "Super_L", "meta": "Super_L", "win": "Super_L"}
+
+
+def keysym_of(char: str) -> int:
+    """The X keysym for one printable character: Latin-1 keysyms are the code point, others
+    0x1000000 + it."""
+    code = ord(char)
+    if 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xFF:
+        return code
+    return 0x01000000 | code
+
+
+def keysym_for(char: str) -> int:
+    """The keysym that types ``char``: its own key for newline, tab and backspace; raises
+    :class:`InsertError` for any other control character."""
+    if char in SPECIAL_KEYSYMS:
+        return SPECIAL_KEYSYMS[char]
+    if ord(char) < 0x20 or ord(char) == 0x7F:
+        raise InsertError(f"Cannot type the control character {ord(char):#04x}.")
+    return keysym_of(char)
+
+
+def parse_chord(chord: str) -> tuple[list[str], str]:
+    """``"Ctrl+Shift+V"`` -> (["Control_L", "Shift_L"], "v"): modifier keysym names and the key's."""
+    parts = [p.strip() for p in chord.split("+") if p.strip()]
+    if not parts:
+        raise ValueError(f"empty key chord: {chord!r}")
+    *mods, key = parts
+    names = []
+    for mod in mods:
+        if mod.lower() not in _MODIFIERS:
+            raise ValueError(f"unknown modifier {mod!r} in {chord!r} (use Ctrl, Shift, Alt, Super)")
+        names.append(_MODIFIERS[mod.lower()])
+    return names, (key.lower() if len(key) == 1 else key)
