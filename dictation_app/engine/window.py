@@ -38,19 +38,15 @@ class ShortWindowModel(WhisperModel):
         model: A loaded model; nothing is copied but references.
         floor_s: The shortest window encoded (seconds).
         tail_s: Padding kept after the audio (seconds).
-        max_windows: Windows decoded per ``transcribe`` call (the live loop: 1; a whole
-            utterance: as many as it takes, since the decoder may stop a window at a
-            segment boundary and go on from there).
     """
 
-    def __init__(self, model: WhisperModel, floor_s: float, tail_s: float = 1.0, max_windows: int = 1) -> None:
+    def __init__(self, model: WhisperModel, floor_s: float, tail_s: float = 1.0) -> None:
         # Deliberately not super().__init__(): that would load the weights a second time.
         self.__dict__.update(model.__dict__)
         frame_s = self.feature_extractor.time_per_frame
         self.floor_frames = round(floor_s / frame_s)
         self.tail_frames = round(tail_s / frame_s)
         self.frames = self.feature_extractor.nb_max_frames
-        self.max_windows = max_windows
         self._windows: int | None = None  # windows encoded by the running generate_segments
 
     def fit(self, samples: int) -> None:
@@ -71,6 +67,6 @@ class ShortWindowModel(WhisperModel):
     def encode(self, features: np.ndarray):
         if self._windows is not None:
             self._windows += 1
-            if self._windows > self.max_windows:
+            if self._windows > 1:
                 raise _LaterWindow
         return super().encode(features[..., : self.frames])

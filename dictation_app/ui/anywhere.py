@@ -329,21 +329,22 @@ class AnywhereController(QObject):
             run_task(self, delivery.finish, lambda _: self._delivered_all(delivery), self.window.show_problem)
 
     def _transcribe_and_send(self, delivery: Delivery, folder: Path, trailer: str) -> None:
-        """The whole recording decoded at once (offline accuracy), kept in the session folder
-        as ``final.txt`` and sent; if that fails, the live words of the dictation go instead."""
-        from dictation_app.audio.decode import load_audio
+        """The recording through the file path (offline accuracy; no word timestamps, which
+        only the file's transcript needs), kept in the session folder as ``final.txt`` and sent;
+        if that fails, the live words of the dictation go instead."""
+        from dataclasses import replace
+
         from dictation_app.audio.recorder import AUDIO_NAME
-        from dictation_app.engine.utterance import transcribe_utterance
+        from dictation_app.engine.transcriber import FileTranscriber
         from dictation_app.fileio import open_private
 
-        options = self.window.options()
-        model = self.window.model
+        options = replace(self.window.options().transcribe, word_timestamps=False)
+        transcriber = FileTranscriber(self.window.model, self.window.model_name)
         live_text = self.overlay_text()
 
         def transcribe_and_deliver() -> None:
             try:
-                samples = load_audio(folder / AUDIO_NAME).samples
-                text = transcribe_utterance(model, samples, options.transcribe, options.streaming.encoder_window_s)
+                text = transcriber.transcribe(folder / AUDIO_NAME, options).text.strip()
             except DictationError:
                 text = live_text
             if text:
