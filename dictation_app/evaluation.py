@@ -19,6 +19,7 @@ __all__ = [
     "FileScore",
     "LiveRecognizer",
     "ManifestEntry",
+    "formatted_wer",
     "normalize",
     "read_manifest",
     "score_files",
@@ -99,6 +100,18 @@ def wer(references: list[str], hypotheses: list[str]) -> float:
     return errors / sum(len(r.split()) for r, _ in scored)
 
 
+def formatted_wer(references: list[str], hypotheses: list[str]) -> float:
+    """Pooled WER over words as written, case and punctuation kept ("potatoes." and "Potatoes"
+    are different words): how far live text reads from the text it is compared with."""
+    import jiwer
+
+    scored = [(" ".join(r.split()), " ".join(h.split())) for r, h in zip(references, hypotheses) if r.strip()]
+    if not scored:
+        return 0.0
+    out = jiwer.process_words([r for r, _ in scored], [h for _, h in scored])
+    return (out.substitutions + out.deletions + out.insertions) / sum(len(r.split()) for r, _ in scored)
+
+
 def read_manifest(path: str | Path, limit: int | None = None) -> list[ManifestEntry]:
     """Read a tab-separated manifest with at least ``path`` and ``reference_text`` columns."""
     path = Path(path)
@@ -171,14 +184,21 @@ class LiveRecognizer:
         self.realtime = realtime
         self.latency = CommitLatency()
         self.decodes = 0
+        self.live_text = ""
 
     def __call__(self, path: Path) -> tuple[str, float]:
         from dictation_app.audio.decode import SAMPLE_RATE
         from dictation_app.audio.sources import FileSource
-        from dictation_app.engine.streaming import Commit
+        from dictation_app.engine.streaming import Commit, apply_committed
 
         source = FileSource(path, block_s=0.1, realtime=self.realtime)
         dictation = self.service.dictation(source, self.options, record=False, latency=self.latency)
-        words = [w for event in dictation.run() if isinstance(event, Commit) for w in event.words]
+        words: list = []
+        live: list = []  # as committed, before revisions: what live typing leaves in another application
+        for event in dictation.run():
+            apply_committed(words, event)
+            if isinstance(event, Commit):
+                live += event.words
         self.decodes += dictation.transcriber.decodes
+        self.live_text = "".join(w.text for w in live).strip()
         return "".join(w.text for w in words).strip(), len(source.samples) / SAMPLE_RATE

@@ -51,8 +51,10 @@ def _session(env: dict) -> Path:
 
 
 def _journal_text(folder: Path) -> str:
-    lines = (folder / "transcript.jsonl").read_text(encoding="utf-8").splitlines()
-    return "".join(w[2] for line in lines for w in json.loads(line)).strip()
+    """The words as first committed, which live typing sends (revisions of an utterance heard
+    whole, the journal's other lines, go to the window's editor only)."""
+    lines = [json.loads(line) for line in (folder / "transcript.jsonl").read_text(encoding="utf-8").splitlines()]
+    return "".join(w[2] for line in lines if isinstance(line, list) for w in line).strip()
 
 
 def _dictate(env: dict, term, begin, end, speech: str = SPEECH) -> str:

@@ -25,7 +25,8 @@ def test_listen_writes_text_and_keeps_the_recording(virtual_mic, data_dir, refer
     assert "Traceback" not in stderr
     text = out.read_text(encoding="utf-8")
     assert wer([references["1089-134686-0000.flac"]], [text]) < 0.15, text
-    assert " ".join(stdout.split()) == " ".join(text.split())
+    # stdout is the live stream; the file has the utterances as revised when heard whole
+    assert wer([references["1089-134686-0000.flac"]], [stdout]) < 0.15, stdout
     (session,) = (tmp_path / "data" / "sessions").iterdir()
     with wave.open(str(session / "audio.wav"), "rb") as w:
         assert w.getnframes() / w.getframerate() > 10.0

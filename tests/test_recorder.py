@@ -30,6 +30,19 @@ def test_audio_and_words_survive_a_crash(tmp_path):
     assert transcript.text == "hello world" and transcript.metadata.duration == pytest.approx(3.0)
 
 
+def test_a_revised_utterance_replaces_its_commits_in_the_journal(tmp_path):
+    recorder = SessionRecorder(new_session_dir(tmp_path))
+    recorder.journal_words([Word(0.0, 0.4, " Before.", 1.0)])
+    recorder.journal_words([Word(1.0, 1.2, " he", 0.9), Word(1.2, 1.5, " hope", 0.9)])
+    recorder.journal_words([Word(1.5, 1.7, " it", 0.9)])
+    recorder.journal_revision(3, [Word(1.0, 1.2, " He", 0.9), Word(1.2, 1.5, " hoped", 0.9), Word(1.5, 1.7, " it.", 0.9)])
+    recorder.journal_words([Word(3.0, 3.4, " After", 0.9)])
+    recorder.close()
+    transcript = load_session(recorder.folder)
+    assert transcript.text == "Before. He hoped it. After"
+    assert [s.text for s in transcript.segments] == ["Before.", "He hoped it.", "After"]
+
+
 def test_a_journal_line_cut_by_a_crash_loses_only_itself(tmp_path):
     recorder = SessionRecorder(new_session_dir(tmp_path))
     recorder.journal_words([Word(0.0, 0.4, " kept", 1.0)])

@@ -84,6 +84,56 @@ def test_tentative_tail_is_not_in_the_document_or_undo(qtbot):
     assert editor.toPlainText().endswith("Second chunk.")
 
 
+def test_a_revised_utterance_is_one_undoable_replacement(qtbot):
+    editor = DictationEditor()
+    qtbot.addWidget(editor)
+    editor.setPlainText("Typed. ")
+    editor.moveCursor(QTextCursor.MoveOperation.End)
+
+    def words(*texts):
+        return tuple(Word(0, 0, t, 0.9) for t in texts)
+
+    editor.add_committed(words(" First."))
+    editor.add_committed(words(" he", " hope"))
+    editor.add_committed(words(" it", " rains"))
+    editor.revise(4, words(" He", " hoped", " it", " rains."))
+    assert editor.toPlainText() == "Typed. First. He hoped it rains."
+    assert editor.textCursor().position() == len(editor.toPlainText())  # the cursor stays after it
+    editor.add_committed(words(" Next"))
+    assert editor.toPlainText() == "Typed. First. He hoped it rains. Next"
+    editor.undo()
+    editor.undo()  # the revision is one step: the live words come back
+    assert editor.toPlainText() == "Typed. First. he hope it rains"
+
+    # Words the user changed are theirs: the revision leaves them alone.
+    editor.setPlainText("")
+    editor.add_committed(words(" he", " hope"))
+    cursor = editor.textCursor()
+    cursor.setPosition(0)
+    cursor.insertText("Note:")  # before the dictated words, not inside them: still revisable
+    editor.moveCursor(QTextCursor.MoveOperation.End)
+    editor.revise(2, words(" He", " hoped."))
+    assert editor.toPlainText() == "Note: He hoped."
+    editor.add_committed(words(" so", " it"))
+    cursor.setPosition(len("Note: He hoped. s"))
+    cursor.insertText("!")  # inside the commit
+    editor.revise(2, words(" So", " it."))
+    assert editor.toPlainText() == "Note: He hoped. s!o it"
+
+
+def test_a_revision_of_commits_still_waiting_for_the_typist(qtbot):
+    editor = DictationEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.keyClicks(editor, "hel")
+    editor.add_committed((Word(0, 1, " spoke", 0.9),))
+    editor.revise(1, (Word(0, 1, " spoken.", 0.9),))
+    assert editor.toPlainText() == "hel" and "spoken." in editor.tentative_text
+    qtbot.keyClicks(editor, "lo ")
+    qtbot.waitUntil(lambda: "spoken" in editor.toPlainText(), timeout=5_000)
+    assert editor.toPlainText() == "hello spoken."
+
+
 def test_commits_wait_while_the_user_is_typing(qtbot):
     editor = DictationEditor()
     qtbot.addWidget(editor)

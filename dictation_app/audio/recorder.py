@@ -2,7 +2,8 @@
 
 A session folder holds ``audio.wav`` (16 kHz mono 16-bit; the header is rewritten after
 every block, so the file is valid at any instant) and ``transcript.jsonl`` (one JSON line
-per commit). Both are flushed to disk at least every second, so a crash or power loss loses
+per commit; a revision of the last commits, when an utterance was heard whole, is a line
+``{"revise": N, "words": [...]}`` that replaces the last N words). Both are flushed to disk at least every second, so a crash or power loss loses
 at most a second of audio and no committed text. ``dictation-app transcribe audio.wav``
 re-transcribes a session offline; :func:`load_session` rebuilds its live transcript.
 """
@@ -96,7 +97,15 @@ class SessionRecorder:
         """Append committed words; synced at once, since text is what a user can't redo."""
         if self.failed or not words:
             return
-        line = json.dumps([[w.start, w.end, w.text, w.probability] for w in words], ensure_ascii=False)
+        self._journal_line(json.dumps(_rows(words), ensure_ascii=False))
+
+    def journal_revision(self, count: int, words) -> None:
+        """Record that the last ``count`` journaled words became ``words``."""
+        if self.failed:
+            return
+        self._journal_line(json.dumps({"revise": count, "words": _rows(words)}, ensure_ascii=False))
+
+    def _journal_line(self, line: str) -> None:
         self._guard(lambda: (self._journal.write(line + "\n"), self._journal.flush(), os.fsync(self._journal.fileno())))
 
     def sync(self) -> None:
@@ -121,18 +130,27 @@ class SessionRecorder:
             raise RecordingError(self.failed) from None
 
 
+def _rows(words) -> list[list]:
+    return [[w.start, w.end, w.text, w.probability] for w in words]
+
+
 def load_session(folder: Path) -> Transcript:
-    """The live transcript of a session: one segment per journaled commit."""
+    """The live transcript of a session: one segment per journaled commit (a revised
+    utterance is one segment)."""
     folder = Path(folder)
-    segments = []
+    commits: list[list[Word]] = []
     with open(folder / JOURNAL_NAME, encoding="utf-8") as f:
         for line in f:
             try:
-                words = [Word(*w) for w in json.loads(line)]
-            except (ValueError, TypeError):
+                entry = json.loads(line)
+                revise = entry["revise"] if isinstance(entry, dict) else 0
+                words = [Word(*w) for w in (entry["words"] if isinstance(entry, dict) else entry)]
+            except (ValueError, TypeError, KeyError):
                 continue  # a line cut by a crash: everything before it is intact
+            _drop_last_words(commits, revise)
             if words:
-                segments.append(Segment(words[0].start, words[-1].end, "".join(w.text for w in words).strip(), words))
+                commits.append(words)
+    segments = [Segment(w[0].start, w[-1].end, "".join(x.text for x in w).strip(), w) for w in commits if w]
     duration = 0.0
     try:
         with wave.open(str(folder / AUDIO_NAME), "rb") as w:
@@ -145,3 +163,13 @@ def load_session(folder: Path) -> Transcript:
         meta = TranscriptMetadata(source=str(folder / AUDIO_NAME))
     meta.duration = duration
     return Transcript(segments, meta)
+
+
+def _drop_last_words(commits: list[list[Word]], count: int) -> None:
+    while count > 0 and commits:
+        last = commits[-1]
+        if len(last) <= count:
+            count -= len(commits.pop())
+        else:
+            del last[len(last) - count :]
+            count = 0

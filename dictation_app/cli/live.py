@@ -69,19 +69,24 @@ def _cmd_listen(args: argparse.Namespace) -> int:
 
 
 def _print_until_stopped(dictation, seconds: float | None) -> tuple[list[str], bool]:
-    """Committed text to stdout as it comes, the tentative tail on a terminal's stderr."""
-    from dictation_app.engine.streaming import Commit, Partial, StreamError
+    """Committed text to stdout as it comes, the tentative tail on a terminal's stderr.
+
+    Stdout is append-only, like typing: an utterance the engine revised (heard whole) is
+    shown on a terminal's stderr; the returned text (``--output``) is the revised one."""
+    from dictation_app.engine.streaming import Commit, Partial, Revision, StreamError, apply_committed
 
     deadline = time.monotonic() + seconds if seconds else float("inf")
     tty = sys.stderr.isatty()
-    committed: list[str] = []
+    words: list = []
     failed = False
     for event in dictation.events(stop_when=lambda: time.monotonic() >= deadline):
+        apply_committed(words, event)
         if isinstance(event, Commit):
-            committed.append(event.text)
             if tty:
                 sys.stderr.write("\r\033[K")
             print(event.text, flush=True)
+        elif isinstance(event, Revision) and tty:
+            sys.stderr.write(f"\r\033[K\033[2m(heard whole: {event.text})\033[0m\n")
         elif isinstance(event, Partial) and tty:
             sys.stderr.write(f"\r\033[K\033[2m{event.text[-100:]}\033[0m")
             sys.stderr.flush()
@@ -89,4 +94,4 @@ def _print_until_stopped(dictation, seconds: float | None) -> tuple[list[str], b
             failed = True
             print(file=sys.stderr)
             error(event.message)
-    return committed, failed
+    return ["".join(w.text for w in words).strip()], failed

@@ -32,6 +32,8 @@ __all__ = [
     "prompt_text",
     "seam_overlap",
     "settled_prefix",
+    "sound_revision",
+    "spliced",
     "sure_prefix",
 ]
 
@@ -157,3 +159,36 @@ def prompt_text(committed: Sequence[Word], buffer_start_s: float, max_chars: int
     if not text.strip():
         return initial_prompt or ""
     return text.strip()
+
+
+def sound_revision(old: Sequence[Word], new: Sequence[Word]) -> bool:
+    """Whether a whole-utterance decode (``new``) may replace the live words (``old``): it
+    covers the same stretch of speech, neither much shorter nor much longer in words (a
+    decode that stopped early or looped must not take words away)."""
+    if not new:
+        return False
+    if len(new) < 0.8 * len(old) - 1 or len(new) > 1.25 * len(old) + 3:
+        return False
+    return new[-1].end >= old[-1].end - 1.0 and new[0].start <= old[0].start + 1.0
+
+
+def spliced(new: Sequence[Word], old: Sequence[Word], run: int = 3) -> list[Word]:
+    """A whole-utterance decode with the live words put back where it jumped over them.
+
+    Whisper sometimes ends its output early (most often after a sentence end) or skips a
+    phrase, stretching the word before it over the skipped audio. Aligned by text with the
+    live words, a run of ``run`` or more live words the decode lacks, or any live words after
+    its end, are kept: a revision changes words but never drops a phrase the live decodes
+    agreed on.
+    """
+    if not new:
+        return []
+    matcher = SequenceMatcher(None, [norm(w) for w in old], [norm(w) for w in new], autojunk=False)
+    out: list[Word] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "delete" and (i2 - i1 >= run or j1 == len(new)):
+            out += old[i1:i2]
+        else:
+            out += new[j1:j2]
+    tail = [w for w in old if w.start >= out[-1].end - 0.1]
+    return out + tail[seam_overlap(out, tail) :]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 from dictation_app.audio.recorder import SessionRecorder
 from dictation_app.audio.sources import AudioSource
-from dictation_app.engine.streaming import Commit, StreamError, StreamEvent, StreamingTranscriber
+from dictation_app.engine.streaming import Commit, Revision, StreamError, StreamEvent, StreamingTranscriber
 from dictation_app.errors import AudioDeviceError, DictationError, RecordingError
 
 __all__ = ["LiveSession"]
@@ -122,6 +122,8 @@ class LiveSession:
             for event in list(events):
                 if isinstance(event, Commit):
                     events += self._record(lambda e=event: self.recorder.journal_words(e.words))
+                elif isinstance(event, Revision):
+                    events += self._record(lambda e=event: self.recorder.journal_revision(e.count, e.words))
         return events
 
     @staticmethod

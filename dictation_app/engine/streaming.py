@@ -25,20 +25,22 @@ Policy (LocalAgreement-2, Macháček et al. 2023, with the fixes their measureme
   so one bad decode cannot make a loss permanent, and a decode that stops well short of the
   audio's end, or skips speech, has the rest decoded on its own; repetitive or impossibly
   dense text and text over non-speech are dropped.
+* An utterance that ended is decoded once more, whole, and its commits are replaced by that
+  decode's words (a :class:`Revision`; ``revise`` in :class:`StreamingOptions`).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
 from dictation_app.audio.decode import SAMPLE_RATE
 from dictation_app.engine import agreement
 from dictation_app.engine.agreement import norm
+from dictation_app.engine.events import (Commit, DecoderBackend, Partial, Revision, StreamError, StreamEvent,
+                                         UtteranceEnd, apply_committed)
 from dictation_app.engine.guards import MAX_WORD_S, repetition_start
 from dictation_app.engine.streaming_options import StreamingOptions
+from dictation_app.engine.utterance import Utterance
 from dictation_app.engine.vad import SpeechDetector, SpeechTimeline
 from dictation_app.transcript import Word
 
@@ -46,55 +48,14 @@ __all__ = [
     "Commit",
     "DecoderBackend",
     "Partial",
+    "Revision",
     "StreamError",
     "StreamEvent",
     "StreamingOptions",
     "StreamingTranscriber",
     "UtteranceEnd",
+    "apply_committed",
 ]
-
-
-@dataclass(frozen=True)
-class _WordsEvent:
-    words: tuple[Word, ...]
-
-    @property
-    def text(self) -> str:
-        return "".join(w.text for w in self.words).strip()
-
-
-@dataclass(frozen=True)
-class Partial(_WordsEvent):
-    """The tentative tail: may still change; replaces the previous Partial."""
-
-
-@dataclass(frozen=True)
-class Commit(_WordsEvent):
-    """Words that will not change, with absolute times from the start of the stream."""
-
-
-@dataclass(frozen=True)
-class UtteranceEnd:
-    """A pause ended an utterance at ``time`` seconds; everything before it is committed."""
-
-    time: float
-
-
-@dataclass(frozen=True)
-class StreamError:
-    """A recoverable problem; the stream goes on and keeps what it has."""
-
-    message: str
-
-
-StreamEvent = Partial | Commit | UtteranceEnd | StreamError
-
-
-class DecoderBackend(Protocol):
-    """Decodes a buffer of 16 kHz mono float32 audio into words timed from its start
-    (:class:`~dictation_app.engine.backend.WhisperBackend` in the app)."""
-
-    def decode(self, audio: np.ndarray, prompt: str) -> list[Word]: ...
 
 
 _STEP = SAMPLE_RATE // 10  # granularity of pause detection
@@ -144,7 +105,10 @@ class StreamingTranscriber:
         self._committed: list[Word] = []  # recent committed words: prompt and overlap checks
         self._committed_text = ""
         self._last_commit_end = 0.0
+        self._utterance = Utterance()  # the one being spoken, for its revision
+        self._revision_due: int | None = None  # end (absolute sample) of an ended utterance to revise
         self.decodes = 0
+        self.revisions = 0
 
     @property
     def committed_text(self) -> str:
@@ -179,7 +143,7 @@ class StreamingTranscriber:
         where the speaker paused even when the caller fell behind; a backlog is then decoded
         once rather than chunk by chunk, so a slow machine catches up instead of lagging more.
         """
-        events: list[StreamEvent] = []
+        events = self._revise_due()  # the utterance that ended at the last call
         audio = np.concatenate(self._pending) if self._pending else np.zeros(0, np.float32)
         self._pending = []
         for start in range(0, len(audio), _STEP):
@@ -205,7 +169,7 @@ class StreamingTranscriber:
         events = self.process()
         if self._in_utterance:
             events += self._end_utterance()
-        return events
+        return events + self._revise_due()
 
     # -- utterances -------------------------------------------------------------------------
 
@@ -219,9 +183,17 @@ class StreamingTranscriber:
             if last is None or last[1] <= self._decoded_upto:
                 self._drop_before(self._buf_start + self._n - preroll)
                 return []
+            revised = self._revise_due()  # a backlog held the pause and this: the last one first
             self._in_utterance = True
             self._drop_before(last[0] - preroll)
-        if self._speech.position - last[1] >= self.options.pause_s * SAMPLE_RATE:
+            self._utterance = Utterance(self._buf_start, self._buf[: self._n], self.options.revise_max_s + 5.0)
+            if revised:
+                return revised
+        else:
+            self._utterance.add_audio(block)
+        o = self.options  # a long utterance ends at a shorter pause: its revision hears it within 30 s
+        long = o.revise and self._buf_start + self._n - self._utterance.start >= o.long_utterance_s * SAMPLE_RATE
+        if self._speech.position - last[1] >= (min(o.pause_s, o.long_pause_s) if long else o.pause_s) * SAMPLE_RATE:
             return self._end_utterance()
         if self._n > self.options.max_buffer_s * SAMPLE_RATE:  # runaway backlog: decode now
             return self._agree(self._decode(self._buf_start + self._n)) + self._trim()
@@ -235,6 +207,8 @@ class StreamingTranscriber:
         upto = min(self._buf_start + self._n, last_speech_end + int(self.options.pause_s * SAMPLE_RATE))
         words = self._complete(self._fresh(self._decode(upto)), upto)
         events: list[StreamEvent] = self._commit(words)
+        if self.options.revise:
+            self._revision_due = upto  # at the next call: these words reach the user first
         self._hypothesis = []
         self._older = []
         self._in_utterance = False
@@ -243,6 +217,41 @@ class StreamingTranscriber:
         self._drop_before(end - int(self.options.preroll_s * SAMPLE_RATE))
         events += [Partial(()), UtteranceEnd(self._last_commit_end)]
         return events
+
+    # -- the utterance heard whole ----------------------------------------------------------
+
+    def _revise_due(self) -> list[StreamEvent]:
+        if self._revision_due is None:
+            return []
+        upto, self._revision_due = self._revision_due, None
+        try:
+            return self._revise(upto)
+        finally:
+            self._utterance = Utterance()
+
+    def _revise(self, upto: int) -> list[StreamEvent]:
+        """Decode the utterance that ended once more, whole, prompted with the text before it,
+        and replace its commits with that decode's words when it is sound (a :class:`Revision`;
+        live words it jumped over are kept). Only whole commits within ``revise_max_s``."""
+        o = self.options
+        old, start, audio = self._utterance.span(upto, o.revise_max_s)
+        if not old or len(audio) < 0.3 * SAMPLE_RATE:
+            return []
+        before = self._committed[: len(self._committed) - len(old)]
+        start_s = start / SAMPLE_RATE
+        text_before = self._committed_text[: len(self._committed_text) - len("".join(w.text for w in old))]
+        prompt = agreement.prompt_text(before, start_s, o.prompt_chars, o.initial_prompt)
+        new = agreement.spliced(self._decode_audio(audio, start_s, prompt), old)
+        if not agreement.sound_revision(old, new):
+            return []
+        new = agreement.capitalized(new, text_before)
+        if [w.text for w in new] == [w.text for w in old]:
+            return []
+        self.revisions += 1
+        self._committed = (before + new)[-_KEEP_WORDS:]
+        self._committed_text = text_before + "".join(w.text for w in new)
+        self._last_commit_end = max(self._last_commit_end, new[-1].end)
+        return [Revision(tuple(new), count=len(old))]
 
     # -- decodes ----------------------------------------------------------------------------
 
@@ -281,13 +290,14 @@ class StreamingTranscriber:
         self._decoded_upto = upto
         start = self._buf_start if start is None else start
         audio = self._buf[start - self._buf_start : upto - self._buf_start]
-        offset = start / SAMPLE_RATE
-        self.decodes += 1
         if prompt is None:
             o = self.options
             prompt = agreement.prompt_text(self._committed, self._buf_start / SAMPLE_RATE, o.prompt_chars, o.initial_prompt)
-        else:
-            prompt = prompt.strip()
+        return self._decode_audio(audio, start / SAMPLE_RATE, prompt.strip())
+
+    def _decode_audio(self, audio: np.ndarray, offset: float, prompt: str) -> list[Word]:
+        """Decode ``audio`` that starts ``offset`` seconds into the stream."""
+        self.decodes += 1
         words = self.backend.decode(audio, prompt)
         loop = repetition_start([norm(w) for w in words])
         words = words if loop is None else words[:loop]
@@ -347,6 +357,8 @@ class StreamingTranscriber:
         words = agreement.capitalized(words, self._committed_text)
         self._committed = (self._committed + list(words))[-_KEEP_WORDS:]
         self._committed_text += "".join(w.text for w in words)
+        if self._in_utterance:
+            self._utterance.add_commit(words)
         self._last_commit_end = max(self._last_commit_end, words[-1].end)
         return [Commit(tuple(words))]
 

@@ -238,6 +238,7 @@ class MainWindow(QMainWindow):
         worker = DictationWorker(self.service.dictation(self.source_factory(), options.streaming,
                                                         language=options.language))
         worker.committed.connect(editor.add_committed)
+        worker.revised.connect(editor.revise)
         worker.partial.connect(editor.set_tentative)
         worker.level.connect(self.meter.set_level)
         worker.latency.connect(self._show_latency)  # a bound slot: runs on the GUI thread

@@ -5,9 +5,16 @@ as a pre-edit area of the text layout (the mechanism input methods use for text 
 composed), so it shows inline, in grey, after the insertion point, and is never part of the
 document or its undo history. While the user is typing, commits wait (shown in the tail)
 until they pause, so live text never lands inside a word being typed.
+
+When an utterance ends, the engine may revise its words (it heard the utterance whole): the
+commits of that utterance are replaced by the revised text in one undoable edit, if they are
+still in the document as they were inserted, one after another; if the user changed them, the
+live text stays.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer, Qt, Slot
 from PySide6.QtGui import QColor, QKeyEvent, QTextCharFormat, QTextCursor, QTextFormat, QTextLayout
@@ -21,6 +28,19 @@ __all__ = ["DictationEditor", "DICTATED_PROPERTY"]
 DICTATED_PROPERTY = QTextFormat.Property.UserProperty + 1
 _DICTATED = QTextCharFormat()
 _DICTATED.setProperty(DICTATED_PROPERTY, True)
+
+
+_REMEMBERED = 100  # commits a revision can reach back to (it covers one utterance)
+
+
+@dataclass
+class _Insertion:
+    """A commit as inserted: where it is now, and the text it went in as."""
+
+    begin: QTextCursor
+    end: QTextCursor
+    text: str
+    count: int
 
 
 class DictationEditor(QTextEdit):
@@ -37,6 +57,7 @@ class DictationEditor(QTextEdit):
         self._tail_block = None
         self._tail_text = ""
         self._review: list[tuple[QTextCursor, QTextCursor]] = []  # (start, end) of words to review
+        self._inserted: list[_Insertion] = []  # the latest commits in the document, oldest first
         self._placing_tail = False
         self._typing = QTimer(self, singleShot=True, interval=self.TYPING_PAUSE_MS)
         self._typing.timeout.connect(self.flush)
@@ -55,6 +76,55 @@ class DictationEditor(QTextEdit):
             self.flush()
         else:
             self._show_tail()
+
+    @Slot(int, object)
+    def revise(self, count: int, words: tuple[Word, ...]) -> None:
+        """Replace the last ``count`` committed words (whole commits) with ``words``."""
+        # Which commits: the newest pending ones first, then the newest inserted ones.
+        pending_n, words_left = 0, count
+        for commit in reversed(self._pending):
+            if len(commit) > words_left:
+                return
+            pending_n, words_left = pending_n + 1, words_left - len(commit)
+            if not words_left:
+                break
+        inserted_n = 0
+        for insertion in reversed(self._inserted):
+            if not words_left:
+                break
+            if insertion.count > words_left:
+                return
+            inserted_n, words_left = inserted_n + 1, words_left - insertion.count
+        if words_left:
+            return  # not all of it is ours any more
+        if inserted_n and not self._replace(self._inserted[-inserted_n:], tuple(words)):
+            return  # the user edited them: the live text stays
+        del self._pending[len(self._pending) - pending_n :]
+        if not inserted_n:
+            self._pending.append(tuple(words))
+        self._show_tail()
+
+    def _replace(self, insertions: list[_Insertion], words: tuple[Word, ...]) -> bool:
+        begin, end = insertions[0].begin.position(), insertions[-1].end.position()
+        for a, b in zip(insertions, insertions[1:]):
+            if a.end.position() != b.begin.position():
+                return False
+        text = self.toPlainText()
+        if text[begin:end] != "".join(i.text for i in insertions):
+            return False
+        raw = "".join(w.text for w in words)
+        lead = self._lead_to_drop(raw, begin)
+        new = raw[lead:] + (" " if insertions[-1].text.endswith(" ") and not raw.endswith(" ") else "")
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(begin)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.beginEditBlock()
+        cursor.insertText(new, _DICTATED)
+        cursor.endEditBlock()
+        del self._inserted[len(self._inserted) - len(insertions) :]
+        self._remember(begin, new, len(words))
+        self._mark_review(words, begin - lead)
+        return True
 
     @Slot(object)
     def set_tentative(self, words: tuple[Word, ...]) -> None:
@@ -119,11 +189,20 @@ class DictationEditor(QTextEdit):
         raw = "".join(w.text for w in words)
         cursor = QTextCursor(self.document())
         cursor.setPosition(pos)
+        text = self._spaced(raw, pos)
         cursor.beginEditBlock()
-        cursor.insertText(self._spaced(raw, pos), _DICTATED)
+        cursor.insertText(text, _DICTATED)
         cursor.endEditBlock()
+        self._remember(pos, text, len(words))
         self._plain_typing()
         self._mark_review(words, pos - self._lead_to_drop(raw, pos))
+
+    def _remember(self, pos: int, text: str, count: int) -> None:
+        begin, end = QTextCursor(self.document()), QTextCursor(self.document())
+        begin.setPosition(pos)
+        end.setPosition(pos + len(text))
+        end.setKeepPositionOnInsert(True)  # typing right after a commit is not part of it
+        self._inserted = (self._inserted + [_Insertion(begin, end, text, count)])[-_REMEMBERED:]
 
     def _mark_review(self, words: tuple[Word, ...], pos: int) -> None:
         """Underline low-confidence words. Each is a pair of cursors, so it follows later edits

@@ -8,7 +8,7 @@ import time
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from dictation_app.core.dictation import Dictation
-from dictation_app.engine.streaming import Commit, Partial, StreamError
+from dictation_app.engine.streaming import Commit, Partial, Revision, StreamError
 from dictation_app.errors import DictationError
 
 __all__ = ["DictationWorker", "DictationThread"]
@@ -26,6 +26,7 @@ class DictationWorker(QObject):
     started = Signal(str)  # session folder
     committed = Signal(object)  # tuple[Word, ...]
     partial = Signal(object)  # tuple[Word, ...]
+    revised = Signal(int, object)  # the last N committed words became tuple[Word, ...]
     level = Signal(float)  # dBFS RMS of the latest audio
     latency = Signal(float)  # seconds from a word's audio to its commit
     error = Signal(str)
@@ -67,6 +68,8 @@ class DictationWorker(QObject):
                 self.latency.emit(self.dictation.latency.last)
         elif isinstance(event, Partial):
             self.partial.emit(event.words)
+        elif isinstance(event, Revision):
+            self.revised.emit(event.count, event.words)
         elif isinstance(event, StreamError):
             self.error.emit(event.message)
 
