@@ -87,7 +87,7 @@ def main() -> None:
     for name, manifest in sets.items():
         _compare(name, read_manifest(manifest, args.limit), service, model, options, args)
 
-    realtime_set = sets.get("check") or next(iter(sets.values()))
+    realtime_set = SETS["check"] if SETS["check"].exists() else next(iter(sets.values()))
     entries = read_manifest(realtime_set, None)[: args.realtime_limit]
     _realtime(entries, service, options, args.anchor)
 
