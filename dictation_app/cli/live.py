@@ -57,18 +57,17 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, lambda *_: dictation.request_stop())
     print(f"Listening on {source.device_name} (Ctrl-C to stop); recording to {dictation.folder}",
           file=sys.stderr, flush=True)
-    committed, failed = _print_until_stopped(dictation, args.seconds)
+    text, failed = _print_until_stopped(dictation, args.seconds)
     if source.overflows or source.dropped_frames:
         print(f"dictation-app: warning: input overflowed {source.overflows} times; "
               f"{source.dropped_frames} frames were lost", file=sys.stderr)
-    text = " ".join(committed)
     if args.output is not None:
         atomic_write(args.output, (text + "\n").encode("utf-8"))
     print(f"Recording kept in {dictation.session.recorder.audio_path}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _print_until_stopped(dictation, seconds: float | None) -> tuple[list[str], bool]:
+def _print_until_stopped(dictation, seconds: float | None) -> tuple[str, bool]:
     """Committed text to stdout as it comes, the tentative tail on a terminal's stderr.
 
     Stdout is append-only, like typing: an utterance the engine revised (heard whole) is
@@ -94,4 +93,4 @@ def _print_until_stopped(dictation, seconds: float | None) -> tuple[list[str], b
             failed = True
             print(file=sys.stderr)
             error(event.message)
-    return ["".join(w.text for w in words).strip()], failed
+    return "".join(w.text for w in words).strip(), failed
