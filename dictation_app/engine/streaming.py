@@ -15,10 +15,10 @@ Policy (LocalAgreement-2, Macháček et al. 2023, with the fixes their measureme
 * Speech detection gates decoding: nothing is decoded while nobody speaks, and a pause of
   ``pause_s`` ends the utterance: everything said is committed and a fresh buffer starts.
 * Within an utterance the buffer is re-decoded (beam search at temperature 0, word
-  timestamps, a token cap) every ``chunk_s`` of new audio, or sooner when the speaker pauses
-  briefly between phrases; the longest common word prefix of the last two hypotheses is
-  committed, the rest is shown as tentative; a word the decoder itself gives a low probability
-  needs a third decode to agree.
+  timestamps, a token cap) ``first_decode_s`` after its onset, then every ``chunk_s`` of new
+  audio or sooner at a brief pause between phrases; the longest common word prefix of the last
+  two hypotheses is committed, the rest is shown as tentative; a word the decoder itself gives
+  a low probability needs a third decode to agree.
 * The buffer is trimmed at the last committed word once it passes ``trim_s`` and never grows
   past ``max_buffer_s``; the committed text is the next decode's prompt.
 * A hypothesis that jumps over speech (a gap with voice in it) is not committed past the gap,
@@ -26,7 +26,8 @@ Policy (LocalAgreement-2, Macháček et al. 2023, with the fixes their measureme
   audio's end, or skips speech, has the rest decoded on its own; repetitive or impossibly
   dense text and text over non-speech are dropped.
 * An utterance that ended is decoded once more, whole, and its commits are replaced by that
-  decode's words (a :class:`Revision`; ``revise`` in :class:`StreamingOptions`).
+  decode's words (a :class:`Revision`; ``revise`` in :class:`StreamingOptions`), after its
+  last words went out and, if the next utterance started, after that one's first words.
 """
 
 from __future__ import annotations
@@ -44,22 +45,13 @@ from dictation_app.engine.utterance import Utterance
 from dictation_app.engine.vad import SpeechDetector, SpeechTimeline
 from dictation_app.transcript import Word
 
-__all__ = [
-    "Commit",
-    "DecoderBackend",
-    "Partial",
-    "Revision",
-    "StreamError",
-    "StreamEvent",
-    "StreamingOptions",
-    "StreamingTranscriber",
-    "UtteranceEnd",
-    "apply_committed",
-]
+__all__ = ["Commit", "DecoderBackend", "Partial", "Revision", "StreamError", "StreamEvent", "StreamingOptions",
+           "StreamingTranscriber", "UtteranceEnd", "apply_committed"]
 
 
 _STEP = SAMPLE_RATE // 10  # granularity of pause detection
 _PHRASE_PAUSE_S = 0.2  # silence after speech that ends a phrase (see phrase_decode_s)
+_HEARD_PAUSE = int(0.2 * SAMPLE_RATE)  # a decode that heard this much silence heard the speech end
 _KEEP_WORDS = 200  # committed words kept for the prompt (a few hundred characters)
 # Speech after a decode's last word that means it stopped short, not that the newest word
 # is still being spoken.
@@ -106,7 +98,7 @@ class StreamingTranscriber:
         self._committed_text = ""
         self._last_commit_end = 0.0
         self._utterance = Utterance()  # the one being spoken, for its revision
-        self._revision_due: int | None = None  # end (absolute sample) of an ended utterance to revise
+        self._revision_due: tuple[int, Utterance] | None = None  # an ended utterance and its end, to revise
         self.decodes = 0
         self.revisions = 0
 
@@ -137,29 +129,32 @@ class StreamingTranscriber:
             self._pending.append(np.asarray(block, np.float32).reshape(-1))
 
     def process(self) -> list[StreamEvent]:
-        """Consume queued audio; decode once if ``chunk_s`` of new audio has arrived.
+        """Consume queued audio; decode once if a decode is due (:meth:`_decode_due`).
 
         Pauses are found at 0.1-s resolution inside the queued audio, so an utterance ends
         where the speaker paused even when the caller fell behind; a backlog is then decoded
         once rather than chunk by chunk, so a slow machine catches up instead of lagging more.
         """
-        events = self._revise_due()  # the utterance that ended at the last call
         audio = np.concatenate(self._pending) if self._pending else np.zeros(0, np.float32)
-        self._pending = []
+        self._pending, events = [], []
         for start in range(0, len(audio), _STEP):
             events += self._ingest(audio[start : start + _STEP])
+        if not self._in_utterance or self._utterance.heard:  # a new one's first words come first
+            events += self._revise_due()
         end = self._buf_start + self._n
-        new = end - self._decoded_upto
-        if self._in_utterance and (new >= self.options.chunk_s * SAMPLE_RATE or self._phrase_ended(new)):
-            events += self._agree(self._decode(end))
-            events += self._trim()
+        if self._in_utterance and self._decode_due(end):
+            events += self._agree(self._decode(end)) + self._trim()
         return events
 
-    def _phrase_ended(self, new: int) -> bool:
-        """The speaker paused briefly after speech no decode has heard end: decode now, not at
-        the next ``chunk_s``, so the words before the pause are heard whole and soon."""
-        o = self.options
-        last = self._speech.last
+    def _decode_due(self, end: int) -> bool:
+        """An utterance's first decode comes ``first_decode_s`` after its onset, later ones
+        after ``chunk_s`` of new audio, or sooner when the speaker paused briefly after speech
+        no decode has heard end, so the words before the pause are heard whole and soon."""
+        o, new, last = self.options, end - self._decoded_upto, self._speech.last
+        if not self._utterance.heard:
+            return end - self._utterance.start >= (o.preroll_s + o.first_decode_s) * SAMPLE_RATE
+        if new >= o.chunk_s * SAMPLE_RATE:
+            return True
         if not o.phrase_decode_s or new < o.phrase_decode_s * SAMPLE_RATE or last is None:
             return False
         return last[1] > self._decoded_upto and self._speech.position - last[1] >= _PHRASE_PAUSE_S * SAMPLE_RATE
@@ -183,12 +178,9 @@ class StreamingTranscriber:
             if last is None or last[1] <= self._decoded_upto:
                 self._drop_before(self._buf_start + self._n - preroll)
                 return []
-            revised = self._revise_due()  # a backlog held the pause and this: the last one first
             self._in_utterance = True
             self._drop_before(last[0] - preroll)
             self._utterance = Utterance(self._buf_start, self._buf[: self._n], self.options.revise_max_s + 5.0)
-            if revised:
-                return revised
         else:
             self._utterance.add_audio(block)
         o = self.options  # a long utterance ends at a shorter pause: its revision hears it within 30 s
@@ -202,13 +194,18 @@ class StreamingTranscriber:
     def _end_utterance(self) -> list[StreamEvent]:
         # One more decode that hears the pause: the words still tentative were decoded cut off
         # at the buffer's edge, and Whisper ends a sentence better when it hears it end.
+        events = self._revise_due()  # the one before, if this ended before its first decode
         last = self._speech.last
         last_speech_end = last[1] if last else self._buf_start + self._n
         upto = min(self._buf_start + self._n, last_speech_end + int(self.options.pause_s * SAMPLE_RATE))
-        words = self._complete(self._fresh(self._decode(upto)), upto)
-        events: list[StreamEvent] = self._commit(words)
+        if self.options.revise and self._decoded_upto >= min(upto, last_speech_end + _HEARD_PAUSE):
+            # The last decode heard the pause already, and the revision hears it all again.
+            words = self._hypothesis + self._decode_leftover(self._hypothesis, upto, 0.3)
+        else:
+            words = self._complete(self._fresh(self._decode(upto)), upto)
+        events += self._commit(words)
         if self.options.revise:
-            self._revision_due = upto  # at the next call: these words reach the user first
+            self._revision_due = (upto, self._utterance)  # later: these words reach the user first
         self._hypothesis = []
         self._older = []
         self._in_utterance = False
@@ -223,18 +220,15 @@ class StreamingTranscriber:
     def _revise_due(self) -> list[StreamEvent]:
         if self._revision_due is None:
             return []
-        upto, self._revision_due = self._revision_due, None
-        try:
-            return self._revise(upto)
-        finally:
-            self._utterance = Utterance()
+        (upto, utterance), self._revision_due = self._revision_due, None
+        return self._revise(upto, utterance)
 
-    def _revise(self, upto: int) -> list[StreamEvent]:
+    def _revise(self, upto: int, utterance: Utterance) -> list[StreamEvent]:
         """Decode the utterance that ended once more, whole, prompted with the text before it,
         and replace its commits with that decode's words when it is sound (a :class:`Revision`;
         live words it jumped over are kept). Only whole commits within ``revise_max_s``."""
         o = self.options
-        old, start, audio = self._utterance.span(upto, o.revise_max_s)
+        old, start, audio = utterance.span(upto, o.revise_max_s)
         if not old or len(audio) < 0.3 * SAMPLE_RATE:
             return []
         before = self._committed[: len(self._committed) - len(old)]
@@ -316,6 +310,7 @@ class StreamingTranscriber:
 
     def _agree(self, words: list[Word]) -> list[StreamEvent]:
         """LocalAgreement-2: commit the common prefix of the previous and this hypothesis."""
+        self._utterance.heard = True
         new = self._complete(self._fresh(words), self._decoded_upto, _SHORTFALL_SPEECH_S)
         agreed = min(agreement.agreed_prefix(self._hypothesis, new), self._before_gap(new))
         agreed = agreement.sure_prefix(new[:agreed], self._older, self.options.unsure_p)
@@ -354,13 +349,14 @@ class StreamingTranscriber:
     def _commit(self, words: list[Word]) -> list[StreamEvent]:
         if not words:
             return []
+        events = self._revise_due()  # a Revision counts back from the newest commit: it goes first
         words = agreement.capitalized(words, self._committed_text)
         self._committed = (self._committed + list(words))[-_KEEP_WORDS:]
         self._committed_text += "".join(w.text for w in words)
         if self._in_utterance:
             self._utterance.add_commit(words)
         self._last_commit_end = max(self._last_commit_end, words[-1].end)
-        return [Commit(tuple(words))]
+        return events + [Commit(tuple(words))]
 
     def _has_speech(self, word: Word) -> bool:
         """Guard against text over silence or noise: a word must overlap detected speech."""

@@ -29,6 +29,7 @@ class Utterance:
         self._audio = [] if audio is None else [audio.copy()]
         self._keep = int(keep_s * SAMPLE_RATE)
         self.commits: list[list[Word]] = []
+        self.heard = False  # whether a live decode has heard it yet
 
     def add_audio(self, block: np.ndarray) -> None:
         self._audio.append(block.copy())
