@@ -10,7 +10,8 @@ from dictation_app.audio.recorder import SessionRecorder, load_session, new_sess
 from dictation_app.audio.sources import FileSource
 from dictation_app.engine.session import LiveSession
 from dictation_app.engine.backend import WhisperBackend
-from dictation_app.engine.streaming import Commit, StreamError, StreamingOptions, StreamingTranscriber
+from dictation_app.engine.streaming import (Commit, StreamError, StreamingOptions, StreamingTranscriber,
+                                           apply_committed)
 from dictation_app.errors import AudioDeviceError, RecordingError
 from dictation_app.transcript import Word
 
@@ -85,7 +86,10 @@ def test_unplugged_device_keeps_text_and_audio_and_can_restart(tmp_path, model, 
     ]
     text = " ".join(e.text for e in events if isinstance(e, Commit))
     assert "fellow Americans" in text
-    assert load_session(recorder.folder).text == text
+    final: list = []  # as committed, then revised where the utterance was heard whole: what the journal keeps
+    for event in events:
+        apply_committed(final, event)
+    assert load_session(recorder.folder).text == "".join(w.text for w in final).strip()
     with wave.open(str(recorder.audio_path), "rb") as w:
         assert w.getnframes() >= 6 * 16_000
     again = list(LiveSession(FileSource(data_dir / "jfk.flac", block_s=0.5), transcriber).run())
