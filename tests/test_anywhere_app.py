@@ -105,7 +105,10 @@ def test_shortcut_dictation_on_finish_types_the_offline_text(virtual_mic, x11, t
         assert typed == final
         live = _journal_text(folder)
         reference = row["reference_text"]
-        assert wer([reference], [typed]) <= wer([reference], [live]) + 0.01, (typed, live)
+        # The journal's live text is revised at each pause and now about as accurate as offline
+        # (dev check half 4.68 % against 4.78 %): on this 88-word passage the two differ by a word
+        # or two either way, so "no worse" allows two words.
+        assert wer([reference], [typed]) <= wer([reference], [live]) + 0.025, (typed, live)
         assert wer([reference], [typed]) < 0.15
         assert oct(folder.stat().st_mode & 0o777) == "0o700"
         assert oct((folder / "final.txt").stat().st_mode & 0o777) == "0o600"
