@@ -105,9 +105,9 @@ def test_shortcut_dictation_on_finish_types_the_offline_text(virtual_mic, x11, t
         assert typed == final
         live = _journal_text(folder)
         reference = row["reference_text"]
-        # The journal's live text is revised at each pause and now about as accurate as offline
-        # (dev check half 4.68 % against 4.78 %): on this 88-word passage the two differ by a word
-        # or two either way, so "no worse" allows two words.
+        # On this 88-word passage the journal's committed live text and the on-finish text differ
+        # by a word or two either way (one clean-clone run: 1.1 % live, 2.3 % on-finish; the
+        # other runs passed within one word), so "no worse" allows two words.
         assert wer([reference], [typed]) <= wer([reference], [live]) + 0.025, (typed, live)
         assert wer([reference], [typed]) < 0.15
         assert oct(folder.stat().st_mode & 0o777) == "0o700"
