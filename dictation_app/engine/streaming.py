@@ -51,7 +51,6 @@ __all__ = ["Commit", "DecoderBackend", "Partial", "Revision", "StreamError", "St
 
 _STEP = SAMPLE_RATE // 10  # granularity of pause detection
 _PHRASE_PAUSE_S = 0.2  # silence after speech that ends a phrase (see phrase_decode_s)
-_HEARD_PAUSE = int(0.2 * SAMPLE_RATE)  # a decode that heard this much silence heard the speech end
 _KEEP_WORDS = 200  # committed words kept for the prompt (a few hundred characters)
 # Speech after a decode's last word that means it stopped short, not that the newest word
 # is still being spoken.
@@ -192,14 +191,15 @@ class StreamingTranscriber:
         return []
 
     def _end_utterance(self) -> list[StreamEvent]:
-        # One more decode that hears the pause: the words still tentative were decoded cut off
-        # at the buffer's edge, and Whisper ends a sentence better when it hears it end.
+        # The words still tentative must be heard with the pause after them (Whisper ends a
+        # sentence better when it hears it end): one more decode, unless the last one heard the
+        # phrase end already and the revision will hear the whole utterance again.
         events = self._revise_due()  # the one before, if this ended before its first decode
         last = self._speech.last
         last_speech_end = last[1] if last else self._buf_start + self._n
         upto = min(self._buf_start + self._n, last_speech_end + int(self.options.pause_s * SAMPLE_RATE))
-        if self.options.revise and self._decoded_upto >= min(upto, last_speech_end + _HEARD_PAUSE):
-            # The last decode heard the pause already, and the revision hears it all again.
+        heard_end = self._decoded_upto >= min(upto, last_speech_end + int(_PHRASE_PAUSE_S * SAMPLE_RATE))
+        if self.options.revise and heard_end:
             words = self._hypothesis + self._decode_leftover(self._hypothesis, upto, 0.3)
         else:
             words = self._complete(self._fresh(self._decode(upto)), upto)
