@@ -69,8 +69,25 @@ def step():
     elif s == 7 and time.monotonic() - state["t"] > 2:
         state["step"] = 8
         print("exports:", sorted(p.name for p in WORK.glob("*.*") if not p.name.endswith(".png")), flush=True)
+        from PySide6.QtWidgets import QDockWidget
+        w.findChild(QDockWidget, "History").raise_()
+        QTest.keyClicks(w.history.search, "dinner", delay=80)  # a word said in the dictation
+        state["t"] = time.monotonic()
+    elif s == 8 and time.monotonic() - state["t"] > 1.5:
+        shot("history-search"); state["step"] = 9
+        hits = [r for r in w.history.model.rows if hasattr(r, "entry_id")]
+        print("HISTORY SEARCH:", [(e.entry_id, e.kind, e.text[:60]) for e in hits], flush=True)
+        w.history.refresh(select=hits[0].entry_id)
+        w.history.model_box.setCurrentText("base")
+        w.history.retranscribe_selected()
+        state["first"] = hits[0].entry_id
+    elif s == 9 and w.history.selected() is not None and w.history.selected().model == "base":
+        state["step"] = 10; state["t"] = time.monotonic()
+    elif s == 10 and time.monotonic() - state["t"] > 1:
+        shot("history-versions"); state["step"] = 11
+        print("VERSIONS:", w.history.preview.toPlainText(), flush=True)
         w.docs.ask_unsaved = lambda docs: None
         w.close(); app.quit()
 t = QTimer(); t.timeout.connect(step); t.start(100)
-QTimer.singleShot(240000, app.quit)
+QTimer.singleShot(300000, app.quit)
 app.exec()

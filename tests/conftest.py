@@ -13,9 +13,11 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory):
-    """Never touch the user's model cache: every test (and CLI child) uses a fresh one."""
+    """Never touch the user's model cache or data (sessions, history): every test (and CLI
+    child) uses fresh ones; a test that looks at its data sets its own folder."""
     cache = tmp_path_factory.mktemp("cache")
     os.environ["DICTATION_APP_CACHE_DIR"] = str(cache)
+    os.environ["DICTATION_APP_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
     return cache
 
 
@@ -129,7 +131,7 @@ def make_window(qtbot, folder: Path, store, source_factory=None, load=True):
     if load:
         window.load_model()
         # ModelReady (which enables Record) is delivered one posted call after the model is set
-        qtbot.waitUntil(lambda: window.model is not None and (window.record_action.isEnabled() or window.no_input),
+        qtbot.waitUntil(lambda: window.model is not None and bool(window.record_action.isEnabled() or window.no_input),
                         timeout=120_000)
     return window
 

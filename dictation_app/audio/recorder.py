@@ -10,6 +10,7 @@ re-transcribes a session offline; :func:`load_session` rebuilds its live transcr
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import time
@@ -25,7 +26,7 @@ from dictation_app.errors import RecordingError
 from dictation_app.fileio import PRIVATE_DIR_MODE, open_private, private_dir, user_data_dir
 from dictation_app.transcript import Segment, Transcript, TranscriptMetadata, Word
 
-__all__ = ["SessionRecorder", "default_sessions_dir", "load_session", "new_session_dir"]
+__all__ = ["SessionRecorder", "default_sessions_dir", "is_recording", "load_session", "new_session_dir"]
 
 AUDIO_NAME = "audio.wav"
 JOURNAL_NAME = "transcript.jsonl"
@@ -69,6 +70,8 @@ class SessionRecorder:
         self._last_sync = time.monotonic()
         try:
             self._audio_file = open_private(self.folder / AUDIO_NAME, "wb")
+            # Held while recording: the history tells a running dictation from one a crash ended.
+            fcntl.flock(self._audio_file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             self._wav = wave.open(self._audio_file, "wb")
             self._wav.setnchannels(1)
             self._wav.setsampwidth(2)
@@ -128,6 +131,18 @@ class SessionRecorder:
             self.failed = f"Recording stopped: cannot write to {self.folder} ({exc.strerror or exc}). " \
                           "Audio and text up to now are kept."
             raise RecordingError(self.failed) from None
+
+
+def is_recording(audio: Path) -> bool:
+    """Whether a :class:`SessionRecorder` (in any process) is still writing ``audio``."""
+    try:
+        with open(audio, "rb") as f:
+            fcntl.flock(f.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _rows(words) -> list[list]:

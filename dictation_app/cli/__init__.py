@@ -1,4 +1,4 @@
-"""Command line: ``dictation-app [gui] | transcribe | eval | models | listen | devices``, the
+"""Command line: ``dictation-app [gui] | transcribe | eval | models | listen | devices | history``, the
 control commands (``start | stop | toggle | cancel | show | status | quit``) and ``doctor``.
 
 Each module registers its group of subcommands (:mod:`.files`, :mod:`.live`, :mod:`.window`)
@@ -13,13 +13,13 @@ import argparse
 import sys
 
 from dictation_app import __version__
-from dictation_app.cli import control, files, live, window
+from dictation_app.cli import control, files, history, live, window
 from dictation_app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, PROG, error
 from dictation_app.errors import DictationError
 
 __all__ = ["build_parser", "main"]
 
-GROUPS = (window, files, live, control)
+GROUPS = (window, files, live, history, control)
 
 
 def build_parser() -> argparse.ArgumentParser:

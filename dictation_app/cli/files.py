@@ -23,6 +23,8 @@ def register(commands) -> None:
     transcribe.add_argument("--format", nargs="+", default=["txt"], choices=list(EXPORTERS), metavar="FMT",
                             help=f"one or more of {', '.join(EXPORTERS)} (default: txt)")
     transcribe.add_argument("--output-dir", type=Path, help="write <stem>.<ext> per file and format here (default: stdout)")
+    transcribe.add_argument("--no-history", dest="history", action="store_false",
+                            help="do not keep the transcripts in the history")
     add_model_options(transcribe)
     _add_decoding_options(transcribe, language_default="auto", word_timestamps=True)
     transcribe.set_defaults(handler=_cmd_transcribe)
@@ -94,10 +96,12 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
     options = app_options_from_args(args)
     service = load_model(args, options)
     transcriber = FileTranscriber(service.model, service.model_name)
+    history = _history() if args.history else None
     failures = 0
     for file in args.files:
         try:
             transcript = _transcribe_one(transcriber, Path(file), options.transcribe)
+            _keep(history, transcript)
             if args.output_dir is None:
                 sys.stdout.write(get_exporter(formats[0]).render(transcript).decode("utf-8"))
                 sys.stdout.flush()
@@ -110,6 +114,27 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
             failures += 1
             error(str(exc))
     return EXIT_FAILED if failures else EXIT_OK
+
+
+def _history():
+    from dictation_app.core.history_files import open_history
+
+    history = open_history()
+    if history.problem:
+        print(f"{PROG}: warning: {history.problem}", file=sys.stderr)
+    return history
+
+
+def _keep(history, transcript) -> None:
+    """The transcript into the history; a fault there is a warning, the output is still written."""
+    from dictation_app.core.history import HistoryError
+    from dictation_app.core.history_files import save_file_transcript
+
+    if history is not None:
+        try:
+            save_file_transcript(history, transcript)
+        except HistoryError as exc:
+            print(f"{PROG}: warning: {exc}", file=sys.stderr)
 
 
 def _transcribe_one(transcriber, path: Path, options):

@@ -49,10 +49,16 @@ def _cmd_listen(args: argparse.Namespace) -> int:
 
     for problem in secure_storage():
         print(f"dictation-app: warning: {problem}", file=sys.stderr)
+    from dictation_app.core.history_files import open_history
+
     options = app_options_from_args(args)
     service = load_model(args, options)
+    service.history = open_history()  # a fault in it is said, and dictation goes on without it
+    if service.history.problem:
+        print(f"dictation-app: warning: {service.history.problem}", file=sys.stderr)
     source = MicrophoneSource(_device(args.input_device))
     dictation = service.dictation(source, options.streaming, language=options.language)
+    dictation.destination = "listen (terminal)"
     dictation.start()  # fails with a clear message before any session folder is made
     signal.signal(signal.SIGINT, lambda *_: dictation.request_stop())
     print(f"Listening on {source.device_name} (Ctrl-C to stop); recording to {dictation.folder}",

@@ -18,19 +18,24 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
+from pathlib import Path
 
 import numpy as np
 
-from dictation_app.audio.recorder import SessionRecorder, new_session_dir
+from dictation_app.audio.decode import SAMPLE_RATE
+from dictation_app.audio.recorder import AUDIO_NAME, SessionRecorder, new_session_dir
 from dictation_app.audio.sources import AudioSource
+from dictation_app.core.history import Entry, HistoryError, HistoryStore
 from dictation_app.core.latency import CommitLatency
 from dictation_app.engine.models import DEFAULT_MODEL, LoadOptions, ModelStore
 from dictation_app.engine.session import LiveSession
-from dictation_app.engine.streaming import DecoderBackend, StreamEvent, StreamingOptions, StreamingTranscriber
+from dictation_app.engine.streaming import (Commit, DecoderBackend, Revision, StreamError, StreamEvent, StreamingOptions,
+                                            StreamingTranscriber, apply_committed)
 from dictation_app.errors import DictationError
 
-__all__ = ["Dictation", "DictationService", "ModelProblem", "ModelReady", "Post", "ServiceEvent", "ServiceState",
+__all__ = ["Dictation", "DictationHistory", "DictationService", "ModelProblem", "ModelReady", "Post", "ServiceEvent", "ServiceState",
            "StateChanged"]
 
 #: ``post(callable)``: run the callable on the front end's own thread (soon, in order).
@@ -83,10 +88,13 @@ class DictationService:
     """Args:
         store: Where models come from.
         post: Runs listener calls on the front end's thread (default: at once, on any thread).
+        history: Where each recorded dictation gets its entry (None: no history).
     """
 
-    def __init__(self, store: ModelStore | None = None, post: Post = _call_now) -> None:
+    def __init__(self, store: ModelStore | None = None, post: Post = _call_now,
+                 history: HistoryStore | None = None) -> None:
         self.store = store or ModelStore()
+        self.history = history
         self.model = None
         self.model_name = ""
         self.state = ServiceState.NO_MODEL
@@ -196,7 +204,10 @@ class DictationService:
             raise DictationError("No model is loaded yet.")
         name = self.model_name
         open_recorder = (lambda: SessionRecorder(new_session_dir(), model=name, language=language)) if record else None
-        return Dictation(self, source, WhisperBackend(self.model, options), options, open_recorder, latency)
+        dictation = Dictation(self, source, WhisperBackend(self.model, options), options, open_recorder, latency)
+        if record and self.history is not None:
+            dictation.history = DictationHistory(self.history, name, language)
+        return dictation
 
 
 class _ReportingBackend:
@@ -227,6 +238,8 @@ class Dictation:
     Attributes:
         session: The source -> recorder -> engine loop.
         latency: Its commit latencies (:class:`~dictation_app.core.latency.CommitLatency`).
+        destination: Where its text goes ("editor", or the target application's name), for the history.
+        history: Keeps its history entry up to date, or None.
     """
 
     def __init__(self, service: DictationService, source: AudioSource, backend: DecoderBackend,
@@ -236,6 +249,8 @@ class Dictation:
         transcriber = StreamingTranscriber(_ReportingBackend(backend, self._decoding), options)
         self.session = LiveSession(source, transcriber, open_recorder)
         self.latency = latency or CommitLatency()
+        self.destination = "editor"
+        self.history: DictationHistory | None = None
         self._hearing: bool | None = None
 
     @property
@@ -264,6 +279,8 @@ class Dictation:
         except DictationError:
             self.service.set_state(ServiceState.IDLE)
             raise
+        if self.history is not None and self.session.recorder is not None:
+            self.history.begin(self.session.recorder.folder, self.destination)
         self.service.set_state(ServiceState.LISTENING)
 
     def request_stop(self, decode_tail: bool = True) -> None:
@@ -284,6 +301,9 @@ class Dictation:
         """Read what audio is there, record it, decode if due (see :meth:`LiveSession.step`)."""
         events = self.session.step(timeout)
         self.latency.observe(events, self.source.wall_time_of, time.perf_counter())
+        if self.history is not None:
+            recorder = self.session.recorder
+            events += self.history.observe(events, recorder.samples_written if recorder else 0, self.session.ended)
         if self.session.ended:
             self.service._speaking(False)
             self.service.set_state(ServiceState.IDLE)
@@ -306,3 +326,57 @@ class Dictation:
         """:meth:`start`, then :meth:`events`."""
         self.start()
         yield from self.events(stop_when)
+
+
+class DictationHistory:
+    """A dictation's history entry: made when it starts, its text updated at each commit (so a
+    crash or ``kill -9`` leaves an entry with every committed word), closed when it ends.
+
+    The history never stops a dictation: the first failure to write is reported once as a
+    :class:`StreamError` (the recording and its journal go on), later ones are skipped.
+    """
+
+    def __init__(self, store: HistoryStore, model: str, language: str) -> None:
+        self.store, self.model, self.language = store, model, language
+        self.entry_id: int | None = None
+        self.words: list = []
+        self._failed = False
+        self._pending: list[StreamEvent] = []
+
+    def begin(self, folder: str | Path, destination: str) -> None:
+        """Make the entry (state "recording"); a failure is reported with the next events."""
+        from dictation_app.core.history_files import session_sidecar
+
+        session_sidecar(Path(folder), destination)
+        now = time.time()
+        entry = Entry(0, "dictation", now, 0.0, self.model, self.language, destination,
+                      datetime.fromtimestamp(now).strftime("Dictation %H:%M"), "", str(Path(folder) / AUDIO_NAME),
+                      str(folder), "recording")
+        self._pending = self._write(lambda: self.store.add(entry))
+        self.entry_id = entry.entry_id or None
+
+    def observe(self, events: list[StreamEvent], samples: int, ended: bool) -> list[StreamEvent]:
+        """Bring the entry up to date with a step's events; returns a problem as a StreamError."""
+        reported, self._pending = self._pending, []
+        changed = any([apply_committed(self.words, event) for event in events])
+        if self.entry_id is None or not (changed or ended):
+            return reported
+        fields = {"text": "".join(w.text for w in self.words).strip(), "duration": samples / SAMPLE_RATE}
+        if ended:
+            fields["state"] = "done"
+        return reported + self._write(lambda: self.store.update(self.entry_id, **fields))
+
+    def set_destination(self, destination: str) -> None:
+        """Say where the text went after all (a target that refused it: the text is kept here)."""
+        if self.entry_id is not None:
+            self._write(lambda: self.store.update(self.entry_id, destination=destination))
+
+    def _write(self, action) -> list[StreamEvent]:
+        if self._failed:
+            return []
+        try:
+            action()
+        except HistoryError as exc:
+            self._failed = True
+            return [StreamError(f"{exc} The recording and its text are kept in the session folder.")]
+        return []

@@ -50,6 +50,7 @@ class Job:
     cancel: threading.Event = field(default_factory=threading.Event)
     transcript: object = None
     probed: bool = False  # duration read (or tried): ready to run
+    entry_id: int | None = None  # its history entry
 
     @property
     def elapsed(self) -> float:
@@ -114,11 +115,13 @@ class FileQueue:
         pause: Called on the worker thread with the job's cancel event before each window is
             decoded; returns when transcription may go on (the window passes
             :meth:`DictationService.wait_while_speaking`: live dictation comes first).
+        history: Where each finished transcript is kept with its entry (None: nowhere).
     """
 
     def __init__(self, options: Callable[[], TranscribeOptions], post: Post,
-                 pause: Callable[[threading.Event], None] | None = None) -> None:
+                 pause: Callable[[threading.Event], None] | None = None, history=None) -> None:
         self.options = options
+        self.history = history
         self.jobs: list[Job] = []
         self._post = post
         self.pause = pause
@@ -235,7 +238,7 @@ class FileQueue:
         self._running = job
         job.state, job.started = JobState.RUNNING, time.monotonic()
         self._tell(JobChanged(job))
-        self._requests.put((job, str(job.path), options, job.cancel, self._transcriber, self.pause))
+        self._requests.put((job, str(job.path), options, job.cancel, self._transcriber, self.pause, self.history))
 
     def _finish(self, job: Job, state: JobState, message: str = "") -> None:
         job.state, job.message = state, message
@@ -250,9 +253,9 @@ class FileQueue:
         job.fraction = fraction
         self._tell(JobChanged(job))
 
-    def _done(self, job: Job, transcript) -> None:
-        job.transcript, job.fraction = transcript, 1.0
-        self._finish(job, JobState.DONE)
+    def _done(self, job: Job, transcript, entry_id: int | None, problem: str) -> None:
+        job.transcript, job.fraction, job.entry_id = transcript, 1.0, entry_id
+        self._finish(job, JobState.DONE, problem)
         self._tell(TranscriptReady(job))
 
     # -- the worker thread -----------------------------------------------------------------
@@ -262,7 +265,7 @@ class FileQueue:
             self._post(self._transcribe(*request))
 
     def _transcribe(self, job: Job, path: str, options: TranscribeOptions, cancel: threading.Event,
-                    transcriber: FileTranscriber, pause) -> Callable[[], None]:
+                    transcriber: FileTranscriber, pause, history) -> Callable[[], None]:
         """Transcribe on the worker thread (it reads only its request); returns what to do
         on the owner's thread."""
         try:
@@ -284,4 +287,13 @@ class FileQueue:
             message = f"Unexpected error: {type(exc).__name__}: {exc}"
             return lambda: self._finish(job, JobState.FAILED, message)
         transcript = transcription.transcript
-        return lambda: self._done(job, transcript)
+        entry_id, problem = None, ""
+        if history is not None:  # kept with its entry; a history fault is said on the row, the text stays
+            from dictation_app.core.history import HistoryError
+            from dictation_app.core.history_files import save_file_transcript
+
+            try:
+                entry_id = save_file_transcript(history, transcript).entry_id
+            except HistoryError as exc:
+                problem = str(exc)
+        return lambda: self._done(job, transcript, entry_id, problem)

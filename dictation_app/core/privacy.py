@@ -2,7 +2,9 @@
 what older versions left readable to other local users is closed up.
 
 The app keeps: dictation sessions (``<data>/sessions/<time>/audio.wav``, ``transcript.jsonl``,
-``session.json``, ``final.txt`` in on-finish mode), autosaves (``<data>/autosave/*.json``), the settings file
+``session.json``, ``history.json``, ``final.txt`` in on-finish mode), autosaves (``<data>/autosave/*.json``),
+the history database (``<data>/history.sqlite3``) and the transcripts it indexes
+(``<data>/transcripts``), the settings file
 (``~/.config/dictation-app/dictation-app.conf``) and models it assembles or downloads
 (``<cache>/models``); while it runs, its control socket (``anywhere/control.py``, 0600 in a
 0700 folder). New ones are created owner-only (folders 0700, files 0600) by

@@ -81,6 +81,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("anywhere/preroll", bool, False, "Keep the microphone open while the app runs, so each dictation "
             "starts 0.5 s before the shortcut (shown in the overlay and tray)"),
     Setting("anywhere/keep_in_tray", bool, True, "Closing the window keeps dictation running in the tray"),
+    Setting("history/keep_days", int, 0, "History: delete dictations and transcripts older than (days; 0: keep all)",
+            minimum=0, maximum=36500),
+    Setting("history/max_mb", int, 0, "History: keep at most this many MB of recordings, oldest deleted first "
+            "(0: no limit)", minimum=0, maximum=10_000_000),
     Setting("export/format", str, "txt", "Export format", ("txt", "srt", "vtt", "json", "docx")),
     Setting("export/folder", str, "", "Last export folder", hidden=True),
 )

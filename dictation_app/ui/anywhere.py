@@ -65,7 +65,7 @@ class AnywhereController(QObject):
         self._next_target: Target | None = None  # captured by start(); Record in the window has none
         self.delivery: Delivery | None = None
         self.mode = "live"
-        self._first = True
+        self._first, self._history = True, None  # _history: the dictation's history entry
         self._cancelled = False
         self._live_words: list[str] = []
         self._start_when_ready = False
@@ -254,6 +254,8 @@ class AnywhereController(QObject):
     @Slot(object)
     def _begun(self, worker) -> None:
         self.target, self._next_target = self._next_target, None
+        worker.dictation.destination = self.target.label if self.target else "editor"  # for its history entry
+        self._history = worker.dictation.history
         self.mode = self.settings.value("anywhere/insert")
         self._first, self._cancelled = True, False
         self._live_words: list[str] = []
@@ -382,6 +384,8 @@ class AnywhereController(QObject):
         elif isinstance(event, Held):
             held = self.delivery.held_text if self.delivery is not None else event.text.strip()
             self.overlay.set_held(held, event.reason)
+            if self._history is not None:
+                self._history.set_destination(f"{event.reason} (the text is kept here)")
             self.overlay.show()
             self.window.show_message(event.reason)
 

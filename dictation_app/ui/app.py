@@ -59,8 +59,11 @@ def run(argv: list[str] | None = None, background: bool = False) -> int:
         return 0
     app = create_application(argv)
     problems = secure_storage(Path(QSettings().fileName()))
+    from dictation_app.ui.history_insert import HistoryInserter
+
     window = build_window()
     anywhere = AnywhereController(window)
+    window.history.insert_requested.connect(HistoryInserter(anywhere).insert)
     app.aboutToQuit.connect(anywhere.shutdown)
     if anywhere.tray is not None:
         app.setQuitOnLastWindowClosed(False)
@@ -68,8 +71,10 @@ def run(argv: list[str] | None = None, background: bool = False) -> int:
         window.show()
     elif anywhere.tray is None:  # no tray to live in: a window that does not take the focus
         window.showMinimized()
-    for problem in problems:
+    for problem in problems + [p for p in (window.service.history.problem,) if p]:
         window.show_problem(problem)
     QTimer.singleShot(0, window.load_model)
+    QTimer.singleShot(0, lambda: window.history.apply_retention(window.settings.value("history/keep_days"),
+                                                                window.settings.value("history/max_mb")))
     QTimer.singleShot(0, window.offer_restore)
     return app.exec()

@@ -90,6 +90,17 @@ class DocumentTabs(QTabWidget):
             self._edited(doc)
         return doc
 
+    def open_dictation_transcript(self, on_error) -> None:
+        """The dictation's recording as a timestamped transcript, in a tab of its own."""
+        from dictation_app.audio.recorder import load_session
+
+        folder = self.dictation.session
+        if not folder:
+            self.message.emit(self.tr("Dictate first: a dictation's recording opens as a timestamped transcript."))
+            return
+        run_task(self, lambda: load_session(Path(folder)),
+                 lambda t: self.open_transcript(t, self.tr("Dictation %s") % Path(folder).name), on_error)
+
     def _add(self, doc: Document) -> None:
         self.documents.append(doc)
         self.addTab(doc.widget, doc.title)

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
 from dictation_app.audio.sources import AudioSource
 from dictation_app.core.dictation import DictationService, ModelProblem, ModelReady, ServiceEvent, StateChanged
 from dictation_app.core.file_queue import FileQueue, TranscriptReady, media_files
+from dictation_app.core.history import HistoryStore
+from dictation_app.core.history_files import open_history
 from dictation_app.core.options import AppOptions, app_options
 from dictation_app.engine.models import ModelStore
 from dictation_app.engine.transcriber import FileTranscriber
@@ -25,6 +27,7 @@ from dictation_app.ui.actions import ACTIONS, ActionId
 from dictation_app.ui.documents import DocumentTabs
 from dictation_app.ui.toolbar import build_toolbar
 from dictation_app.ui.widgets.export_pane import ExportPane
+from dictation_app.ui.widgets.history_pane import HistoryPane
 from dictation_app.ui.widgets.preferences import PreferencesDialog
 from dictation_app.ui.widgets.queue_pane import QueuePane
 from dictation_app.ui.workers.dictation import DictationThread, DictationWorker
@@ -44,12 +47,13 @@ class MainWindow(QMainWindow):
         store: Where models come from.
         autosave: Where open documents are kept.
         source_factory: Makes the audio source for a dictation (default: the chosen microphone).
+        history: Where dictations and transcripts are kept (default: the user's history database).
     """
 
     dictation_begun = Signal(object)  # DictationWorker
 
     def __init__(self, settings: Settings, store: ModelStore, autosave: AutosaveStore,
-                 source_factory: Callable[[], AudioSource] | None = None) -> None:
+                 source_factory: Callable[[], AudioSource] | None = None, history: HistoryStore | None = None) -> None:
         super().__init__()
         self.close_to_tray: Callable[[], bool] | None = None
         self.ask_on_close = True  # False: unsaved documents stay as autosaves (quit from outside)
@@ -59,10 +63,12 @@ class MainWindow(QMainWindow):
         self.source_factory = source_factory or self._microphone
         self._uses_microphone = source_factory is None
         self._poster = Poster(self)
-        self.service = DictationService(store, self._poster.post)
+        history = history if history is not None else open_history()
+        self.service = DictationService(store, self._poster.post, history)
         self.service.subscribe(self._on_service_event)
         # Live first: a file waits while the speaker is inside an utterance (bench_gui.py).
-        self.files = FileQueue(lambda: self.options().transcribe, self._poster.post, self.service.wait_while_speaking)
+        self.files = FileQueue(lambda: self.options().transcribe, self._poster.post, self.service.wait_while_speaking,
+                               history)
         self.files.subscribe(self._on_queue_event)
         self.no_input: str | None = None  # why dictation is off (no microphone), or None
         self.dictation: DictationThread | None = None
@@ -80,15 +86,20 @@ class MainWindow(QMainWindow):
 
         self.queue = QueuePane(self.files)
         self.export = ExportPane(settings)
-        self._dock(self.queue, self.tr("Files"), Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.history = HistoryPane(history, self.service, self.options)
+        files = self._dock(self.queue, self.tr("Files"), Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(files, self._dock(self.history, self.tr("History"), Qt.DockWidgetArea.BottomDockWidgetArea))
+        files.raise_()
         self._dock(self.export, self.tr("Export"), Qt.DockWidgetArea.RightDockWidgetArea)
         self.actions = self._build_menus()
         self.record_action = self.actions[ActionId.RECORD]
         self._build_toolbar()
         self._build_status_bar()
 
-        self.docs.message.connect(self.show_message)
-        self.export.message.connect(self.show_message)
+        for pane in (self.docs, self.export, self.history):
+            pane.message.connect(self.show_message)
+        self.history.problem.connect(self.show_problem)
+        self.history.open_requested.connect(self.docs.open_transcript)
         self.docs.current_document_changed.connect(self._update_export)
         self.docs.document_edited.connect(self.export.document_changed)
         settings.changed.connect(self._setting_changed)
@@ -101,11 +112,12 @@ class MainWindow(QMainWindow):
 
     # -- construction ---------------------------------------------------------------------
 
-    def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> None:
+    def _dock(self, widget: QWidget, title: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(title)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        return dock
 
     def _build_menus(self) -> dict[ActionId, QAction]:
         """The menus, from the one table of actions (:mod:`dictation_app.ui.actions`)."""
@@ -190,6 +202,7 @@ class MainWindow(QMainWindow):
     def _on_queue_event(self, event) -> None:
         if isinstance(event, TranscriptReady):  # a finished file opens (or shows) its transcript tab
             self.docs.open_transcript(event.job.transcript)
+            self.history.refresh()
 
     def _update_record_action(self) -> None:
         """Record needs a model and an input device; say why not when there is none."""
@@ -264,26 +277,20 @@ class MainWindow(QMainWindow):
 
     def _dictation_started(self, folder: str) -> None:
         self.docs.dictation.session = folder
+        self.history.refresh()
 
     def _dictation_finished(self, folder: str) -> None:
         self.docs.dictation_editor.end_dictation()
         self.dictation.wait()
         self.dictation.deleteLater()
         self.dictation = None
+        self.history.refresh()
         self.meter.set_level(float("-inf"))
         self.record_action.setText(self.tr("Record"))
         self._update_record_action()
 
     def open_dictation_transcript(self) -> None:
-        from dictation_app.audio.recorder import load_session
-
-        folder = self.docs.dictation.session
-        if not folder:
-            self.show_message(self.tr("Dictate first: a dictation's recording opens as a timestamped transcript."))
-            return
-        run_task(self, lambda: load_session(Path(folder)),
-                 lambda t: self.docs.open_transcript(t, self.tr("Dictation %s") % Path(folder).name),
-                 self.show_problem)
+        self.docs.open_dictation_transcript(self.show_problem)
 
     def show_recordings(self) -> None:
         from dictation_app.audio.recorder import default_sessions_dir
