@@ -175,7 +175,6 @@ def test_session_folders_from_before_the_database_are_imported_once(service, dat
     _dictate(service)
     _dictate(service, DATA / "1089-134691-0001.flac")
     os.remove(data / "history.sqlite3")
-    (data / ".history-imported").unlink()
     store = open_history()  # as an upgrade from a version without history finds it
     entries = store.search()
     assert len(entries) == 2 and store.search("hour")[0].text.lower().startswith("for a full hour")
@@ -305,3 +304,13 @@ def test_history_files_are_owner_only_with_umask_000(service, data):
             list(data.glob("history.sqlite3-*")):
         mode = path.stat().st_mode & 0o777
         assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+
+
+def test_processes_opening_a_new_database_at_once_all_get_one(data):
+    """The window, `listen` and the CLI may start together: one creates the schema, none moves it aside."""
+    code = "from dictation_app.core.history_files import open_history; s = open_history(); print(s.problem or 'ok')"
+    env = {**os.environ, "DICTATION_APP_DATA_DIR": str(data)}
+    children = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+                for _ in range(4)]
+    assert [child.communicate(timeout=60)[0].strip() for child in children] == ["ok"] * 4
+    assert not list(data.glob("*.corrupt-*")) and HistoryStore().count() == 0

@@ -42,4 +42,4 @@ def test_listen_without_any_input_device(tmp_path):
     assert result.returncode == 1
     assert_clean_error(result.stderr)
     assert "Is a microphone connected?" in result.stderr
-    assert not (tmp_path / "data").exists()  # no empty session left behind
+    assert not (tmp_path / "data" / "sessions").exists()  # no empty session left behind

@@ -127,12 +127,14 @@ class HistoryStore:
 
     Opening never raises for a corrupt file: it is moved aside (``history.sqlite3.corrupt-<time>``),
     a new database is made, and :attr:`problem` says so; :attr:`rebuilt` is then True, and the
-    caller refills it from the folders (:func:`~dictation_app.core.history_files.rebuild`).
+    caller refills it from the folders (:func:`~dictation_app.core.history_files.open_history`),
+    as it does when :attr:`created` says the file is new.
     """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path else default_history_path()
         self.problem: str | None = None
+        self.created = not self.path.exists()  # new: the folders from before it are imported
         self.rebuilt = False
         self._local = threading.local()
         self._open_checked()
@@ -169,10 +171,9 @@ class HistoryStore:
             self._migrate(self.db)
             if self.db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("integrity check failed")
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                self.problem = f"The history database {self.path} is busy; history is not available now."
-                return
+        except sqlite3.OperationalError as exc:  # busy, read-only, disk I/O: not the file's fault
+            self.problem = f"The history database {self.path} cannot be used now: {_reason(exc)}."
+        except sqlite3.DatabaseError as exc:  # not a database, malformed: moved aside
             self.close()
             aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
             for suffix in ("", "-wal", "-shm"):
@@ -191,19 +192,27 @@ class HistoryStore:
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise HistoryError(f"The history database was written by a newer version (schema {version}).")
-        for step in range(version, SCHEMA_VERSION):
-            db.execute("BEGIN IMMEDIATE")
-            try:
+        """Bring the schema up to date; the version is read again under the write lock, so two
+        processes opening a new database at once do not both create it."""
+        for locked in (False, True):
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise HistoryError(f"The history database was written by a newer version (schema {version}).")
+            if version == SCHEMA_VERSION:
+                if locked:
+                    db.execute("COMMIT")
+                return
+            if not locked:
+                db.execute("BEGIN IMMEDIATE")
+        try:
+            for step in range(version, SCHEMA_VERSION):
                 for statement in _statements(MIGRATIONS[step]):
                     db.execute(statement)
-                db.execute(f"PRAGMA user_version = {step + 1}")
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         """Close this thread's connection."""

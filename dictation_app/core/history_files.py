@@ -45,16 +45,15 @@ class ImportReport:
 
 
 def open_history(path: Path | None = None) -> HistoryStore:
-    """The history database, made ready: a new or rebuilt one is filled from the folders
-    (once); dictations a crash left "recording" are marked interrupted."""
+    """The history database, made ready: a new one (the first start of a version with history,
+    or one rebuilt after corruption) is filled from the folders; dictations a crash left
+    "recording" are marked interrupted."""
     store = HistoryStore(path)
     if store.problem and not store.rebuilt:
         return store
     try:
-        fresh = store.count() == 0 and not (store.path.parent / ".history-imported").exists()
-        if fresh or store.rebuilt:
+        if store.created or store.rebuilt:
             import_folders(store)
-            (store.path.parent / ".history-imported").touch(0o600)
         store.interrupted()
     except (HistoryError, OSError) as exc:
         store.problem = store.problem or str(exc)
