@@ -92,20 +92,8 @@ def _list(store, query: str, args: argparse.Namespace) -> int:
         if when.date() != day:
             day = when.date()
             print(f"{day:%A %d %B %Y}")
-        print(f"  {entry.entry_id:5d}  {when:%H:%M}  {_describe(entry):32.32}  {_preview(entry.text, query)}")
+        print(f"  {entry.entry_id:5d}  {when:%H:%M}  {entry.summary:40.40}  {_preview(entry.text, query)}")
     return EXIT_OK
-
-
-def _describe(entry) -> str:
-    what = entry.title if entry.kind == "file" else f"→ {entry.destination or 'editor'}"
-    flags = [f"{entry.duration:.0f} s", entry.model]
-    if entry.parent:
-        flags.append(f"version of {entry.parent}")
-    if entry.state != "done":
-        flags.append(entry.state)
-    if entry.audio_missing:
-        flags.append("audio missing")
-    return f"{what} ({', '.join(f for f in flags if f)})"
 
 
 def _preview(text: str, query: str, width: int = 70) -> str:
@@ -124,7 +112,7 @@ def _show(store, entry, args: argparse.Namespace) -> int:
         return EXIT_OK
     for version in versions:
         when = datetime.fromtimestamp(version.created)
-        print(f"#{version.entry_id}  {when:%Y-%m-%d %H:%M}  {_describe(version)}")
+        print(f"#{version.entry_id}  {when:%Y-%m-%d %H:%M}  {version.summary}")
         print(f"  audio: {version.audio or '(none)'}{' (missing)' if version.audio_missing else ''}")
         print(f"  transcript: {version.transcript}")
         print(version.text + "\n")

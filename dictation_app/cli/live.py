@@ -43,14 +43,12 @@ def _device(value: str | None) -> int | str | None:
 
 def _cmd_listen(args: argparse.Namespace) -> int:
     from dictation_app.audio.capture import MicrophoneSource
-    from dictation_app.export import atomic_write
-
+    from dictation_app.core.history_files import open_history
     from dictation_app.core.privacy import secure_storage
+    from dictation_app.export import atomic_write
 
     for problem in secure_storage():
         print(f"dictation-app: warning: {problem}", file=sys.stderr)
-    from dictation_app.core.history_files import open_history
-
     options = app_options_from_args(args)
     service = load_model(args, options)
     service.history = open_history()  # a fault in it is said, and dictation goes on without it

@@ -28,6 +28,7 @@ from dictation_app.audio.decode import SAMPLE_RATE
 from dictation_app.audio.recorder import AUDIO_NAME, SessionRecorder, new_session_dir
 from dictation_app.audio.sources import AudioSource
 from dictation_app.core.history import Entry, HistoryError, HistoryStore
+from dictation_app.core.history_files import session_sidecar
 from dictation_app.core.latency import CommitLatency
 from dictation_app.engine.models import DEFAULT_MODEL, LoadOptions, ModelStore
 from dictation_app.engine.session import LiveSession
@@ -345,8 +346,6 @@ class DictationHistory:
 
     def begin(self, folder: str | Path, destination: str) -> None:
         """Make the entry (state "recording"); a failure is reported with the next events."""
-        from dictation_app.core.history_files import session_sidecar
-
         session_sidecar(Path(folder), destination)
         now = time.time()
         entry = Entry(0, "dictation", now, 0.0, self.model, self.language, destination,
@@ -358,7 +357,9 @@ class DictationHistory:
     def observe(self, events: list[StreamEvent], samples: int, ended: bool) -> list[StreamEvent]:
         """Bring the entry up to date with a step's events; returns a problem as a StreamError."""
         reported, self._pending = self._pending, []
-        changed = any([apply_committed(self.words, event) for event in events])
+        changed = False
+        for event in events:
+            changed = apply_committed(self.words, event) or changed
         if self.entry_id is None or not (changed or ended):
             return reported
         fields = {"text": "".join(w.text for w in self.words).strip(), "duration": samples / SAMPLE_RATE}

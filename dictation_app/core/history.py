@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dictation_app.errors import DictationError
-from dictation_app.fileio import PRIVATE_FILE_MODE, private_dir, user_data_dir
+from dictation_app.fileio import open_private, private_dir, user_data_dir
 
 __all__ = ["DB_NAME", "Entry", "HistoryError", "HistoryStore", "default_history_path"]
 
@@ -78,6 +78,14 @@ class Entry:
     state: str = "done"
     parent: int | None = None
     audio_missing: bool = False
+
+    @property
+    def summary(self) -> str:
+        """One line: where the text went (or the file's name), length, model, and what is special."""
+        parts = [self.title if self.kind == "file" else f"→ {self.destination or 'editor'}",
+                 f"{self.duration:.0f} s", self.model, f"version of #{self.parent}" if self.parent else "",
+                 "" if self.state == "done" else self.state, "audio missing" if self.audio_missing else ""]
+        return " · ".join(p for p in parts if p)
 
 
 _COLUMNS = ("id", "kind", "created", "duration", "model", "language", "destination", "title", "text", "audio",
@@ -143,14 +151,9 @@ class HistoryStore:
 
     def _connect(self) -> sqlite3.Connection:
         private_dir(self.path.parent)
-        for suffix in ("", "-wal", "-shm"):  # created owner-only before SQLite makes them
-            name = Path(f"{self.path}{suffix}")
-            if not name.exists() and suffix == "":
-                os.close(os.open(name, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE))
-            if name.exists() and name.stat().st_mode & 0o777 != PRIVATE_FILE_MODE:
-                os.chmod(name, PRIVATE_FILE_MODE)
+        open_private(self.path, "ab").close()  # owner-only before SQLite opens it; its -wal and -shm take its mode
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
+        _set_wal(db)
         db.execute("PRAGMA synchronous=NORMAL")  # in WAL: a killed process loses nothing committed
         db.execute("PRAGMA foreign_keys=ON")
         return db
@@ -194,18 +197,11 @@ class HistoryStore:
     def _migrate(db: sqlite3.Connection) -> None:
         """Bring the schema up to date; the version is read again under the write lock, so two
         processes opening a new database at once do not both create it."""
-        for locked in (False, True):
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise HistoryError(f"The history database was written by a newer version (schema {version}).")
-            if version == SCHEMA_VERSION:
-                if locked:
-                    db.execute("COMMIT")
-                return
-            if not locked:
-                db.execute("BEGIN IMMEDIATE")
+        if _schema_version(db) == SCHEMA_VERSION:
+            return
+        db.execute("BEGIN IMMEDIATE")
         try:
-            for step in range(version, SCHEMA_VERSION):
+            for step in range(_schema_version(db), SCHEMA_VERSION):
                 for statement in _statements(MIGRATIONS[step]):
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -248,7 +244,8 @@ class HistoryStore:
     def delete(self, entry_id: int) -> list[Entry]:
         """Remove an entry and its re-transcriptions from the database; returns what was removed
         (the caller removes their files: :func:`~dictation_app.core.history_files.delete_entry`)."""
-        removed = [e for e in (self.get(entry_id),) if e] + self.versions(entry_id)[1:]
+        removed = [_entry(r) for r in self._read(f"SELECT {', '.join(_COLUMNS)} FROM entries WHERE id = ? OR parent = ?",
+                                                 (entry_id, entry_id))]
         self._write("DELETE FROM entries WHERE id = ? OR parent = ?", (entry_id, entry_id))
         return removed
 
@@ -274,11 +271,7 @@ class HistoryStore:
     def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
         try:
             return self.db.execute(sql, params).fetchall()
-        except sqlite3.OperationalError as exc:
-            if "fts5" in str(exc) or "syntax" in str(exc):
-                raise HistoryError(f"Cannot search for that: {exc}.") from None
-            raise HistoryError(f"Cannot read the history database: {_reason(exc)}.") from None
-        except sqlite3.Error as exc:
+        except sqlite3.Error as exc:  # (a query from fts_query is never a syntax error)
             raise HistoryError(f"Cannot read the history database: {_reason(exc)}.") from None
 
     def get(self, entry_id: int) -> Entry | None:
@@ -343,8 +336,30 @@ class _Transaction:
 def fts_query(text: str) -> str:
     """A user's words as an FTS5 query: every word must occur, each as a prefix; quotes and
     operators typed by the user are taken as text."""
-    words = "".join(c if c.isalnum() or c in "'-" else " " for c in text).replace("'", " ").replace("-", " ").split()
+    words = "".join(c if c.isalnum() else " " for c in text).split()
     return " ".join(f'"{w}"*' for w in words) or '""'
+
+
+def _set_wal(db: sqlite3.Connection) -> None:
+    """WAL mode; on a new file that another process is creating at the same moment SQLite
+    answers "locked" at once, without its busy handler, so this waits as the handler would."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                db.close()
+                raise
+            time.sleep(0.05)
+
+
+def _schema_version(db: sqlite3.Connection) -> int:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise HistoryError(f"The history database was written by a newer version (schema {version}).")
+    return version
 
 
 def _statements(script: str) -> list[str]:

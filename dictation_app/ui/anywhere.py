@@ -271,11 +271,11 @@ class AnywhereController(QObject):
         self.overlay.set_microphone(True)
         self.overlay.begin(self.target.label if self.target else "")
         if self.target is not None:
-            self.delivery = self._new_delivery(self.target)
+            self.delivery = self.new_delivery(self.target)
             self.delivery.hold_keys(self._keys_held)
             self._grab_escape()
 
-    def _new_delivery(self, target: Target) -> Delivery:
+    def new_delivery(self, target: Target) -> Delivery:
         post = self.window._poster.post
         return delivery_for(self.desktop, target, lambda event: post(lambda: self._delivery_event(event)),
                             self.settings.value("anywhere/method"), self.settings.value("anywhere/paste_key").strip())

@@ -37,7 +37,7 @@ class HistoryInserter(QObject):
             window.show_problem(self.tr("No other application has the focus to insert into; the text is "
                                         "still in the history (Copy puts it on the clipboard)."))
             return
-        delivery = self.controller._new_delivery(target)
+        delivery = self.controller.new_delivery(target)
         delivery.send(text)
         run_task(self, delivery.finish, lambda _: window.show_message(self.tr("Inserted into %s.") % target.label),
                  window.show_problem)

@@ -17,18 +17,8 @@ PAGE = 200
 
 
 def describe(entry: Entry) -> str:
-    """One line about an entry: time, where it went, length, model, and what is special."""
-    where = entry.title if entry.kind == "file" else f"→ {entry.destination or 'editor'}"
-    parts = [f"{datetime.fromtimestamp(entry.created):%H:%M}", where, f"{entry.duration:.0f} s", entry.model]
-    if entry.parent:
-        parts.append(f"version of #{entry.parent}")
-    if entry.state == "recording":
-        parts.append("recording")
-    elif entry.state == "interrupted":
-        parts.append("interrupted")
-    if entry.audio_missing:
-        parts.append("audio missing")
-    return "  ·  ".join(p for p in parts if p)
+    """One line about an entry: its time, then :attr:`Entry.summary`."""
+    return f"{datetime.fromtimestamp(entry.created):%H:%M} · {entry.summary}"
 
 
 class HistoryModel(QAbstractListModel):
@@ -52,7 +42,7 @@ class HistoryModel(QAbstractListModel):
         """Show the entries that match ``query`` (all when empty), from the newest."""
         self.beginResetModel()
         self.query, self.rows, self._more, self._last, self.problem = query, [], True, None, ""
-        self._append(self._page())
+        self.rows = self._rows_for(self._page())
         self.endResetModel()
 
     def refresh(self) -> None:
@@ -80,9 +70,6 @@ class HistoryModel(QAbstractListModel):
                 day = entry_day
             rows.append(entry)
         return rows
-
-    def _append(self, entries: list[Entry]) -> None:
-        self.rows += self._rows_for(entries)
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
         return not parent.isValid() and self._more

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from html import escape
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
@@ -120,6 +121,14 @@ class HistoryPane(QWidget):
         self.model_box.addItems(sorted(set(names) | {current}))
         self.model_box.setCurrentText(current)
 
+    def _versions(self, entry: Entry, on_error: Callable[[str], None]) -> list[Entry]:
+        """The entry's versions, first one first; [] (and ``on_error`` told why) when unreadable."""
+        try:
+            return self.store.versions(entry.entry_id)
+        except HistoryError as exc:
+            on_error(str(exc))
+            return []
+
     def selected(self) -> Entry | None:
         index = self.view.selectionModel().currentIndex()
         return self.model.entry(index.row()) if index.isValid() else None
@@ -132,17 +141,15 @@ class HistoryPane(QWidget):
             self.preview.setPlainText(self.tr("Every dictation and transcribed file is kept here. "
                                               "Select one to see it, or type to search."))
             return
-        try:
-            versions = self.store.versions(entry.entry_id)
-        except HistoryError as exc:
-            self.preview.setPlainText(str(exc))
+        versions = self._versions(entry, self.preview.setPlainText)
+        if not versions:
             return
         html = []
         for version in versions:
             when = datetime.fromtimestamp(version.created)
             head = f"#{version.entry_id} · {when:%Y-%m-%d} · {describe(version)}"
             mark = " style='background:#fff3c4'" if version.entry_id == entry.entry_id else ""
-            html.append(f"<p{mark}><b>{_escape(head)}</b><br>{_escape(version.text) or '<i>(no words)</i>'}</p>")
+            html.append(f"<p{mark}><b>{escape(head)}</b><br>{escape(version.text) or '<i>(no words)</i>'}</p>")
         self.preview.setHtml("".join(html))
 
     def apply_retention(self, days: int, mb: int) -> None:
@@ -226,13 +233,7 @@ class HistoryPane(QWidget):
         from dictation_app.core.history_files import delete_entry
 
         entry = self.selected()
-        if entry is None:
-            return
-        try:
-            versions = self.store.versions(entry.entry_id)
-        except HistoryError as exc:
-            self.problem.emit(str(exc))
-            return
+        versions = self._versions(entry, self.problem.emit) if entry is not None else []
         if not versions or not self.ask_delete(versions[0], len(versions)):
             return
 
@@ -245,6 +246,3 @@ class HistoryPane(QWidget):
 
         run_task(self, lambda: delete_entry(self.store, versions[0].entry_id), done, self.problem.emit)
 
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
