@@ -111,7 +111,8 @@ class HistoryPane(QWidget):
     def _listed(self) -> None:
         count = sum(1 for r in self.model.rows if isinstance(r, Entry))
         more = self.tr(" (more as you scroll)") if self.model.canFetchMore() else ""
-        found = self.tr("%n entry(s)", "", count) + more if count or not self.model.query.strip() else \
+        entries = self.tr("1 entry") if count == 1 else self.tr("%d entries") % count  # always on show: no "(s)"
+        found = entries + more if count or not self.model.query.strip() else \
             self.tr("Nothing found for \u201c%s\u201d") % self.model.query.strip()
         self.status.setText(self.model.problem or found)
 
