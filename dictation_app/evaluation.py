@@ -173,9 +173,11 @@ class LiveRecognizer:
         service: The dictation service, with a model loaded (the window's own code path).
         options: The streaming policy.
         realtime: Pace the audio in real time.
+        voice: Spoken commands, vocabulary and replacements, as in dictation (None: none);
+            every command that fires is listed in :attr:`fired`.
     """
 
-    def __init__(self, service, options=None, realtime: bool = False) -> None:
+    def __init__(self, service, options=None, realtime: bool = False, voice=None) -> None:
         from dictation_app.core.latency import CommitLatency
         from dictation_app.engine.streaming import StreamingOptions
 
@@ -185,6 +187,8 @@ class LiveRecognizer:
         self.latency = CommitLatency()
         self.decodes = 0
         self.live_text = ""
+        self.voice = voice
+        self.fired: list[tuple[Path, str]] = []
 
     def __call__(self, path: Path) -> tuple[str, float]:
         from dictation_app.audio.decode import SAMPLE_RATE
@@ -192,7 +196,7 @@ class LiveRecognizer:
         from dictation_app.engine.streaming import Commit, apply_committed
 
         source = FileSource(path, block_s=0.1, realtime=self.realtime)
-        dictation = self.service.dictation(source, self.options, record=False, latency=self.latency)
+        dictation = self.service.dictation(source, self.options, record=False, latency=self.latency, voice=self.voice)
         words: list = []
         live: list = []  # as committed, before revisions: what live typing leaves in another application
         for event in dictation.run():
@@ -200,5 +204,7 @@ class LiveRecognizer:
             if isinstance(event, Commit):
                 live += event.words
         self.decodes += dictation.transcriber.decodes
+        if dictation.voice is not None:
+            self.fired += [(path, command) for command in dictation.voice.fired]
         self.live_text = "".join(w.text for w in live).strip()
         return "".join(w.text for w in words).strip(), len(source.samples) / SAMPLE_RATE

@@ -18,7 +18,7 @@ test_pkgs=(pulseaudio pulseaudio-utils libasound2-plugins xvfb xauth imagemagick
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0
   libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-cursor0 libxcb-xfixes0
   libwayland-cursor0 libwayland-egl1 lintian binutils
-  xterm openbox xdotool l3afpad sway foot wtype wl-clipboard strace dbus-daemon procps)
+  xterm openbox xdotool l3afpad sway foot wtype wl-clipboard strace dbus-daemon procps espeak-ng)
 pkgs=("${run_pkgs[@]}")
 [ "$purpose" = test ] && pkgs+=("${test_pkgs[@]}")
 

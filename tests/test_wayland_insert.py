@@ -50,6 +50,23 @@ def test_each_method_puts_unicode_into_foot_intact(method_class, wayland, sway, 
         term.close()
 
 
+@pytest.mark.parametrize("method_class", [VirtualKeyboardTyping, WtypeTyping, WaylandPaste],
+                         ids=["virtual-keyboard", "wtype", "wl-paste"])
+def test_a_spoken_edit_erases_what_was_typed_and_types_the_new_text(method_class, wayland, sway, tmp_path):
+    term = foot(sway, tmp_path)
+    try:
+        delivery = Delivery([method_class(wayland)], Target(wayland.focused_app()))
+        delivery.send("Dear Anna.")
+        delivery.send(" Wrong words.")
+        delivery.edit(len(" Wrong words."), "", "scratch that")
+        delivery.edit(len("Dear Anna."), "Dear Anna,", "comma")
+        delivery.send(" see you\n")
+        delivery.finish()
+        assert term.wait_text("Dear Anna, see you\n") == "Dear Anna, see you\n"
+    finally:
+        term.close()
+
+
 def test_a_compositor_error_is_a_clear_message(tmp_path):
     from dictation_app.anywhere.wayland_keyboard import WaylandKeyboard
     from dictation_app.errors import InsertError

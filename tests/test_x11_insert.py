@@ -10,7 +10,7 @@ import time
 import pytest
 
 from desktops import activate, need, wait_for, xterm
-from dictation_app.anywhere.delivery import Delivered, Delivery, Held, Target, Waiting
+from dictation_app.anywhere.delivery import Delivered, Delivery, Held, Refused, Target, Waiting
 from dictation_app.anywhere.desktop import Desktop
 from dictation_app.anywhere.doctor import CHECK_TEXT
 from dictation_app.anywhere.methods import X11Paste, XTestTyping
@@ -56,6 +56,53 @@ def test_each_method_puts_unicode_into_a_gtk_editor(name, desktop, x11, tmp_path
         keyboard.close()
         editor.terminate()
         editor.wait(timeout=10)
+
+
+@pytest.mark.parametrize("name", METHODS)
+def test_a_spoken_edit_erases_exactly_what_was_typed(name, desktop, x11, tmp_path):
+    term = xterm(x11, tmp_path)
+    events = []
+    delivery = Delivery([METHODS[name](desktop)], Target("XTerm", "target", term.window), events.append)
+    try:
+        activate(x11, term.window)
+        delivery.send("Good morning.")
+        delivery.send(" Ignore this.")
+        delivery.edit(len(" Ignore this."), "", "delete that")
+        delivery.edit(len("Good morning."), "Good morning,", "comma")
+        delivery.send(" see you\n")
+        delivery.finish()
+        assert term.wait_text("Good morning, see you\n") == "Good morning, see you\n"
+        assert not [e for e in events if isinstance(e, Refused)]
+    finally:
+        term.close()
+
+
+def test_an_edit_after_the_focus_left_is_refused_and_nothing_is_erased(desktop, x11, tmp_path):
+    target = xterm(x11, tmp_path, "target")
+    watcher = XKeyboard(desktop.x_display)
+    events = []
+    delivery = Delivery([XTestTyping(desktop)], Target("XTerm", "target", target.window), events.append,
+                        lambda: (w.id if (w := watcher.focused_window()) else None), watcher.window_exists)
+    other = None
+    try:
+        activate(x11, target.window)
+        delivery.send("Keep these words.")
+        wait_for(lambda: any(isinstance(e, Delivered) for e in events), what="the words")
+        other = xterm(x11, tmp_path, "other")  # the user went elsewhere (and may have typed there)
+        delivery.send(" More.")
+        wait_for(lambda: any(isinstance(e, Waiting) for e in events), what="Waiting")
+        activate(x11, target.window)
+        delivery.edit(len(" More.") + len("Keep these words."), "", "scratch that")
+        delivery.send("\n")
+        delivery.finish()
+        assert target.wait_text("Keep these words. More.\n") == "Keep these words. More.\n"
+        (refused,) = [e for e in events if isinstance(e, Refused)]
+        assert refused.command == "scratch that" and "focus left" in refused.reason
+    finally:
+        watcher.close()
+        target.close()
+        if other is not None:
+            other.close()
 
 
 def test_more_characters_outside_the_layout_than_spare_keycodes(desktop, x11, tmp_path):

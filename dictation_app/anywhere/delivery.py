@@ -7,6 +7,12 @@ back. Each piece is tried with the methods in order; the method that worked is t
 from then on. Text that no method could insert, or whose window closed, is *held*: reported
 with :class:`Held` and kept in :attr:`Delivery.held` for the overlay to offer as a copy (the
 session journal has every committed word in any case).
+
+A spoken edit ("scratch that", a comma after a word already typed) is an :meth:`Delivery.edit`:
+the last characters this delivery typed are erased with BackSpace and the new text typed. It is
+refused (:class:`Refused`, nothing erased) unless those characters are exactly what it typed
+last, the target kept the focus since, and nothing was held; after one refusal every later
+edit of the dictation is refused too, since what is in the target is no longer known.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from dataclasses import dataclass
 from dictation_app.anywhere.methods import Method
 from dictation_app.errors import InsertError
 
-__all__ = ["Delivered", "Delivery", "DeliveryEvent", "Held", "Target", "Waiting"]
+__all__ = ["Delivered", "Delivery", "DeliveryEvent", "Held", "Refused", "Target", "Waiting"]
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,22 @@ class Held:
     reason: str
 
 
-DeliveryEvent = Delivered | Waiting | Held
+@dataclass(frozen=True)
+class Refused:
+    """A spoken edit that was not made in the target (what was typed stays as it is)."""
+
+    command: str
+    reason: str
+
+
+DeliveryEvent = Delivered | Waiting | Held | Refused
+
+
+@dataclass(frozen=True)
+class _Edit:
+    erase: int
+    text: str
+    command: str
 
 _END = object()
 
@@ -87,6 +108,9 @@ class Delivery:
         self.cleanup = cleanup
         self.held: list[str] = []
         self.delivered: list[str] = []
+        self._typed: list[tuple[int, int]] = []  # (characters, focus epoch) of each piece typed
+        self._epoch = 0  # goes up each time the target lost the focus
+        self._edits_refused = False
         self._queue: queue.Queue = queue.Queue()
         self._gone = False
         self._giving_up = threading.Event()
@@ -99,6 +123,11 @@ class Delivery:
         """Thread-safe: queue ``text`` for the target."""
         if text:
             self._queue.put((text, time.perf_counter()))
+
+    def edit(self, erase: int, text: str, command: str) -> None:
+        """Thread-safe: erase the last ``erase`` characters this delivery typed, then type
+        ``text`` (a spoken edit, ``command`` naming it), in order with what was sent."""
+        self._queue.put((_Edit(erase, text, command), time.perf_counter()))
 
     def hold_keys(self, held: bool) -> None:
         """Thread-safe: while the user holds the push-to-talk chord, typed keys would carry its
@@ -130,6 +159,9 @@ class Delivery:
     def _run(self) -> None:
         while (item := self._queue.get()) is not _END:
             text, sent = item
+            if isinstance(text, _Edit):
+                self._edit(text, sent)
+                continue
             if self._gone or not self._wait_for_target():
                 self._hold(text, f"{self.target.label} was closed; nothing was typed elsewhere."
                            if self._gone else f"{self.target.label} did not get the focus back in time.")
@@ -154,6 +186,7 @@ class Delivery:
                 return False
             if not told:
                 self.on_event(Waiting(self.target))
+                self._epoch += 1
                 told = True
             time.sleep(self.POLL_S)
         return False
@@ -173,10 +206,50 @@ class Delivery:
                 self.methods.remove(method)
                 self.methods.insert(0, method)
             self.delivered.append(text)
+            self._typed.append((len(text), self._epoch))
             self.on_event(Delivered(text, method.name, time.perf_counter() - sent))
             return
         reason = "; ".join(problems) if problems else "no way to type into other applications on this desktop"
         self._hold(text, f"Could not type into {self.target.label} ({reason}).")
+
+    def _edit(self, edit: _Edit, sent: float) -> None:
+        reason = self._edit_problem(edit)
+        if reason is None:
+            pieces, chars = 0, 0
+            while chars < edit.erase:
+                chars += self._typed[-1 - pieces][0]
+                pieces += 1
+            try:
+                self.methods[0].erase(edit.erase)
+            except Exception as exc:  # InsertError, or a bug in one method: say it, lose nothing
+                reason = f"{self.methods[0].name} could not erase: {exc}"
+            else:
+                del self._typed[len(self._typed) - pieces :]
+        if reason is not None:
+            self._edits_refused = True
+            self.on_event(Refused(edit.command, reason))
+            return
+        if edit.text:
+            self._insert(edit.text, sent)
+
+    def _edit_problem(self, edit: _Edit) -> str | None:
+        """Why an edit cannot be made safely, or None."""
+        if self._edits_refused:
+            return "an earlier edit was not made, so what is in the target is not known"
+        if self.held or self._gone:
+            return "some text could not be typed"
+        if not self._wait_for_target():
+            return f"{self.target.label} does not have the focus"
+        chars, epochs = 0, set()
+        for typed, epoch in reversed(self._typed):
+            if chars >= edit.erase:
+                break
+            chars, epochs = chars + typed, epochs | {epoch}
+        if chars != edit.erase:
+            return "the text to change is not what was typed last"
+        if epochs - {self._epoch}:
+            return f"the focus left {self.target.label} after that text was typed"
+        return None
 
     def _hold(self, text: str, reason: str) -> None:
         self.held.append(text)

@@ -65,6 +65,10 @@ class Method:
     def insert(self, text: str, app: str = "") -> None:
         raise NotImplementedError
 
+    def erase(self, count: int) -> None:
+        """Press BackSpace ``count`` times (a spoken edit of what was typed last)."""
+        self.insert("\b" * count)
+
     def close(self) -> None:
         pass
 
@@ -162,6 +166,10 @@ class X11Paste(_X11Method):
             where = f"{focused.app} '{focused.title}'" if focused else "no window"
             raise InsertError(f"{exc} (focus: {where}; paste key {chord})") from None
 
+    def erase(self, count: int) -> None:
+        for _ in range(count):
+            self.keyboard.press_chord("BackSpace")
+
     def close(self) -> None:
         if self._clipboard is not None:
             self._clipboard.close()
@@ -228,6 +236,9 @@ class WtypeTyping(_WaylandMethod):
 
     name, tool, package = "wtype", "wtype", "wtype"
 
+    def erase(self, count: int) -> None:
+        _run(["wtype", "-M", "shift", "-m", "shift", *(["-k", "BackSpace"] * count)], "wtype (BackSpace)")
+
     def insert(self, text: str, app: str = "") -> None:
         # wtype's first key of each run is lost while the client takes its new keymap (measured
         # with foot under sway): a Shift tap goes first, which no application reads as text.
@@ -268,6 +279,9 @@ class WaylandPaste(_WaylandMethod):
             if shutil.which(tool) is None:
                 return f"{tool} is not installed (sudo apt install {package})"
         return None
+
+    def erase(self, count: int) -> None:
+        _run(["wtype", "-M", "shift", "-m", "shift", *(["-k", "BackSpace"] * count)], "wtype (BackSpace)")
 
     def _clipboard(self) -> bytes | None:
         try:

@@ -29,7 +29,7 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 #: settings the command line can give, and the option that gives each
 _FLAGS = {"model/name": "model", "decoding/language": "language", "decoding/task": "task",
           "decoding/initial_prompt": "initial_prompt", "decoding/hotwords": "hotwords",
-          "decoding/batch_size": "batch_size"}
+          "decoding/batch_size": "batch_size", "voice/commands": "commands"}
 
 
 def app_options_from_args(args: argparse.Namespace):
@@ -45,6 +45,8 @@ def app_options_from_args(args: argparse.Namespace):
         base = SettingsFile(args.settings).value
     else:
         base = defaults_with({"decoding/language": getattr(args, "language_default", None)})
+        if getattr(args, "user_voice", False):
+            base = _with_user_voice(base)
     given = {key: getattr(args, flag, None) for key, flag in _FLAGS.items()}
     options = app_options(lambda key: base(key) if given.get(key) is None else given[key])
     if getattr(args, "beam_size", None):
@@ -53,6 +55,20 @@ def app_options_from_args(args: argparse.Namespace):
         options = replace(options, transcribe=replace(options.transcribe, vad_filter=args.vad,
                                                       word_timestamps=args.word_timestamps))
     return options
+
+
+def _with_user_voice(base):
+    """The user's vocabulary, replacements and commands (set in the window's Preferences) on
+    top of ``base``: they are the user's words in every front end."""
+    from dictation_app.errors import DictationError
+    from dictation_app.settings.ini_file import SettingsFile, default_settings_path
+
+    path = default_settings_path()
+    try:
+        user = SettingsFile(path).value if path.exists() else None
+    except DictationError:
+        user = None
+    return (lambda key: user(key) if key.startswith("voice/") else base(key)) if user else base
 
 
 def load_model(args: argparse.Namespace, options):

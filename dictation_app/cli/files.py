@@ -23,6 +23,7 @@ def register(commands) -> None:
     transcribe.add_argument("--format", nargs="+", default=["txt"], choices=list(EXPORTERS), metavar="FMT",
                             help=f"one or more of {', '.join(EXPORTERS)} (default: txt)")
     transcribe.add_argument("--output-dir", type=Path, help="write <stem>.<ext> per file and format here (default: stdout)")
+    transcribe.set_defaults(user_voice=True)  # the user's replacements, when they apply them to files
     transcribe.add_argument("--no-history", dest="history", action="store_false",
                             help="do not keep the transcripts in the history")
     add_model_options(transcribe)
@@ -39,6 +40,9 @@ def register(commands) -> None:
     evaluate.add_argument("--settings", type=Path, metavar="FILE",
                           help="take model, language, prompt, hotwords, speech threshold and pause from the window's "
                                "settings file (e.g. ~/.config/dictation-app/dictation-app.conf); options given here win")
+    evaluate.add_argument("--commands", action=argparse.BooleanOptionalAction, default=None,
+                          help="live mode: spoken commands on, as in dictation (default: on); the commands that "
+                               "fire are counted")
     add_model_options(evaluate)
     # Scoring needs text only; without word timestamps the settings are bare faster-whisper's.
     _add_decoding_options(evaluate, language_default="en", word_timestamps=False)
@@ -101,6 +105,7 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
     for file in args.files:
         try:
             transcript = _transcribe_one(transcriber, Path(file), options.transcribe)
+            transcript = _personal(transcript, options.voice, service.model)
             _keep(history, transcript)
             if args.output_dir is None:
                 sys.stdout.write(get_exporter(formats[0]).render(transcript).decode("utf-8"))
@@ -114,6 +119,14 @@ def _cmd_transcribe(args: argparse.Namespace) -> int:
             failures += 1
             error(str(exc))
     return EXIT_FAILED if failures else EXIT_OK
+
+
+def _personal(transcript, voice, model):
+    """The user's vocabulary corrections (and replacements, if they apply them to files)."""
+    from dictation_app.core.vocabulary import tokenizer_is_common
+    from dictation_app.core.voice import apply_to_transcript
+
+    return apply_to_transcript(transcript, voice, tokenizer_is_common(getattr(model, "hf_tokenizer", None)))
 
 
 def _history():
@@ -161,7 +174,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     options = app_options_from_args(args)
     service = load_model(args, options)
     offline = FileTranscriber(service.model, service.model_name)
-    live = LiveRecognizer(service, options.streaming, args.realtime) if args.mode == "live" else None
+    live = LiveRecognizer(service, options.streaming, args.realtime, options.voice) if args.mode == "live" else None
 
     def recognise(path: Path) -> tuple[str, float]:
         if live is not None:
@@ -187,10 +200,14 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         ]
         print(json.dumps({"wer": summary.wer, "rtf": summary.rtf, "files": summary.files,
                           "audio_s": summary.audio_s, "failed": summary.failed, "model": service.model_name,
+                          "commands_fired": [[str(p), c] for p, c in live.fired] if live is not None else [],
                           "per_file": files}, indent=2))
     else:
         latency = f" {live.latency.summary()}" if live is not None and args.realtime else ""
-        print(summary.line() + latency)
+        commands = f" commands_fired={len(live.fired)}" if live is not None else ""
+        print(summary.line() + latency + commands)
+        for path, command in (live.fired if live is not None else []):
+            print(f"{path.name}\tcommand fired: {command}", file=sys.stderr)
     return EXIT_FAILED if summary.failed or not summary.files else EXIT_OK
 
 

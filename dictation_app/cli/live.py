@@ -20,7 +20,9 @@ def register(commands) -> None:
     listen.add_argument("--output", type=Path, help="also write the final text to this file")
     add_model_options(listen)
     listen.add_argument("--language", help="language code (default: en)")
-    listen.set_defaults(handler=_cmd_listen, language_default="en")
+    listen.add_argument("--commands", action=argparse.BooleanOptionalAction, default=None,
+                        help="spoken punctuation and commands: 'comma', 'new line', 'scratch that' (default: on)")
+    listen.set_defaults(handler=_cmd_listen, language_default="en", user_voice=True)
     commands.add_parser("devices", help="list audio input devices").set_defaults(handler=_cmd_devices)
 
 
@@ -55,7 +57,7 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     if service.history.problem:
         print(f"dictation-app: warning: {service.history.problem}", file=sys.stderr)
     source = MicrophoneSource(_device(args.input_device))
-    dictation = service.dictation(source, options.streaming, language=options.language)
+    dictation = service.dictation(source, options.streaming, language=options.language, voice=options.voice)
     dictation.destination = "listen (terminal)"
     dictation.start()  # fails with a clear message before any session folder is made
     signal.signal(signal.SIGINT, lambda *_: dictation.request_stop())
@@ -89,7 +91,8 @@ def _print_until_stopped(dictation, seconds: float | None) -> tuple[str, bool]:
                 sys.stderr.write("\r\033[K")
             print(event.text, flush=True)
         elif isinstance(event, Revision) and tty:
-            sys.stderr.write(f"\r\033[K\033[2m(heard whole: {event.text})\033[0m\n")
+            said = getattr(event, "command", "") or "heard whole"  # a spoken edit, or the utterance heard again
+            sys.stderr.write(f"\r\033[K\033[2m({said}: {event.text})\033[0m\n")
         elif isinstance(event, Partial) and tty:
             sys.stderr.write(f"\r\033[K\033[2m{event.text[-100:]}\033[0m")
             sys.stderr.flush()

@@ -30,6 +30,9 @@ from dictation_app.audio.sources import AudioSource
 from dictation_app.core.history import Entry, HistoryError, HistoryStore
 from dictation_app.core.history_files import session_sidecar
 from dictation_app.core.latency import CommitLatency
+from dictation_app.core.vocabulary import tokenizer_is_common
+from dictation_app.core.voice import VoiceInterpreter
+from dictation_app.core.voice_table import VoiceOptions
 from dictation_app.engine.models import DEFAULT_MODEL, LoadOptions, ModelStore
 from dictation_app.engine.session import LiveSession
 from dictation_app.engine.streaming import (Commit, DecoderBackend, Revision, StreamError, StreamEvent, StreamingOptions,
@@ -191,13 +194,15 @@ class DictationService:
     # -- dictations -----------------------------------------------------------------------
 
     def dictation(self, source: AudioSource, options: StreamingOptions, *, record: bool = True,
-                  language: str = "en", latency: CommitLatency | None = None) -> Dictation:
+                  language: str = "en", latency: CommitLatency | None = None,
+                  voice: VoiceOptions | None = None) -> Dictation:
         """A live dictation from ``source`` (not started) with the loaded model.
 
         Args:
             record: Keep the audio and committed words in a new session folder.
             language: The language setting, for the session's metadata.
             latency: The meter to add its latencies to (default: its own).
+            voice: Spoken commands, vocabulary and replacements (None: the words as decoded).
         """
         from dictation_app.engine.backend import WhisperBackend
 
@@ -206,9 +211,12 @@ class DictationService:
         name = self.model_name
         open_recorder = (lambda: SessionRecorder(new_session_dir(), model=name, language=language)) if record else None
         dictation = Dictation(self, source, WhisperBackend(self.model, options), options, open_recorder, latency)
+        if voice is not None:
+            dictation.voice = VoiceInterpreter(voice, tokenizer_is_common(getattr(self.model, "hf_tokenizer", None)))
         if record and self.history is not None:
             dictation.history = DictationHistory(self.history, name, language)
         return dictation
+
 
 
 class _ReportingBackend:
@@ -241,6 +249,8 @@ class Dictation:
         latency: Its commit latencies (:class:`~dictation_app.core.latency.CommitLatency`).
         destination: Where its text goes ("editor", or the target application's name), for the history.
         history: Keeps its history entry up to date, or None.
+        voice: Turns the engine's words into the text meant (commands, vocabulary,
+            replacements), or None.
     """
 
     def __init__(self, service: DictationService, source: AudioSource, backend: DecoderBackend,
@@ -252,6 +262,7 @@ class Dictation:
         self.latency = latency or CommitLatency()
         self.destination = "editor"
         self.history: DictationHistory | None = None
+        self.voice: VoiceInterpreter | None = None
         self._hearing: bool | None = None
 
     @property
@@ -301,6 +312,10 @@ class Dictation:
     def step(self, timeout: float = 0.2) -> list[StreamEvent]:
         """Read what audio is there, record it, decode if due (see :meth:`LiveSession.step`)."""
         events = self.session.step(timeout)
+        if self.voice is not None:
+            events = self.voice.feed(events, final=self.session.ended)
+            if self.voice.stop_requested and not self._stopping:
+                self.request_stop()  # "stop listening"
         self.latency.observe(events, self.source.wall_time_of, time.perf_counter())
         if self.history is not None:
             recorder = self.session.recorder

@@ -122,6 +122,7 @@ class FileQueue:
                  pause: Callable[[threading.Event], None] | None = None, history=None) -> None:
         self.options = options
         self.history = history
+        self.voice = None  # () -> VoiceOptions: replacements for file transcripts, when the user wants them
         self.jobs: list[Job] = []
         self._post = post
         self.pause = pause
@@ -238,7 +239,8 @@ class FileQueue:
         self._running = job
         job.state, job.started = JobState.RUNNING, time.monotonic()
         self._tell(JobChanged(job))
-        self._requests.put((job, str(job.path), options, job.cancel, self._transcriber, self.pause, self.history))
+        voice = self.voice() if self.voice is not None else None
+        self._requests.put((job, str(job.path), options, job.cancel, self._transcriber, self.pause, self.history, voice))
 
     def _finish(self, job: Job, state: JobState, message: str = "") -> None:
         job.state, job.message = state, message
@@ -265,7 +267,7 @@ class FileQueue:
             self._post(self._transcribe(*request))
 
     def _transcribe(self, job: Job, path: str, options: TranscribeOptions, cancel: threading.Event,
-                    transcriber: FileTranscriber, pause, history) -> Callable[[], None]:
+                    transcriber: FileTranscriber, pause, history, voice) -> Callable[[], None]:
         """Transcribe on the worker thread (it reads only its request); returns what to do
         on the owner's thread."""
         try:
@@ -287,6 +289,12 @@ class FileQueue:
             message = f"Unexpected error: {type(exc).__name__}: {exc}"
             return lambda: self._finish(job, JobState.FAILED, message)
         transcript = transcription.transcript
+        if voice is not None:  # the user's vocabulary (and replacements, if they apply them to files)
+            from dictation_app.core.vocabulary import tokenizer_is_common
+            from dictation_app.core.voice import apply_to_transcript
+
+            is_common = tokenizer_is_common(getattr(transcriber.model, "hf_tokenizer", None))
+            transcript = apply_to_transcript(transcript, voice, is_common)
         entry_id, problem = None, ""
         if history is not None:  # kept with its entry; a history fault is said on the row, the text stays
             from dictation_app.core.history import HistoryError

@@ -7,13 +7,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from dictation_app.core.vocabulary import decoder_hotwords
+from dictation_app.core.voice_table import VoiceOptions, parse_voice
 from dictation_app.engine.models import LoadOptions
 from dictation_app.engine.streaming_options import StreamingOptions
 from dictation_app.engine.transcriber import TranscribeOptions
 from dictation_app.engine.vad import VadSettings
 from dictation_app.settings.declarations import by_key
 
-__all__ = ["AppOptions", "SettingsReader", "app_options", "defaults_with", "language_code", "with_beam"]
+__all__ = ["AppOptions", "SettingsReader", "app_options", "defaults_with", "language_code", "voice_options", "with_beam"]
 
 #: ``value(key)``: a declared setting's value (the window's Settings, a settings file, a dict).
 SettingsReader = Callable[[str], Any]
@@ -36,6 +38,8 @@ class AppOptions:
         language: The language setting as chosen ("auto" included), for session metadata.
         input_device: Microphone name, or None for the system default.
         review_below: Words under this probability are marked for review.
+        voice: Spoken commands, vocabulary and replacements (lines with problems left out;
+            Preferences says which).
     """
 
     model_name: str = "tiny.en"
@@ -45,16 +49,23 @@ class AppOptions:
     language: str = "en"
     input_device: str | None = None
     review_below: float = 0.5
+    voice: VoiceOptions = field(default_factory=VoiceOptions)
+
+
+def voice_options(value: SettingsReader) -> tuple[VoiceOptions, list[str]]:
+    """The voice settings as options, and what is wrong in them."""
+    return parse_voice(value("voice/commands"), value("voice/custom_commands"), value("voice/vocabulary"),
+                       value("voice/replacements"), value("voice/replace_in_files"))
 
 
 def app_options(value: SettingsReader) -> AppOptions:
     """Map declared settings to options (every front end calls this, nothing else does)."""
     language = value("decoding/language")
-    shared = {
-        "language": language_code(language),
-        "initial_prompt": value("decoding/initial_prompt") or None,
-        "hotwords": value("decoding/hotwords") or None,
-    }
+    voice, _ = voice_options(value)
+    shared = {"language": language_code(language), "initial_prompt": value("decoding/initial_prompt") or None}
+    # The vocabulary goes to the live decoder as hotwords (names right on the shared set: 1/36 -> 28/36),
+    # not to file decoding: over 30-s windows with the text before them, hotwords made the shared set's
+    # WER 4.10 -> 11.21 % (bench_voice.py). Files get the vocabulary's corrections after decoding.
     threshold = value("dictation/vad_threshold")
     return AppOptions(
         model_name=value("model/name"),
@@ -66,12 +77,16 @@ def app_options(value: SettingsReader) -> AppOptions:
         streaming=StreamingOptions(
             pause_s=value("dictation/pause_s"),
             vad=VadSettings(threshold=threshold, neg_threshold=max(0.05, threshold - 0.15)),
+            short_prompt=voice.decoder_hint,
+            hotwords=decoder_hotwords(voice.vocabulary, value("decoding/hotwords")) or None,
             **shared,
         ),
-        transcribe=TranscribeOptions(task=value("decoding/task"), batch_size=value("decoding/batch_size"), **shared),
+        transcribe=TranscribeOptions(task=value("decoding/task"), batch_size=value("decoding/batch_size"),
+                                     hotwords=value("decoding/hotwords") or None, **shared),
         language=language,
         input_device=value("dictation/input_device") or None,
         review_below=value("dictation/review_below"),
+        voice=voice,
     )
 
 

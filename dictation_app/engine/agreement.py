@@ -27,6 +27,7 @@ __all__ = [
     "after_committed",
     "agreed_prefix",
     "before_gap",
+    "is_expected_phrase",
     "capitalized",
     "norm",
     "prompt_text",
@@ -159,6 +160,12 @@ def prompt_text(committed: Sequence[Word], buffer_start_s: float, max_chars: int
     if not text.strip():
         return initial_prompt or ""
     return text.strip()
+
+
+def is_expected_phrase(words: Sequence[Word], expected: str) -> bool:
+    """Whether ``words`` are exactly one of the sentences of ``expected`` ("New line. Comma.")."""
+    said = " ".join(n for n in map(norm, words) if n)
+    return bool(said) and said in {" ".join(re.sub(r"[^\w' ]", "", p.lower()).split()) for p in expected.split(".")}
 
 
 def sound_revision(old: Sequence[Word], new: Sequence[Word]) -> bool:

@@ -235,9 +235,16 @@ class StreamingTranscriber:
         start_s = start / SAMPLE_RATE
         text_before = self._committed_text[: len(self._committed_text) - len("".join(w.text for w in old))]
         prompt = agreement.prompt_text(before, start_s, o.prompt_chars, o.initial_prompt)
-        new = agreement.spliced(self._decode_audio(audio, start_s, prompt), old)
-        if not agreement.sound_revision(old, new):
-            return []
+        short = bool(o.short_prompt) and len(audio) <= o.short_prompt_s * SAMPLE_RATE
+        if short:
+            prompt = f"{prompt} {o.short_prompt}".strip()  # a lone command word, heard as one (next to the audio)
+        decoded = self._decode_audio(audio, start_s, prompt)
+        if short and agreement.is_expected_phrase(decoded, o.short_prompt):
+            new = decoded  # exactly a phrase it was told to expect: the whole utterance ("Here it is." -> "Period.")
+        else:
+            new = agreement.spliced(decoded, old)
+            if not agreement.sound_revision(old, new):
+                return []
         new = agreement.capitalized(new, text_before)
         if [w.text for w in new] == [w.text for w in old]:
             return []

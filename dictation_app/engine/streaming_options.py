@@ -67,6 +67,11 @@ class StreamingOptions:
             ``revise``), so that its revision hears all of it. Read speech often runs a minute
             between 1-s pauses; revising only its last 28 s left most live errors in place.
         vad: Speech detection thresholds.
+        short_prompt: Words a short utterance may be (the spoken commands, when they are on):
+            an utterance of at most ``short_prompt_s`` is heard whole with them before its
+            prompt. tiny.en hears a lone "comma" as "Karma" without them; ordinary speech is
+            decoded without them, so they cannot bias it.
+        short_prompt_s: The longest utterance that gets ``short_prompt``.
     """
 
     language: str | None = "en"
@@ -90,3 +95,5 @@ class StreamingOptions:
     long_utterance_s: float = 12.0
     long_pause_s: float = 0.4
     vad: VadSettings = field(default_factory=VadSettings)
+    short_prompt: str = ""
+    short_prompt_s: float = 3.0

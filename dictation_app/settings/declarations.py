@@ -81,6 +81,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("anywhere/preroll", bool, False, "Keep the microphone open while the app runs, so each dictation "
             "starts 0.5 s before the shortcut (shown in the overlay and tray)"),
     Setting("anywhere/keep_in_tray", bool, True, "Closing the window keeps dictation running in the tray"),
+    Setting("voice/commands", bool, True, "Spoken punctuation and commands while dictating ('comma', 'new line', "
+            "'scratch that')", hidden=True),
+    Setting("voice/custom_commands", str, "", "Your commands (spoken phrase => text or a built-in command)", hidden=True),
+    Setting("voice/vocabulary", str, "", "Vocabulary: names and words to get right (one a line)", hidden=True),
+    Setting("voice/replacements", str, "", "Replacements (spoken phrase => text)", hidden=True),
+    Setting("voice/replace_in_files", bool, False, "Apply replacements to file transcripts too", hidden=True),
     Setting("history/keep_days", int, 0, "History: delete dictations and transcripts older than (days; 0: keep all)",
             minimum=0, maximum=36500),
     Setting("history/max_mb", int, 0, "History: keep at most this many MB of recordings, oldest deleted first "

@@ -19,7 +19,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from dictation_app.anywhere.control import ControlError, ControlServer
-from dictation_app.anywhere.delivery import Delivered, Delivery, Held, Target, Waiting
+from dictation_app.anywhere.delivery import Delivered, Delivery, Held, Refused, Target, Waiting
+from dictation_app.anywhere.live_typing import LiveTyping
 from dictation_app.anywhere.desktop import Desktop
 from dictation_app.anywhere.targets import delivery_for, focused_target
 from dictation_app.errors import DictationError
@@ -64,10 +65,8 @@ class AnywhereController(QObject):
         self.target: Target | None = None
         self._next_target: Target | None = None  # captured by start(); Record in the window has none
         self.delivery: Delivery | None = None
-        self.mode = "live"
-        self._first, self._history = True, None  # _history: the dictation's history entry
-        self._cancelled = False
-        self._live_words: list[str] = []
+        self.mode, self._history = "live", None  # _history: the dictation's history entry
+        self.typing = LiveTyping(None, False)
         self._start_when_ready = False
         self._quitting = False
         self._keys_held = False  # the push-to-talk chord is down
@@ -200,7 +199,7 @@ class AnywhereController(QObject):
         self._start_when_ready = False  # a start still waiting for the model is called off too
         if self.window.dictation is not None:
             self.timings["stop_asked"] = time.perf_counter()
-            whole = self.mode == "on_finish" and self.delivery is not None and not self._cancelled
+            whole = self.mode == "on_finish" and self.delivery is not None and not self.typing.cancelled
             self.window.stop_dictation(decode_tail=not whole)
 
     def toggle(self, asked_at: float | None = None) -> None:
@@ -211,7 +210,7 @@ class AnywhereController(QObject):
 
     def cancel(self) -> None:
         """Stop; nothing more is typed (the recording and the editor keep what was said)."""
-        self._cancelled = True
+        self.typing.cancelled = True
         self.stop()
 
     def show_window(self) -> None:
@@ -257,12 +256,10 @@ class AnywhereController(QObject):
         worker.dictation.destination = self.target.label if self.target else "editor"  # for its history entry
         self._history = worker.dictation.history
         self.mode = self.settings.value("anywhere/insert")
-        self._first, self._cancelled = True, False
-        self._live_words: list[str] = []
         self.timings = {}
         worker.started.connect(self._microphone_open, Qt.ConnectionType.DirectConnection)
         worker.committed.connect(self._committed)
-        worker.committed.connect(self.overlay.add_committed)
+        worker.edited.connect(self._edited)
         worker.partial.connect(self.overlay.set_tentative)
         worker.level.connect(self.overlay.set_level)
         worker.finished.connect(self._finished)
@@ -274,6 +271,7 @@ class AnywhereController(QObject):
             self.delivery = self.new_delivery(self.target)
             self.delivery.hold_keys(self._keys_held)
             self._grab_escape()
+        self.typing = LiveTyping(self.delivery, self.mode == "live")
 
     def new_delivery(self, target: Target) -> Delivery:
         post = self.window._poster.post
@@ -286,14 +284,12 @@ class AnywhereController(QObject):
         self.timings["microphone_s"] = now - self._asked_at
 
     def _committed(self, words) -> None:
-        self._live_words.append("".join(w.text for w in words))
-        if self.delivery is None or self.mode != "live" or self._cancelled:
-            return
-        text = "".join(w.text for w in words)
-        if self._first:
-            text = text.lstrip()
-        self._first = False
-        self.delivery.send(text)
+        self.typing.committed(words)
+        self.overlay.set_committed(self.typing.text)
+
+    def _edited(self, event) -> None:
+        self.typing.revised(event)
+        self.overlay.set_committed(self.typing.text)
 
     def _grab_escape(self) -> None:
         """Esc cancels a dictation into another application: the overlay never has the focus,
@@ -321,12 +317,12 @@ class AnywhereController(QObject):
             return
         self.delivery = delivery  # still shown in status until it is done
         trailer = _AFTER.get(self.settings.value("anywhere/after"), " ")
-        if self._cancelled or not folder:
+        if self.typing.cancelled or not folder:
             run_task(self, delivery.finish, lambda _: self._delivered_all(delivery), self.window.show_problem)
         elif self.mode == "on_finish":
             self._transcribe_and_send(delivery, Path(folder), trailer)
         else:
-            if delivery.delivered or not self._first:
+            if delivery.delivered or self.typing.started:
                 delivery.send(trailer)
             run_task(self, delivery.finish, lambda _: self._delivered_all(delivery), self.window.show_problem)
 
@@ -363,7 +359,7 @@ class AnywhereController(QObject):
 
     def overlay_text(self) -> str:
         """What this dictation committed live (the editor has it too)."""
-        return "".join(self._live_words).strip()
+        return self.typing.text
 
     def _delivered_all(self, delivery: Delivery) -> None:
         if self.delivery is delivery:
@@ -379,6 +375,10 @@ class AnywhereController(QObject):
             self.timings["method"] = event.method  # type: ignore[assignment]
             if "stop_asked" in self.timings:
                 self.timings["stop_to_text_s"] = time.perf_counter() - self.timings["stop_asked"]
+        elif isinstance(event, Refused):
+            message = self.tr("'%s' was not done: %s. What was typed stays.") % (event.command, event.reason)
+            self.overlay.set_state(message)
+            self.window.show_message(message)
         elif isinstance(event, Waiting):
             self.overlay.set_state(self.tr("waiting for %s to have the focus") % event.target.label)
         elif isinstance(event, Held):

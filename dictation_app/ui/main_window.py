@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         # Live first: a file waits while the speaker is inside an utterance (bench_gui.py).
         self.files = FileQueue(lambda: self.options().transcribe, self._poster.post, self.service.wait_while_speaking,
                                history)
+        self.files.voice = lambda: self.options().voice
         self.files.subscribe(self._on_queue_event)
         self.no_input: str | None = None  # why dictation is off (no microphone), or None
         self.dictation: DictationThread | None = None
@@ -249,7 +250,7 @@ class MainWindow(QMainWindow):
         editor = self.docs.dictation_editor
         editor.review_below = options.review_below
         worker = DictationWorker(self.service.dictation(self.source_factory(), options.streaming,
-                                                        language=options.language))
+                                                        language=options.language, voice=options.voice))
         worker.committed.connect(editor.add_committed)
         worker.revised.connect(editor.revise)
         worker.partial.connect(editor.set_tentative)

@@ -106,7 +106,10 @@ class Overlay(QWidget):
 
     @Slot(object)
     def add_committed(self, words: tuple[Word, ...]) -> None:
-        text = self.committed + "".join(w.text for w in words)
+        self.set_committed(self.committed + "".join(w.text for w in words))
+
+    def set_committed(self, text: str) -> None:
+        """The dictation's text so far (its last words are shown)."""
         if len(text) > SHOWN_CHARS:  # the last words, from a word start
             cut = text.find(" ", len(text) - SHOWN_CHARS)
             text = "…" + text[cut:] if cut >= 0 else text[-SHOWN_CHARS:]

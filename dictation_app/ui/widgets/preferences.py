@@ -1,15 +1,17 @@
-"""Preferences: one form row per declared setting, built from the declarations."""
+"""Preferences: one form row per declared setting, built from the declarations (General), and
+the spoken commands, vocabulary and replacements (Voice)."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLineEdit, QPlainTextEdit,
-    QPushButton, QSpinBox, QWidget,
+    QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from dictation_app.settings import SETTINGS, Setting
 from dictation_app.settings.store import Settings
+from dictation_app.ui.widgets.voice_page import VoicePage
 
 __all__ = ["PreferencesDialog"]
 
@@ -53,7 +55,9 @@ class PreferencesDialog(QDialog):
         self.setWindowTitle(self.tr("Preferences"))
         self.settings = settings
         self.editors: dict[str, QWidget] = {}
-        form = QFormLayout(self)
+        self.tabs = QTabWidget()
+        general = QWidget()
+        form = QFormLayout(general)
         for setting in SETTINGS:
             if setting.hidden:
                 continue
@@ -68,10 +72,15 @@ class PreferencesDialog(QDialog):
         self.report.setMaximumHeight(130)
         form.addRow(self.check)
         form.addRow(self.report)
+        self.voice = VoicePage(settings)
+        self.tabs.addTab(general, self.tr("General"))
+        self.tabs.addTab(self.voice, self.tr("Voice"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(buttons)
 
     def run_doctor(self) -> None:
         """doctor's report, with its live check (a test field of its own) on a worker thread."""
@@ -88,6 +97,11 @@ class PreferencesDialog(QDialog):
         run_task(self, lambda: diagnose(live=True).text(), show, show)
 
     def accept(self) -> None:
+        """Save everything, or nothing while a voice entry has a problem (it is shown)."""
+        if self.voice.problems():
+            self.tabs.setCurrentWidget(self.voice)
+            return
         for key, editor in self.editors.items():
             self.settings.set_value(key, _read(editor))
+        self.voice.save()
         super().accept()

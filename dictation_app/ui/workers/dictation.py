@@ -27,6 +27,7 @@ class DictationWorker(QObject):
     committed = Signal(object)  # tuple[Word, ...]
     partial = Signal(object)  # tuple[Word, ...]
     revised = Signal(int, object)  # the last N committed words became tuple[Word, ...]
+    edited = Signal(object)  # the Revision itself (typing into other applications needs its commits)
     level = Signal(float)  # dBFS RMS of the latest audio
     latency = Signal(float)  # seconds from a word's audio to its commit
     error = Signal(str)
@@ -70,6 +71,7 @@ class DictationWorker(QObject):
             self.partial.emit(event.words)
         elif isinstance(event, Revision):
             self.revised.emit(event.count, event.words)
+            self.edited.emit(event)
         elif isinstance(event, StreamError):
             self.error.emit(event.message)
 

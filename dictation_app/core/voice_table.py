@@ -1,0 +1,179 @@
+"""What the user can say besides words: the spoken commands, declared once, and the user's own
+commands, vocabulary and replacements, parsed and checked (no Qt).
+
+The Preferences dialog shows :data:`COMMANDS` and edits the user's lists as text, one entry a
+line (``spoken phrase => text``); :func:`parse_voice` turns that text into a
+:class:`VoiceOptions` or a list of clear problems, so nothing broken is ever saved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["COMMANDS", "Command", "LITERAL", "MARKS", "MAX_SNIPPET_CHARS", "VoiceOptions", "norm", "parse_voice", "phrase_words"]
+
+#: the longest text a replacement may type (a signature or an address is a few hundred characters)
+MAX_SNIPPET_CHARS = 64_000
+#: the sentence marks a decoder or a command puts after a word
+MARKS = ".,;:!?"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One spoken command.
+
+    Attributes:
+        phrases: What the user says (lower case, single spaces); the first is its name.
+        action: "text" (types ``text``), "scratch" (removes the last phrase), "undo" (undoes the
+            last voice action), "stop" (ends the dictation).
+        text: What a "text" command types.
+        attach: Typed right after the word before (no space), like punctuation.
+        replace_mark: Takes the place of the punctuation the decoder put after the word before
+            ("Anna." + comma -> "Anna,").
+        glue_next: The next word follows without a space (a new line, an opening quote).
+        capitalize_next: The next word starts with a capital (a new sentence).
+        what: What it does, for Preferences.
+    """
+
+    phrases: tuple[str, ...]
+    action: str = "text"
+    text: str = ""
+    attach: bool = False
+    replace_mark: bool = False
+    glue_next: bool = False
+    capitalize_next: bool = False
+    what: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.phrases[0]
+
+
+def _mark(phrases: tuple[str, ...], mark: str, end: bool) -> Command:
+    return Command(phrases, "text", mark, attach=True, replace_mark=True, capitalize_next=end,
+                   what=f"types {mark!r} after the word before" + (" and starts a new sentence" if end else ""))
+
+
+#: The built-in commands (English).
+COMMANDS: tuple[Command, ...] = (
+    Command(("new line",), "text", "\n", attach=True, glue_next=True, capitalize_next=True, what="starts a new line"),
+    Command(("new paragraph",), "text", "\n\n", attach=True, glue_next=True, capitalize_next=True,
+            what="starts a new paragraph"),
+    _mark(("period", "full stop"), ".", True),
+    _mark(("comma",), ",", False),
+    _mark(("question mark",), "?", True),
+    _mark(("exclamation mark", "exclamation point"), "!", True),
+    _mark(("colon",), ":", False),
+    _mark(("semicolon",), ";", False),
+    Command(("open quote",), "text", ' "', glue_next=True, what="opens a quotation"),
+    Command(("close quote",), "text", '"', attach=True, what="closes a quotation"),
+    Command(("open paren", "open parenthesis"), "text", " (", glue_next=True, what="opens a parenthesis"),
+    Command(("close paren", "close parenthesis"), "text", ")", attach=True, what="closes a parenthesis"),
+    Command(("scratch that", "delete that"), "scratch", what="removes the last phrase"),
+    Command(("undo that",), "undo", what="undoes the last voice action (a phrase, a command, a scratch)"),
+    Command(("stop listening",), "stop", what="ends the dictation"),
+)
+
+#: Said before a command word, types the word itself ("literal period").
+LITERAL = "literal"
+
+_NON_WORD = re.compile(r"[^\w']+")
+
+
+def norm(text: str) -> str:
+    """A word as commands and replacements compare it: lower case, letters, digits, apostrophes."""
+    return _NON_WORD.sub("", text.lower()).strip("'")
+
+
+def phrase_words(phrase: str) -> tuple[str, ...]:
+    return tuple(w for w in (norm(p) for p in phrase.split()) if w)
+
+
+@dataclass(frozen=True)
+class VoiceOptions:
+    """How dictated words are turned into text.
+
+    Attributes:
+        commands: Spoken punctuation and commands are on (dictation; off for files).
+        extra_commands: The user's commands, added to :data:`COMMANDS`.
+        vocabulary: The user's words and names, in their order.
+        replacements: Spoken phrase (normalised words) -> the text typed instead.
+        replace_in_files: Replacements are applied to file transcripts too.
+    """
+
+    commands: bool = True
+    extra_commands: tuple[Command, ...] = ()
+    vocabulary: tuple[str, ...] = ()
+    replacements: tuple[tuple[tuple[str, ...], str], ...] = field(default=())
+    replace_in_files: bool = False
+
+    @property
+    def table(self) -> tuple[Command, ...]:
+        return (COMMANDS + self.extra_commands) if self.commands else ()
+
+    @property
+    def decoder_hint(self) -> str:
+        """The command words, for the decoder to expect in a short utterance ("" when off): as
+        sentences ("Comma. New line."), which tiny.en reads as words said alone; as a list
+        ("comma, new line") it continues the list ("comma, comma")."""
+        return " ".join(f"{p[:1].upper()}{p[1:]}." for p in dict.fromkeys(p for c in self.table for p in c.phrases))
+
+
+def _pairs(text: str, what: str, problems: list[str]) -> list[tuple[int, str, str]]:
+    pairs = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if "=>" not in line:
+            problems.append(f"{what}, line {number}: write it as 'spoken phrase => text' ({line.strip()[:40]!r}).")
+            continue
+        spoken, typed = (part.strip() for part in line.split("=>", 1))
+        if not phrase_words(spoken):
+            problems.append(f"{what}, line {number}: the spoken phrase is empty.")
+        elif not typed:
+            problems.append(f"{what}, line {number}: nothing to type for '{spoken}'.")
+        elif len(typed) > MAX_SNIPPET_CHARS:
+            problems.append(f"{what}, line {number}: the text for '{spoken}' is longer than {MAX_SNIPPET_CHARS:,} "
+                            "characters.")
+        else:
+            pairs.append((number, spoken, typed.replace("\\n", "\n")))
+    return pairs
+
+
+def _user_command(spoken: str, typed: str) -> Command:
+    """A user's command: an alias of a built-in one (``next line => new line``), or text typed
+    like punctuation when it starts with a mark (``dash => --`` types with a space before)."""
+    builtin = {c.name: c for c in COMMANDS}.get(" ".join(phrase_words(typed)))
+    if builtin is not None and typed.strip().lower() == builtin.name:
+        return Command((" ".join(phrase_words(spoken)),), builtin.action, builtin.text, builtin.attach,
+                       builtin.replace_mark, builtin.glue_next, builtin.capitalize_next, f"as '{builtin.name}'")
+    attach = typed[0] in MARKS + ")]}\"'"
+    return Command((" ".join(phrase_words(spoken)),), "text", typed if attach else " " + typed, attach=attach,
+                   what=f"types {typed[:30]!r}")
+
+
+def parse_voice(commands: bool, extra_commands: str, vocabulary: str, replacements: str,
+                replace_in_files: bool = False) -> tuple[VoiceOptions, list[str]]:
+    """The user's voice settings as options, and every problem in them (empty: all good)."""
+    problems: list[str] = []
+    taken = {p: "a built-in command" for c in COMMANDS for p in c.phrases}
+    taken[LITERAL] = "a built-in command"
+    extra = []
+    for number, spoken, typed in _pairs(extra_commands, "Commands", problems):
+        key = " ".join(phrase_words(spoken))
+        if key in taken:
+            problems.append(f"Commands, line {number}: '{key}' is already {taken[key]}.")
+            continue
+        taken[key] = "a command"
+        extra.append(_user_command(spoken, typed))
+    pairs = []
+    for number, spoken, typed in _pairs(replacements, "Replacements", problems):
+        key = " ".join(phrase_words(spoken))
+        if key in taken:
+            problems.append(f"Replacements, line {number}: '{key}' is already {taken[key]}.")
+            continue
+        taken[key] = "a replacement"
+        pairs.append((phrase_words(spoken), typed))
+    words = tuple(dict.fromkeys(w.strip() for w in re.split(r"[\n,]", vocabulary) if w.strip()))
+    return VoiceOptions(commands, tuple(extra), words, tuple(pairs), replace_in_files), problems
