@@ -1,7 +1,7 @@
 """Dictate into the real window by voice (espeak-ng phrases through the virtual microphone,
 commands among them) and screenshot the editor and Preferences > Voice into docs/screenshots/.
 
-Run by scripts/screenshots-voice.sh (Xvfb, the virtual microphone, a fresh user)."""
+Run by `scripts/screenshots.sh scripts/screenshots-voice.py` (Xvfb, the virtual microphone, a fresh user)."""
 import subprocess, sys, time
 from pathlib import Path
 from PySide6.QtCore import QTimer

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Screenshots of the main states of the real window (Xvfb, xcb, the virtual microphone) into
-# docs/screenshots/. Needs what `make test` installs (Xvfb, PulseAudio, imagemagick).
+# docs/screenshots/ (scripts/screenshots.sh scripts/screenshots-voice.py: dictation steered by
+# voice, Preferences > Voice). Needs what `make test` installs (Xvfb, PulseAudio, imagemagick).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -13,4 +14,4 @@ sleep 1
 work=$(mktemp -d)
 export HOME=$work DICTATION_APP_DATA_DIR=$work/data   # a fresh user: no settings, no autosaves
 mkdir -p docs/screenshots
-"$VENV/bin/python" scripts/screenshots.py "$work"
+"$VENV/bin/python" "${1:-scripts/screenshots.py}" "$work"   # or scripts/screenshots-voice.py

@@ -84,12 +84,12 @@ def tokenizer_is_common(tokenizer) -> Callable[[str], bool]:
     """``is_common(word)``: whether a word is ordinary English (frequent in an English word
     list) or one the model spells, with its leading space, as one token ("Anna"); numbers and
     marks count as ordinary. ``tokenizer`` may be None (the word list alone)."""
-    counts = _english_counts()
     cache: dict[str, bool] = {}
 
     def is_common(word: str) -> bool:
         key = word.strip().strip(MARKS + "\"")
         if key not in cache:
+            counts = _english_counts()  # loaded at the first word asked about, on the thread asking (not the GUI's)
             stem = key.split("'")[0]
             frequent = counts is not None and max(counts[key.lower()], counts[stem.lower()]) >= COMMON_MIN
             one_token = tokenizer is not None and len(tokenizer.encode(" " + stem, add_special_tokens=False).ids) <= 1

@@ -80,9 +80,11 @@ class VoiceInterpreter:
     """Args:
         options: The command table, vocabulary and replacements.
         is_common: Whether a word is an ordinary word the vocabulary must never replace.
+        corrector: The vocabulary's corrector, when one is shared (default: made from ``options``).
     """
 
-    def __init__(self, options: VoiceOptions, is_common: Callable[[str], bool] | None = None) -> None:
+    def __init__(self, options: VoiceOptions, is_common: Callable[[str], bool] | None = None,
+                 corrector: VocabularyCorrector | None = None) -> None:
         self.options = options
         self.table: dict[tuple[str, ...], Command] = {}
         for command in options.table:
@@ -92,7 +94,7 @@ class VoiceInterpreter:
         self._longest = max((len(k) for k in self.table), default=0)
         self.replacements = dict(options.replacements)
         self._longest_replacement = max((len(k) for k in self.replacements), default=0)
-        self.corrector = VocabularyCorrector(options.vocabulary, is_common)
+        self.corrector = corrector or VocabularyCorrector(options.vocabulary, is_common)
         self.is_common = is_common
         self.raw: list[Word] = []  # the engine's committed words
         self._ends: set[int] = set()  # utterance ends: raw indices a pause came before
@@ -103,10 +105,6 @@ class VoiceInterpreter:
         self._words: list[Word] = []  # raw, corrected by the vocabulary
         self.fired: list[str] = []  # every command that took effect, in order (benchmarks, tests)
         self.stop_requested = False
-
-    @property
-    def active(self) -> bool:
-        return bool(self.table or self.replacements or self.corrector.terms)
 
     @property
     def words(self) -> list[Word]:
@@ -334,9 +332,10 @@ def apply_to_transcript(transcript, options: VoiceOptions, is_common: Callable[[
     if not voice.replacements and not voice.vocabulary:
         return transcript
     segments = []
+    corrector = VocabularyCorrector(voice.vocabulary, is_common)  # (made once: 500 entries cost a few ms)
     for segment in transcript.segments:
         words = segment.words or [Word(segment.start, segment.end, " " + w) for w in segment.text.split()]
-        interpreter = VoiceInterpreter(voice, is_common)
+        interpreter = VoiceInterpreter(voice, is_common, corrector)
         interpreter.feed([Commit(tuple(words))], final=True)
         new = interpreter.words
         lead = words[0].text[: len(words[0].text) - len(words[0].text.lstrip())] if words else ""

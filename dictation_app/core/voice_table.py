@@ -153,27 +153,29 @@ def _user_command(spoken: str, typed: str) -> Command:
                    what=f"types {typed[:30]!r}")
 
 
+def _new(text: str, what: str, kind: str, taken: dict[str, str], problems: list[str]) -> list[tuple[str, str]]:
+    """The well-formed entries of ``text`` whose phrase is not ``taken`` yet (each then is, as
+    ``kind``); a phrase already taken is a problem."""
+    entries = []
+    for number, spoken, typed in _pairs(text, what, problems):
+        key = " ".join(phrase_words(spoken))
+        if key in taken:
+            problems.append(f"{what}, line {number}: '{key}' is already {taken[key]}.")
+            continue
+        taken[key] = kind
+        entries.append((spoken, typed))
+    return entries
+
+
 def parse_voice(commands: bool, extra_commands: str, vocabulary: str, replacements: str,
                 replace_in_files: bool = False) -> tuple[VoiceOptions, list[str]]:
     """The user's voice settings as options, and every problem in them (empty: all good)."""
     problems: list[str] = []
     taken = {p: "a built-in command" for c in COMMANDS for p in c.phrases}
     taken[LITERAL] = "a built-in command"
-    extra = []
-    for number, spoken, typed in _pairs(extra_commands, "Commands", problems):
-        key = " ".join(phrase_words(spoken))
-        if key in taken:
-            problems.append(f"Commands, line {number}: '{key}' is already {taken[key]}.")
-            continue
-        taken[key] = "a command"
-        extra.append(_user_command(spoken, typed))
-    pairs = []
-    for number, spoken, typed in _pairs(replacements, "Replacements", problems):
-        key = " ".join(phrase_words(spoken))
-        if key in taken:
-            problems.append(f"Replacements, line {number}: '{key}' is already {taken[key]}.")
-            continue
-        taken[key] = "a replacement"
-        pairs.append((phrase_words(spoken), typed))
+    extra = [_user_command(spoken, typed)
+             for spoken, typed in _new(extra_commands, "Commands", "a command", taken, problems)]
+    pairs = [(phrase_words(spoken), typed) for spoken, typed in _new(replacements, "Replacements", "a replacement",
+                                                                      taken, problems)]
     words = tuple(dict.fromkeys(w.strip() for w in re.split(r"[\n,]", vocabulary) if w.strip()))
     return VoiceOptions(commands, tuple(extra), words, tuple(pairs), replace_in_files), problems
