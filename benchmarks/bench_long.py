@@ -7,11 +7,19 @@ each length, written once as 16-bit WAV. Every measurement runs in a child proce
 so each peak RSS is that path's alone. tiny.en int8, beam 5, word timestamps, English.
 
     python benchmarks/bench_long.py [--minutes 10 60 120] [--batched-minutes 10] [--batch-size 8] [--spread]
+                                    [--rotations 0 5 10]
 
-``--spread`` also runs bare faster-whisper with numpy's BLAS on one thread: its spectrogram
-then differs from the two-thread one in the last bit (1e-7), as it does between machines, and
-tiny.en's beam search turns that into a few different words. That is the noise floor any
-comparison with "the whole-file decode" stands on.
+``--rotations`` makes one recording per value: the passages in order starting from that one
+(other audio, the same speech), so app and bare are compared over several recordings and not
+on one decode's luck; each path's windows (30-s decodes) and words are counted, and the
+wall time per window shows whether the path itself costs anything. ``restarts`` counts the
+app's decodes started again from a word stretched over speech (a window that goes back in time).
+
+``--spread`` also runs bare faster-whisper with numpy's BLAS on one thread. On this machine
+that is the same computation (the same words), so its wall time against bare's is the
+run-to-run noise any comparison of wall times stands on; on another machine (another BLAS
+kernel) the spectrogram may differ in the last bit and tiny.en's beam search turn that into a
+few different words.
 """
 
 from __future__ import annotations
@@ -29,34 +37,51 @@ ROOT = Path(__file__).resolve().parents[1]
 LONG = ROOT.parent / "shared" / "speech" / "longform" / "manifest.tsv"
 
 CHILD = r"""
-import json, resource, sys, time
+import json, logging, resource, sys, time
 from dictation_app.engine import FileTranscriber, ModelStore, TranscribeOptions
 path, how, batch = sys.argv[1], sys.argv[2], int(sys.argv[3])
+windows, tokens, restarts, last = [0], [0], [0], [-1.0]
+class Count(logging.Handler):  # faster-whisper logs each 30-s window it decodes
+    def emit(self, record):
+        if record.getMessage().startswith("Processing segment at"):
+            windows[0] += 1
+            at = sum(float(x) * 60 ** i for i, x in enumerate(reversed(str(record.args[0]).split(":"))))
+            restarts[0] += at < last[0]  # the app decoding again from a stretched word
+            last[0] = at
+logging.getLogger("faster_whisper").addHandler(Count())
+logging.getLogger("faster_whisper").setLevel(logging.DEBUG)
 model = ModelStore().load("tiny.en")
 options = TranscribeOptions(language="en", beam_size=5, word_timestamps=True)
 started = time.perf_counter()
 if how == "app":
-    text = FileTranscriber(model, "tiny.en").transcribe(path, options).text
+    transcript = FileTranscriber(model, "tiny.en").transcribe(path, options)
+    text = transcript.text
+    tokens[0] = sum(len(s.words) for s in transcript.segments)
 elif how == "bare":
     segments, _ = model.transcribe(path, **options.whisper_kwargs(False))
+    segments = list(segments)
     text = " ".join(s.text.strip() for s in segments)
+    tokens[0] = sum(len(s.words) for s in segments)
 else:  # batched
     from faster_whisper import BatchedInferencePipeline
     kwargs = {**options.whisper_kwargs(False), "vad_filter": True}  # it batches the VAD's speech chunks
     segments, _ = BatchedInferencePipeline(model).transcribe(path, batch_size=batch, **kwargs)
     text = " ".join(s.text.strip() for s in segments)
 wall = time.perf_counter() - started
-print(json.dumps({"wall": wall, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "text": text}))
+print(json.dumps({"wall": wall, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "text": text,
+                  "windows": windows[0], "words": tokens[0], "restarts": restarts[0]}))
 """
 
 
-def make_audio(minutes: float, folder: Path) -> tuple[Path, str]:
-    """The long-form passages in order, repeated to ``minutes``; whole passages only."""
+def make_audio(minutes: float, folder: Path, rotation: int = 0) -> tuple[Path, str]:
+    """The long-form passages in order from passage ``rotation``, repeated to ``minutes``;
+    whole passages only."""
     from dictation_app.audio.decode import load_audio
 
     with open(LONG, encoding="utf-8") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
-    path = folder / f"speech-{minutes:g}min.wav"
+    rows = rows[rotation:] + rows[:rotation]
+    path = folder / f"speech-{minutes:g}min-{rotation}.wav"
     texts, total = [], 0.0
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
@@ -81,37 +106,56 @@ def measure(path: Path, how: str, batch: int = 8, env: dict | None = None) -> di
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _compare(results: dict, reference: str, wer) -> None:
+    app, bare = results["app"], results["bare"]
+    print(f"         app/bare: wall {app['wall'] / bare['wall']:.3f}, peak RSS {app['rss_mb'] / bare['rss_mb']:.3f}, "
+          f"WER {100 * (wer([reference], [app['text']]) - wer([reference], [bare['text']])):+.2f} points, "
+          f"words differ {wer([bare['text']], [app['text']]) * 100:.2f}%", flush=True)
+    if "bare-1" in results:
+        one = results["bare-1"]
+        print(f"         bare, 1 BLAS thread vs 2: wall {one['wall'] / bare['wall']:.3f}, "
+              f"WER {100 * (wer([reference], [one['text']]) - wer([reference], [bare['text']])):+.2f} "
+              f"points, words differ {wer([bare['text']], [one['text']]) * 100:.2f}%", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 60, 120])
     parser.add_argument("--batched-minutes", type=float, default=10)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--spread", action="store_true", help="also bare faster-whisper with one BLAS thread")
+    parser.add_argument("--rotations", type=int, nargs="+", default=[0], help="first passage of each recording")
     args = parser.parse_args()
     from dictation_app.evaluation import wer
 
     folder = Path(tempfile.mkdtemp(prefix="bench-long-"))
-    print("minutes  path      wall_s   RTF    peak_RSS_MB  WER")
+    print("minutes  rotation  path      wall_s   RTF    peak_RSS_MB  WER     windows  words  ms/window  restarts")
+    totals: dict[tuple[float, str], list[float]] = {}
     for minutes in args.minutes:
-        path, reference = make_audio(minutes, folder)
-        audio_s = wave.open(str(path)).getnframes() / 16_000
-        results = {}
-        runs = [("bare", "bare", None), ("app", "app", None)]
-        if args.spread:
-            runs.append(("bare-1", "bare", {"OPENBLAS_NUM_THREADS": "1"}))
-        for name, how, env in runs:
-            r = results[name] = measure(path, how, env=env)
-            print(f"{audio_s / 60:7.1f}  {name:8s} {r['wall']:7.1f}  {r['wall'] / audio_s:.3f}  {r['rss_mb']:11.0f}  "
-                  f"{wer([reference], [r['text']]) * 100:.2f}%", flush=True)
-        app, bare = results["app"], results["bare"]
-        print(f"         app/bare: wall {app['wall'] / bare['wall']:.3f}, peak RSS {app['rss_mb'] / bare['rss_mb']:.3f}, "
-              f"WER {100 * (wer([reference], [app['text']]) - wer([reference], [bare['text']])):+.2f} points, "
-              f"words differ {wer([bare['text']], [app['text']]) * 100:.2f}%", flush=True)
-        if "bare-1" in results:
-            one = results["bare-1"]
-            print(f"         bare, 1 BLAS thread vs 2: WER {100 * (wer([reference], [one['text']]) - wer([reference], [bare['text']])):+.2f} "
-                  f"points, words differ {wer([bare['text']], [one['text']]) * 100:.2f}%", flush=True)
-        path.unlink()
+        for rotation in args.rotations:
+            path, reference = make_audio(minutes, folder, rotation)
+            audio_s = wave.open(str(path)).getnframes() / 16_000
+            results = {}
+            runs = [("bare", "bare", None), ("app", "app", None)]
+            if args.spread:
+                runs.append(("bare-1", "bare", {"OPENBLAS_NUM_THREADS": "1"}))
+            for name, how, env in runs:
+                r = results[name] = measure(path, how, env=env)
+                total = totals.setdefault((minutes, name), [0.0, 0, 0])
+                total[0] += r["wall"]
+                total[1] += r["windows"]
+                total[2] += 1
+                print(f"{audio_s / 60:7.1f}  {rotation:8d}  {name:8s} {r['wall']:7.1f}  {r['wall'] / audio_s:.3f}  "
+                      f"{r['rss_mb']:11.0f}  {wer([reference], [r['text']]) * 100:5.2f}%  {r['windows']:7d}  "
+                      f"{r['words']:5d}  {1000 * r['wall'] / max(1, r['windows']):9.0f}  {r['restarts']:8d}", flush=True)
+            _compare(results, reference, wer)
+            path.unlink()
+        if len(args.rotations) > 1:
+            bare = totals[(minutes, "bare")]
+            for name in [n for (m, n) in totals if m == minutes]:
+                wall, windows, count = totals[(minutes, name)]
+                print(f"{minutes:7g}  all {count}: {name:8s} wall {wall:.1f} s ({wall / bare[0]:.3f} of bare), "
+                      f"{windows} windows ({windows / max(1, bare[1]):.3f} of bare)", flush=True)
     if args.batched_minutes:
         path, reference = make_audio(args.batched_minutes, folder)
         audio_s = wave.open(str(path)).getnframes() / 16_000

@@ -77,3 +77,18 @@ def test_prompt_is_committed_text_before_the_buffer_cut_at_a_word():
     assert agreement.prompt_text(committed, 1.0, 200, "Names.") == "alpha beta"
     assert agreement.prompt_text(committed, 1.0, 6, None) == "beta"  # at most 6 characters, whole words
     assert agreement.prompt_text(committed, 0.2, 200, "Names: Kennedy.") == "Names: Kennedy."
+
+
+def test_only_vocabulary_words_are_taken_from_the_decode_primed_with_them():
+    plain = ws(("Then", 0.0, 0.2), ("Quill", 0.2, 0.4), ("and", 0.4, 0.5), ("Major,", 0.5, 0.8), ("Brownie", 0.9, 1.2),
+               ("smiled.", 1.2, 1.5))
+    primed = ws(("Then", 0.0, 0.2), ("Quillan", 0.2, 0.5), ("Major,", 0.5, 0.8), ("Browny", 0.9, 1.2),
+                ("smiled", 1.2, 1.4), ("Kara.", 1.4, 1.5))
+    out = agreement.with_vocabulary(plain, primed, "Jimmie, Quillan, Kara")
+    # the name replaces its near miss; "Brownie" and the end stay the plain decode's
+    assert "".join(x.text for x in out) == " Then Quillan Major, Brownie smiled."
+    assert agreement.with_vocabulary(plain, primed, "") == plain
+    # a span that brings a name in but is long is not a near miss
+    long = ws(("Kara", 0.0, 0.2), ("said", 0.2, 0.4), ("so", 0.4, 0.5), ("too", 0.5, 0.6))
+    assert agreement.with_vocabulary(ws(("a", 0, 0.1), ("b", 0.1, 0.2), ("c", 0.2, 0.3), ("d", 0.3, 0.6)), long,
+                                     "Kara") == ws(("a", 0, 0.1), ("b", 0.1, 0.2), ("c", 0.2, 0.3), ("d", 0.3, 0.6))

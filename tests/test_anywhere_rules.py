@@ -52,3 +52,32 @@ def test_a_missing_tool_names_its_package_and_the_text_is_held(monkeypatch):
     assert delivery.held == ["kept words"]
     (held,) = events
     assert isinstance(held, Held) and "wtype: wtype is not installed." in held.reason
+
+
+def test_a_correction_erases_from_the_first_changed_character_and_a_refused_one_is_said_once():
+    """The delivery's rules on a text field that does what BackSpace does (the real methods
+    and applications: tests/test_x11_insert.py, tests/test_wayland_insert.py)."""
+    from dictation_app.anywhere.delivery import CORRECTION, Delivery, Refused, Target
+    from dictation_app.anywhere.methods import Method
+
+    class Field(Method):
+        name, text = "field", ""
+
+        def insert(self, text, app=""):
+            for ch in text:
+                self.text = self.text[:-1] if ch == "\b" else self.text + ch
+
+    field, events = Field(), []
+    delivery = Delivery([field], Target("Editor"), events.append)
+    delivery.send("Good morning.")
+    delivery.edit(1, ",", "comma")
+    delivery.send(" it rains")
+    delivery.edit(1, "ed.", CORRECTION)  # part of the last piece
+    delivery.edit(len(" it rained."), " it rained again.", CORRECTION)  # exactly the pieces since the comma
+    delivery.edit(100, "", CORRECTION)  # more than was typed: refused
+    delivery.edit(2, "", CORRECTION)  # refused too (what is in the field is no longer known), said once
+    delivery.send(" Bye.")
+    delivery.finish()
+    assert field.text == "Good morning, it rained again. Bye."
+    (refused,) = [e for e in events if isinstance(e, Refused)]
+    assert refused.command == CORRECTION and "not what was typed last" in refused.reason

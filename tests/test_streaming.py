@@ -307,6 +307,24 @@ def test_revision_can_be_turned_off():
     assert not [e for e in events if isinstance(e, Revision)] and final_text(events) == "he hope it rains"
 
 
+def test_the_utterance_heard_whole_takes_only_vocabulary_words_from_a_decode_primed_with_them():
+    class Vocabulary(UtteranceBackend):
+        def decode(self, audio, prompt, hotwords=None):
+            if hotwords is None:
+                return super().decode(audio, prompt)
+            self.calls.append((len(audio) / SR, prompt, hotwords))
+            return words(("Kara", 0.1, 0.3), ("hoped", 0.3, 0.6), ("it", 0.6, 0.8), ("reigns.", 0.9, 1.3))
+
+    whole = words(("Cara", 0.1, 0.3), ("hoped", 0.3, 0.6), ("it", 0.6, 0.8), ("rains.", 0.9, 1.3))
+    backend = Vocabulary(whole)
+    options = StreamingOptions(chunk_s=0.5, first_decode_s=0.4, vocabulary="Kara, Durazzo")
+    st = scripted(backend, options, (0.58, 2.0), (4.0, 4.4))
+    events = feed(st, speech_like(3.6), block_s=0.1)
+    assert final_text(events) == "Kara hoped it rains."  # the name, and the plain decode's "rains"
+    primed = [c for c in backend.calls if len(c) == 3]
+    assert len(primed) == 1 and primed[0][2] == "Kara, Durazzo"  # once, for the utterance heard whole
+
+
 def test_a_long_utterance_has_only_its_newest_commits_revised():
     class Monologue:
         """One word every 0.5 s, spoken without a pause, named by its place in the decoded audio."""

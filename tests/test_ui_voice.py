@@ -50,5 +50,6 @@ def test_good_entries_reach_the_options(qtbot, gui_env):
     assert options.voice.replacements == ((("my", "email"), "anna@example.com"),)
     assert [c.name for c in options.voice.extra_commands] == ["next line"]
     assert len(options.voice.vocabulary) == 500 and options.voice.replace_in_files
-    assert options.streaming.hotwords.startswith("Term0, Term1") and len(options.streaming.hotwords) <= 240
+    assert options.streaming.vocabulary.startswith("Term0, Term1") and len(options.streaming.vocabulary) <= 240
+    assert not options.streaming.hotwords  # the vocabulary is not given to every decode
     assert "Comma." in options.streaming.short_prompt

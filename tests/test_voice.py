@@ -249,19 +249,48 @@ class _Recorder:
         self.calls.append(("edit", erase, text, command))
 
 
-def test_typing_into_another_application_follows_spoken_edits_only():
+def _typed_into_another_application(correcting):
     from dictation_app.anywhere.live_typing import LiveTyping
 
     voice, target = VoiceInterpreter(VoiceOptions()), _Recorder()
-    typing = LiveTyping(target, sending=True)
+    typing = LiveTyping(target, sending=True, correcting=correcting)
     events = utterances("Dear Ana.", "Comma.", "Wrong words.", "Scratch that.", "see you")
-    # the engine revises "Dear Ana." to "Dear Anna." after the first utterance: typed text stays
+    # the engine revises "Dear Ana." to "Dear Anna." after the first utterance
     events.insert(2, Revision((Word(0.5, 0.8, " Dear", 0.9), Word(0.85, 1.15, " Anna.", 0.9)), count=2))
     for event in voice.feed(events, final=True):
         if isinstance(event, Commit):
             typing.committed(event.words)
         elif isinstance(event, Revision):
             typing.revised(event)
-    assert target.text == "Dear Anna, see you"  # the comma's edit retyped the whole commit, as revised
-    assert [c[3] for c in target.calls if c[0] == "edit"] == ["comma", "scratch that"]
-    assert typing.text == "Dear Anna, see you"
+    return typing, target
+
+
+def test_typing_into_another_application_follows_corrections_and_spoken_edits():
+    typing, target = _typed_into_another_application(correcting=True)
+    assert target.text == typing.text == "Dear Anna, see you"
+    # each edit erases from the first character that differs, no further
+    assert [c[1:] for c in target.calls if c[0] == "edit"] == [
+        (2, "na.", "correction"), (1, ",", "comma"), (len(" Wrong words."), "", "scratch that")]
+
+
+def test_without_corrections_only_spoken_edits_reach_the_other_application():
+    typing, target = _typed_into_another_application(correcting=False)
+    assert target.text == typing.text == "Dear Anna, see you"  # the comma's edit brought the revision in
+    assert [c[1:] for c in target.calls if c[0] == "edit"] == [(2, "na,", "comma"), (len(" Wrong words."), "", "scratch that")]
+
+def test_with_commands_off_the_engine_s_revision_is_typed_as_a_correction_of_whole_commits():
+    from dictation_app.anywhere.live_typing import LiveTyping
+
+    target = _Recorder()
+    typing = LiveTyping(target, sending=True)
+    typing.committed((Word(0.0, 0.2, " Good", 0.9), Word(0.2, 0.5, " morning.", 0.9)))
+    typing.committed((Word(1.5, 1.7, " he", 0.9), Word(1.7, 2.0, " hope", 0.9)))
+    typing.committed((Word(2.0, 2.2, " it", 0.9), Word(2.2, 2.6, " rains", 0.9)))
+    typing.revised(Revision((Word(1.5, 1.7, " He", 0.9), Word(1.7, 2.0, " hoped", 0.9), Word(2.0, 2.2, " it", 0.9),
+                             Word(2.2, 2.6, " rains.", 0.9)), count=4))  # the last two commits, in words
+    typing.committed((Word(3.5, 3.8, " Bye.", 0.9),))
+    assert target.text == typing.text == "Good morning. He hoped it rains. Bye."
+    assert [c for c in target.calls if c[0] == "edit"] == [("edit", len("he hope it rains"), "He hoped it rains.",
+                                                             "correction")]
+    typing.revised(Revision((Word(0.0, 0.5, " Hi.", 0.9),), count=3))  # not whole commits: left alone
+    assert target.text == "Good morning. He hoped it rains. Bye."

@@ -60,9 +60,11 @@ def test_a_spoken_edit_erases_what_was_typed_and_types_the_new_text(method_class
         delivery.send(" Wrong words.")
         delivery.edit(len(" Wrong words."), "", "scratch that")
         delivery.edit(len("Dear Anna."), "Dear Anna,", "comma")
-        delivery.send(" see you\n")
+        delivery.send(" it rains")
+        delivery.edit(1, "ed.", "correction")  # the engine's: from the first character that differs
+        delivery.send(" See you\n")
         delivery.finish()
-        assert term.wait_text("Dear Anna, see you\n") == "Dear Anna, see you\n"
+        assert term.wait_text("Dear Anna, it rained. See you\n") == "Dear Anna, it rained. See you\n"
     finally:
         term.close()
 

@@ -68,11 +68,15 @@ def test_a_spoken_edit_erases_exactly_what_was_typed(name, desktop, x11, tmp_pat
         delivery.send("Good morning.")
         delivery.send(" Ignore this.")
         delivery.edit(len(" Ignore this."), "", "delete that")
-        delivery.edit(len("Good morning."), "Good morning,", "comma")
-        delivery.send(" see you\n")
+        delivery.edit(1, ",", "comma")
+        delivery.send(" it rains")
+        delivery.edit(1, "ed.", "correction")  # the engine's: part of what was typed last
+        delivery.send(" See you\n")
+        delivery.edit(len("Good morning, it rained. See you\n") + 1, "", "scratch that")  # more than it typed
         delivery.finish()
-        assert term.wait_text("Good morning, see you\n") == "Good morning, see you\n"
-        assert not [e for e in events if isinstance(e, Refused)]
+        assert term.wait_text("Good morning, it rained. See you\n") == "Good morning, it rained. See you\n"
+        (refused,) = [e for e in events if isinstance(e, Refused)]
+        assert refused.command == "scratch that" and "not what was typed last" in refused.reason
     finally:
         term.close()
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from dictation_app.anywhere.methods import Method
 from dictation_app.errors import InsertError
 
-__all__ = ["Delivered", "Delivery", "DeliveryEvent", "Held", "Refused", "Target", "Waiting"]
+__all__ = ["CORRECTION", "Delivered", "Delivery", "DeliveryEvent", "Held", "Refused", "Target", "Waiting"]
 
 
 @dataclass(frozen=True)
@@ -67,13 +67,16 @@ class Held:
 
 @dataclass(frozen=True)
 class Refused:
-    """A spoken edit that was not made in the target (what was typed stays as it is)."""
+    """A spoken edit or a correction that was not made in the target (what was typed stays)."""
 
     command: str
     reason: str
 
 
 DeliveryEvent = Delivered | Waiting | Held | Refused
+
+#: the command an edit goes by when the engine made it (an utterance revised once heard whole)
+CORRECTION = "correction"
 
 
 @dataclass(frozen=True)
@@ -214,7 +217,7 @@ class Delivery:
 
     def _edit(self, edit: _Edit, sent: float) -> None:
         reason = self._edit_problem(edit)
-        if reason is None:
+        if reason is None and edit.erase:
             pieces, chars = 0, 0
             while chars < edit.erase:
                 chars += self._typed[-1 - pieces][0]
@@ -225,9 +228,13 @@ class Delivery:
                 reason = f"{self.methods[0].name} could not erase: {exc}"
             else:
                 del self._typed[len(self._typed) - pieces :]
+                if chars > edit.erase:  # the start of the first piece stays
+                    self._typed.append((chars - edit.erase, self._epoch))
         if reason is not None:
+            said = self._edits_refused and edit.command == CORRECTION  # corrections: said once
             self._edits_refused = True
-            self.on_event(Refused(edit.command, reason))
+            if not said:
+                self.on_event(Refused(edit.command, reason))
             return
         if edit.text:
             self._insert(edit.text, sent)
@@ -245,7 +252,7 @@ class Delivery:
             if chars >= edit.erase:
                 break
             chars, epochs = chars + typed, epochs | {epoch}
-        if chars != edit.erase:
+        if chars < edit.erase:
             return "the text to change is not what was typed last"
         if epochs - {self._epoch}:
             return f"the focus left {self.target.label} after that text was typed"

@@ -1,17 +1,23 @@
-"""What a dictation types into another application as its words commit, and how a spoken edit
-changes what was typed (no Qt).
+"""What a dictation types into another application as its words commit, and how it changes
+what was typed (no Qt).
 
-Typing is append-only, like a person typing: an utterance the engine revised after hearing it
-whole stays as it was typed (the editor and the history get the revision). A spoken edit —
-"scratch that", or a comma said after a word whose full stop is already typed — is different:
-the user asked for it, so the characters typed for the commits it replaces are erased and the
-new text typed (:meth:`~dictation_app.anywhere.delivery.Delivery.edit`, which refuses when that
-is not safe).
+Typing goes on like a person's: each commit is typed when it comes. Two things change text
+already typed, as BackSpace presses and the new characters, from the first one that differs
+(:meth:`~dictation_app.anywhere.delivery.Delivery.edit`, which refuses when that is not safe:
+the focus left, something could not be typed, an earlier edit was refused):
+
+* a spoken edit ("scratch that", or a comma said after a word whose full stop is already
+  typed): the user asked for it;
+* a correction (``correcting``, the ``anywhere/correct`` setting): the engine heard an
+  utterance whole once it ended and revised its words (dev set, check half: live WER of the
+  revised text 4.89 % against 6.00 % for the words as first committed, offline 4.78 %), so
+  the text in the other application reads as the editor's does. It comes about a second after
+  the pause, while the user is still dictating.
 """
 
 from __future__ import annotations
 
-from dictation_app.anywhere.delivery import Delivery
+from dictation_app.anywhere.delivery import CORRECTION, Delivery
 
 __all__ = ["LiveTyping"]
 
@@ -20,13 +26,16 @@ class LiveTyping:
     """Args:
         delivery: Where the text goes, or None (the app's own editor has it).
         sending: Type the words as they commit (the "live" setting); else only keep them.
+        correcting: Type the engine's revisions too, not only spoken edits.
     """
 
-    def __init__(self, delivery: Delivery | None, sending: bool) -> None:
+    def __init__(self, delivery: Delivery | None, sending: bool, correcting: bool = True) -> None:
         self.delivery = delivery
         self.sending = sending and delivery is not None
+        self.correcting = correcting
         self.cancelled = False
         self.commits: list[str] = []  # the text of each commit, as it was (or would have been) typed
+        self._sizes: list[int] = []  # and its number of words
 
     @property
     def text(self) -> str:
@@ -42,25 +51,38 @@ class LiveTyping:
         if not self.started:
             text = text.lstrip()
         self.commits.append(text)
+        self._sizes.append(len(words))
         if self.sending and not self.cancelled and text:
             self.delivery.send(text)
 
     def revised(self, event) -> None:
         """A revision of the commits handed out: ``event.commits`` of them (a
-        :class:`~dictation_app.core.voice.VoiceRevision`); only spoken edits reach the target."""
-        count = getattr(event, "commits", 0)
+        :class:`~dictation_app.core.voice.VoiceRevision`; ``command`` "" for the engine's), or
+        the commits holding the last ``event.count`` words (the engine's
+        :class:`~dictation_app.engine.events.Revision`, when spoken commands are off)."""
+        count = getattr(event, "commits", None)
+        if count is None:  # whole commits of the engine's, counted in words
+            count, words = 0, 0
+            while words < event.count and count < len(self._sizes):
+                count, words = count + 1, words + self._sizes[-1 - count]
+            count = count if words == event.count else 0
+        command = getattr(event, "command", "") or CORRECTION
         if not count or count > len(self.commits):
             return
-        old = self.commits[len(self.commits) - count :]
-        del self.commits[len(self.commits) - count :]
-        if not getattr(event, "command", ""):
-            self.commits.append("".join(old))  # the engine's: what was typed stays
+        old = "".join(self.commits[len(self.commits) - count :])
+        del self.commits[len(self.commits) - count :], self._sizes[len(self._sizes) - count :]
+        if command == CORRECTION and not self.correcting:
+            self.commits.append(old)  # what was typed stays
+            self._sizes.append(event.count)
             return
         new = "".join(w.text for w in event.words)
         if not self.started:
             new = new.lstrip()
         if new:
             self.commits.append(new)
-        erase = len("".join(old))
-        if self.sending and not self.cancelled and (erase or new):
-            self.delivery.edit(erase, new, event.command)
+            self._sizes.append(len(event.words))
+        same = 0
+        while same < min(len(old), len(new)) and old[same] == new[same]:
+            same += 1
+        if self.sending and not self.cancelled and old != new:
+            self.delivery.edit(len(old) - same, new[same:], command)

@@ -225,10 +225,10 @@ class _ReportingBackend:
     def __init__(self, backend: DecoderBackend, on_decode: Callable[[bool], None]) -> None:
         self.backend, self.on_decode = backend, on_decode
 
-    def decode(self, audio: np.ndarray, prompt: str):
+    def decode(self, audio: np.ndarray, prompt: str, **hotwords):
         self.on_decode(True)
         try:
-            return self.backend.decode(audio, prompt)
+            return self.backend.decode(audio, prompt, **hotwords)
         finally:
             self.on_decode(False)
 

@@ -63,9 +63,10 @@ def app_options(value: SettingsReader) -> AppOptions:
     language = value("decoding/language")
     voice, _ = voice_options(value)
     shared = {"language": language_code(language), "initial_prompt": value("decoding/initial_prompt") or None}
-    # The vocabulary goes to the live decoder as hotwords (names right on the shared set: 1/36 -> 28/36),
-    # not to file decoding: over 30-s windows with the text before them, hotwords made the shared set's
-    # WER 4.10 -> 11.21 % (bench_voice.py). Files get the vocabulary's corrections after decoding.
+    # The vocabulary goes to the live engine's second hearing of each utterance, which takes only
+    # vocabulary words from it (given to every decode, it changed ordinary words: two dev passages
+    # 4.12 -> 4.63 %), not to file decoding: over 30-s windows with the text before them, hotwords
+    # made the shared set's WER 4.10 -> 11.21 % (bench_voice.py). Files get the corrections only.
     threshold = value("dictation/vad_threshold")
     return AppOptions(
         model_name=value("model/name"),
@@ -78,7 +79,8 @@ def app_options(value: SettingsReader) -> AppOptions:
             pause_s=value("dictation/pause_s"),
             vad=VadSettings(threshold=threshold, neg_threshold=max(0.05, threshold - 0.15)),
             short_prompt=voice.decoder_hint,
-            hotwords=decoder_hotwords(voice.vocabulary, value("decoding/hotwords")) or None,
+            hotwords=value("decoding/hotwords") or None,
+            vocabulary=decoder_hotwords(voice.vocabulary, value("decoding/hotwords")) if voice.vocabulary else "",
             **shared,
         ),
         transcribe=TranscribeOptions(task=value("decoding/task"), batch_size=value("decoding/batch_size"),

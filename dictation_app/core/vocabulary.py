@@ -1,10 +1,12 @@
 """The personal vocabulary: names and jargon given to the live decoder, and near misses
 corrected after decoding (no Qt).
 
-The live decoder gets the vocabulary as hotwords (faster-whisper puts them before the prompt),
-bounded by :data:`PROMPT_CHARS`: faster-whisper would keep up to 223 tokens of them and cut the
-text before the audio out of the prompt instead, so the first words of the list go in and all
-of them are used for correction. (File decoding does not get them: see ``core/options.py``.) A correction replaces one to three
+The live engine hears each utterance, once it ended, a second time with the vocabulary as
+hotwords (faster-whisper puts them before the prompt) and takes only the vocabulary words from
+that decode (``StreamingOptions.vocabulary``), bounded by :data:`PROMPT_CHARS`: faster-whisper
+would keep up to 223 tokens of them and cut the text before the audio out of the prompt
+instead, so the first words of the list go in and all of them are used for correction. (File
+decoding does not get them: see ``core/options.py``.) A correction replaces one to three
 decoded words whose spelling *and* sound are close to a vocabulary entry ("Cooper Netties" ->
 "Kubernetes"), and never words that are all ordinary (frequent English words, or ones the
 model spells as one token: "win", "held at", "mutton", "Anna"), so common speech is left alone.

@@ -43,7 +43,7 @@ class VoiceRevision(Revision):
         commits: How many of the commits handed out it replaces (typing into another
             application erases what it typed for them).
         command: The command that made the change ("" when the engine revised an utterance
-            it heard whole, which typing into other applications leaves alone).
+            it heard whole: typed into other applications as a correction, when they are on).
     """
 
     commits: int = 0

@@ -12,6 +12,8 @@ callable; the tests call them with hand-written word lists.
 * :func:`before_gap`: a hypothesis is not trusted past a gap that hides speech.
 * :func:`capitalized`: a committed word after a sentence end starts with a capital.
 * :func:`prompt_text`: which committed text prompts the next decode.
+* :func:`with_vocabulary`: only the user's vocabulary words are taken from a decode primed
+  with them.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ __all__ = [
     "sound_revision",
     "spliced",
     "sure_prefix",
+    "with_vocabulary",
 ]
 
 #: ``speech_seconds(start_s, end_s)``: seconds of detected speech between two stream times.
@@ -199,3 +202,26 @@ def spliced(new: Sequence[Word], old: Sequence[Word], run: int = 3) -> list[Word
             out += new[j1:j2]
     tail = [w for w in old if w.start >= out[-1].end - 0.1]
     return out + tail[seam_overlap(out, tail) :]
+
+
+def with_vocabulary(plain: Sequence[Word], primed: Sequence[Word], vocabulary: str, longest: int = 3) -> list[Word]:
+    """``plain`` (a decode without the vocabulary), with each short span that ``primed`` (the
+    same audio decoded with the vocabulary as hotwords) says differently *and* where it brings
+    in a vocabulary word: "Quill and Major" -> "Quillan Major". Every other word is
+    ``plain``'s, so a vocabulary cannot change ordinary speech ("Brownie" stays "Brownie"
+    beside a "Jimmie" in the list).
+
+    Args:
+        vocabulary: The hotwords the primed decode had (words split at commas and spaces).
+        longest: The most words on either side of one replaced span.
+    """
+    terms = {re.sub(r"[^\w']", "", t.lower()) for t in re.split(r"[,;\s]+", vocabulary)} - {""}
+    a, b = [norm(w) for w in plain], [norm(w) for w in primed]
+    out: list[Word] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        brought = any(t in terms and t not in a[i1:i2] for t in b[j1:j2])
+        if tag == "replace" and brought and i2 - i1 <= longest and j2 - j1 <= longest:
+            out += primed[j1:j2]
+        else:
+            out += plain[i1:i2]
+    return out

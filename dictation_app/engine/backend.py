@@ -33,7 +33,8 @@ class WhisperBackend:
         self.options = options
         self.multilingual = model.model.is_multilingual
 
-    def decode(self, audio: np.ndarray, prompt: str) -> list[Word]:
+    def decode(self, audio: np.ndarray, prompt: str, hotwords: str | None = None) -> list[Word]:
+        """Words of ``audio``; ``hotwords`` instead of the options' (the vocabulary's decode)."""
         seconds = len(audio) / SAMPLE_RATE
         self.model.fit(len(audio))
         segments, _ = self.model.transcribe(
@@ -44,7 +45,7 @@ class WhisperBackend:
             word_timestamps=True,
             condition_on_previous_text=False,
             initial_prompt=prompt or None,
-            hotwords=self.options.hotwords or None,
+            hotwords=hotwords or self.options.hotwords or None,
             max_new_tokens=min(220, int(10 + self.TOKENS_PER_S * seconds)),
         )
         words: list[Word] = []

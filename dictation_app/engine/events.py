@@ -83,4 +83,6 @@ class DecoderBackend(Protocol):
     """Decodes a buffer of 16 kHz mono float32 audio into words timed from its start
     (:class:`~dictation_app.engine.backend.WhisperBackend` in the app)."""
 
-    def decode(self, audio: np.ndarray, prompt: str) -> list[Word]: ...
+    def decode(self, audio: np.ndarray, prompt: str) -> list[Word]:
+        """Also called with ``hotwords=`` (a string) when the options have a vocabulary."""
+        ...

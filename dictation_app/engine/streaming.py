@@ -27,7 +27,8 @@ Policy (LocalAgreement-2, Macháček et al. 2023, with the fixes their measureme
   dense text and text over non-speech are dropped.
 * An utterance that ended is decoded once more, whole, and its commits are replaced by that
   decode's words (a :class:`Revision`; ``revise`` in :class:`StreamingOptions`), after its
-  last words went out and, if the next utterance started, after that one's first words.
+  last words went out and, if the next utterance started, after that one's first words. With
+  a ``vocabulary`` it is heard twice, and only vocabulary words come from the primed hearing.
 """
 
 from __future__ import annotations
@@ -242,6 +243,9 @@ class StreamingTranscriber:
         if short and agreement.is_expected_phrase(decoded, o.short_prompt):
             new = decoded  # exactly a phrase it was told to expect: the whole utterance ("Here it is." -> "Period.")
         else:
+            if o.vocabulary:  # heard once more with the user's words: only those are taken from it
+                primed = self._decode_audio(audio, start_s, prompt, o.vocabulary)
+                decoded = agreement.with_vocabulary(decoded, primed, o.vocabulary)
             new = agreement.spliced(decoded, old)
             if not agreement.sound_revision(old, new):
                 return []
@@ -296,22 +300,15 @@ class StreamingTranscriber:
             prompt = agreement.prompt_text(self._committed, self._buf_start / SAMPLE_RATE, o.prompt_chars, o.initial_prompt)
         return self._decode_audio(audio, start / SAMPLE_RATE, prompt.strip())
 
-    def _decode_audio(self, audio: np.ndarray, offset: float, prompt: str) -> list[Word]:
+    def _decode_audio(self, audio: np.ndarray, offset: float, prompt: str, hotwords: str = "") -> list[Word]:
         """Decode ``audio`` that starts ``offset`` seconds into the stream."""
         self.decodes += 1
-        words = self.backend.decode(audio, prompt)
+        words = self.backend.decode(audio, prompt, hotwords=hotwords) if hotwords else self.backend.decode(audio, prompt)
         loop = repetition_start([norm(w) for w in words])
         words = words if loop is None else words[:loop]
         # A stretched word (alignment artefact) would push the commit time past speech not yet decoded.
-        return [
-            Word(
-                float(round(w.start + offset, 3)),
-                float(round(min(w.end, w.start + MAX_WORD_S) + offset, 3)),
-                w.text,
-                float(w.probability),
-            )
-            for w in words
-        ]
+        return [Word(float(round(w.start + offset, 3)), float(round(min(w.end, w.start + MAX_WORD_S) + offset, 3)),
+                     w.text, float(w.probability)) for w in words]
 
     # -- agreement --------------------------------------------------------------------------
 

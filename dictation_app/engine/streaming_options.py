@@ -56,7 +56,12 @@ class StreamingOptions:
             means the decoder skipped words: nothing after it is committed from that decode.
         prompt_chars: How much committed text prompts the next decode.
         initial_prompt: Vocabulary and style hint before anything is committed.
-        hotwords: Words to favour.
+        hotwords: Words to favour in every decode (the user's own hotwords setting).
+        vocabulary: The user's vocabulary, as hotwords (with ``hotwords``). With ``revise``,
+            an utterance heard whole is decoded once more with them, and only spans where
+            that decode brings in a vocabulary word are taken from it
+            (:func:`~dictation_app.engine.agreement.with_vocabulary`): given to every decode,
+            a list of names changed ordinary words ("Brownie" -> "Browny" beside "Jimmie").
         revise: At the end of each utterance, decode it once more, whole, and replace its
             live words with that decode's (a :class:`~dictation_app.engine.events.Revision`).
             Dev set, tune half: live WER 4.57 % against 5.40 % without (offline 4.35 %);
@@ -90,6 +95,7 @@ class StreamingOptions:
     prompt_chars: int = 200
     initial_prompt: str | None = None
     hotwords: str | None = None
+    vocabulary: str = ""
     revise: bool = True
     revise_max_s: float = 28.0
     long_utterance_s: float = 12.0

@@ -73,6 +73,8 @@ SETTINGS: tuple[Setting, ...] = (
             minimum=0.0, maximum=1.0),
     Setting("anywhere/insert", str, "live", "Into other applications: type words as they commit, or the whole "
             "recording when you stop (offline accuracy)", ("live", "on_finish")),
+    Setting("anywhere/correct", bool, True, "Typing live: correct a phrase once it is heard whole (BackSpace and the "
+            "new words, only while the focus stayed and everything was typed)"),
     Setting("anywhere/method", str, "auto", "Insertion method", METHOD_NAMES),
     Setting("anywhere/shortcut", str, "Ctrl+Alt+D", "Global shortcut (X11; on Wayland bind 'dictation-app toggle')"),
     Setting("anywhere/shortcut_mode", str, "toggle", "Shortcut mode", ("toggle", "push_to_talk")),

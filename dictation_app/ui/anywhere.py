@@ -271,7 +271,7 @@ class AnywhereController(QObject):
             self.delivery = self.new_delivery(self.target)
             self.delivery.hold_keys(self._keys_held)
             self._grab_escape()
-        self.typing = LiveTyping(self.delivery, self.mode == "live")
+        self.typing = LiveTyping(self.delivery, self.mode == "live", self.settings.value("anywhere/correct"))
 
     def new_delivery(self, target: Target) -> Delivery:
         post = self.window._poster.post
