@@ -6,6 +6,7 @@ import subprocess, sys, time
 from pathlib import Path
 from PySide6.QtCore import QTimer
 from dictation_app.ui.app import create_application, build_window
+from shot import shot as crop_shot  # scripts/shot.py
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -21,12 +22,7 @@ w = build_window(); w.resize(1100, 720); w.move(0, 0); w.show(); w.load_model()
 
 
 def shot(name, widget):
-    g = widget.frameGeometry()
-    raw = WORK / f"{name}-root.png"
-    subprocess.run(["import", "-window", "root", str(raw)], check=True)
-    subprocess.run(["convert", str(raw), "-crop", f"{g.width()}x{g.height()}+{g.x()}+{g.y()}", "+repage",
-                    str(OUT / f"{name}.png")], check=True)
-    print("screenshot", OUT / f"{name}.png", flush=True)
+    crop_shot(name, widget, WORK, OUT)
 
 
 state = {"step": 0, "t": time.monotonic()}

@@ -11,6 +11,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from PySide6.QtTest import QTest
 from dictation_app.ui.app import create_application, build_window
+from shot import shot as crop_shot  # scripts/shot.py
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
@@ -19,12 +20,7 @@ WORK = Path(sys.argv[1])  # a scratch folder
 app = create_application()
 w = build_window(); w.resize(1100, 720); w.move(0, 0); w.show(); w.load_model()
 def shot(name):
-    g = w.frameGeometry()
-    raw = WORK / f"{name}-root.png"
-    subprocess.run(["import", "-window", "root", str(raw)], check=True)
-    subprocess.run(["convert", str(raw), "-crop", f"{g.width()}x{g.height()}+{g.x()}+{g.y()}", "+repage",
-                    str(OUT / f"{name}.png")], check=True)
-    print("screenshot", OUT / f"{name}.png", flush=True)
+    crop_shot(name, w, WORK, OUT)
 state = {"t": time.monotonic(), "step": 0, "player": None}
 def step():
     s = state["step"]
