@@ -80,6 +80,17 @@ def test_a_dictation_is_searchable_as_it_commits_and_complete_when_it_ends(servi
     assert (data / "history.sqlite3").stat().st_mode & 0o777 == 0o600
 
 
+def test_a_word_with_an_apostrophe_is_searched_as_written(data):
+    store = HistoryStore()
+    texts = ["It was the one's own choice.", "One sunny day it was.", "Don't go.", "Done, then."]
+    for n, text in enumerate(texts):
+        store.add(Entry(0, "dictation", 1000.0 + n, 2.0, "tiny.en", "en", "editor", "", text, "", "", "done"))
+    assert [e.text for e in store.search("one's")] == [texts[0]]  # not every "one" beside an s-word
+    assert [e.text for e in store.search("don't")] == [texts[2]]
+    assert [e.text for e in store.search("on")] == [texts[1], texts[0]]  # a prefix, as typed; newest first
+    assert [e.text for e in store.search("it's")] == []  # "it s": no entry has it
+
+
 def test_sigkill_while_dictating_through_the_microphone_keeps_the_spoken_words(virtual_mic, tmp_path):
     """`listen` from the PulseAudio virtual microphone, killed with SIGKILL mid-speech."""
     data = tmp_path / "data"

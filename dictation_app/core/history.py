@@ -335,9 +335,16 @@ class _Transaction:
 
 def fts_query(text: str) -> str:
     """A user's words as an FTS5 query: every word must occur, each as a prefix; quotes and
-    operators typed by the user are taken as text."""
-    words = "".join(c if c.isalnum() else " " for c in text).split()
-    return " ".join(f'"{w}"*' for w in words) or '""'
+    operators typed by the user are taken as text. A word with punctuation inside is a phrase
+    of its pieces ("one's" is "one" then "s"), and a one-letter last piece after punctuation
+    is whole, not a prefix: "one's" finds "one's", not every "one" beside a word in s."""
+    phrases = []
+    for word in text.split():
+        pieces = "".join(c if c.isalnum() else " " for c in word).split()
+        if pieces:
+            whole = len(pieces) > 1 and len(pieces[-1]) == 1
+            phrases.append(f'"{" ".join(pieces)}"' + ("" if whole else "*"))
+    return " ".join(phrases) or '""'
 
 
 def _set_wal(db: sqlite3.Connection) -> None:
