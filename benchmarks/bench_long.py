@@ -7,13 +7,17 @@ each length, written once as 16-bit WAV. Every measurement runs in a child proce
 so each peak RSS is that path's alone. tiny.en int8, beam 5, word timestamps, English.
 
     python benchmarks/bench_long.py [--minutes 10 60 120] [--batched-minutes 10] [--batch-size 8] [--spread]
-                                    [--rotations 0 5 10]
+                                    [--rotations 0 5 10] [--whole]
 
 ``--rotations`` makes one recording per value: the passages in order starting from that one
 (other audio, the same speech), so app and bare are compared over several recordings and not
 on one decode's luck; each path's windows (30-s decodes) and words are counted, and the
 wall time per window shows whether the path itself costs anything. ``restarts`` counts the
 app's decodes started again from a word stretched over speech (a window that goes back in time).
+
+``--whole`` also runs the app with the bounded path off: the whole-file decode the app did
+before it, whose words the bounded path must give (the same spectrogram, the same decoding);
+the app differs from bare faster-whisper only where it restarts after a stretched word.
 
 ``--spread`` also runs bare faster-whisper with numpy's BLAS on one thread. On this machine
 that is the same computation (the same words), so its wall time against bare's is the
@@ -53,8 +57,9 @@ logging.getLogger("faster_whisper").setLevel(logging.DEBUG)
 model = ModelStore().load("tiny.en")
 options = TranscribeOptions(language="en", beam_size=5, word_timestamps=True)
 started = time.perf_counter()
-if how == "app":
-    transcript = FileTranscriber(model, "tiny.en").transcribe(path, options)
+if how in ("app", "whole"):  # whole: the app with the bounded path off, as before it
+    transcriber = FileTranscriber(model, "tiny.en", **({"long_file_s": float("inf")} if how == "whole" else {}))
+    transcript = transcriber.transcribe(path, options)
     text = transcript.text
     tokens[0] = sum(len(s.words) for s in transcript.segments)
 elif how == "bare":
@@ -111,6 +116,11 @@ def _compare(results: dict, reference: str, wer) -> None:
     print(f"         app/bare: wall {app['wall'] / bare['wall']:.3f}, peak RSS {app['rss_mb'] / bare['rss_mb']:.3f}, "
           f"WER {100 * (wer([reference], [app['text']]) - wer([reference], [bare['text']])):+.2f} points, "
           f"words differ {wer([bare['text']], [app['text']]) * 100:.2f}%", flush=True)
+    if "whole" in results:
+        whole = results["whole"]
+        print(f"         app/whole-file app: wall {app['wall'] / whole['wall']:.3f}, peak RSS "
+              f"{app['rss_mb'] / whole['rss_mb']:.3f}, WER {100 * (wer([reference], [app['text']]) - wer([reference], [whole['text']])):+.2f} "
+              f"points, words differ {wer([whole['text']], [app['text']]) * 100:.2f}%", flush=True)
     if "bare-1" in results:
         one = results["bare-1"]
         print(f"         bare, 1 BLAS thread vs 2: wall {one['wall'] / bare['wall']:.3f}, "
@@ -123,6 +133,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, nargs="+", default=[10, 60, 120])
     parser.add_argument("--batched-minutes", type=float, default=10)
     parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--whole", action="store_true", help="also the app with the bounded path off")
     parser.add_argument("--spread", action="store_true", help="also bare faster-whisper with one BLAS thread")
     parser.add_argument("--rotations", type=int, nargs="+", default=[0], help="first passage of each recording")
     args = parser.parse_args()
@@ -137,6 +148,8 @@ def main() -> None:
             audio_s = wave.open(str(path)).getnframes() / 16_000
             results = {}
             runs = [("bare", "bare", None), ("app", "app", None)]
+            if args.whole:
+                runs.append(("whole", "whole", None))
             if args.spread:
                 runs.append(("bare-1", "bare", {"OPENBLAS_NUM_THREADS": "1"}))
             for name, how, env in runs:

@@ -1,5 +1,7 @@
 """Child processes of a frozen app get the user's environment back; the self-test."""
 
+import os
+
 from conftest import run_cli
 from dictation_app.system import child_environment
 
@@ -18,7 +20,8 @@ def test_child_environment_restores_what_the_bootloader_changed():
     assert child_environment({"LD_LIBRARY_PATH": "/x"}, bundle="") == {"LD_LIBRARY_PATH": "/x"}  # not frozen
 
 
-def test_self_test_passes_from_source():
-    result = run_cli("--self-test", timeout=300)
+def test_self_test_passes_from_source_and_leaves_nothing_behind(tmp_path):
+    result = run_cli("--self-test", timeout=300, env={**os.environ, "TMPDIR": str(tmp_path)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "self-test: OK" in result.stdout and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # its scratch data folder is removed

@@ -147,6 +147,37 @@ def test_commits_wait_while_the_user_is_typing(qtbot):
     assert editor.toPlainText() == "hello spoken"
 
 
+def test_the_window_tray_and_overlay_say_the_microphone_is_open_before_it_opens(qtbot, gui_env, model_store):
+    from dictation_app.anywhere.desktop import Desktop
+    from dictation_app.ui.anywhere import AnywhereController
+    from dictation_app.ui.tray import Tray
+
+    signs_at_open = []
+
+    class Watched(FileSource):  # what each sign said when the dictation opened its input
+        def start(self):
+            signs_at_open.append((window.mic_sign.open, controller.overlay.mic.open, controller.tray.icon.toolTip()))
+            super().start()
+
+    window = make_window(qtbot, gui_env, model_store, source_factory=lambda: Watched(DATA / "jfk.flac", realtime=True))
+    controller = AnywhereController(window, Desktop.detect({}), listen=False)
+    controller.tray = controller.tray or Tray(controller)  # offscreen has no tray area: the icon all the same
+    controller._show_idle()
+    assert window.mic_sign.isHidden() and controller.overlay.mic.text() == "Mic off"
+    assert controller.tray.icon.toolTip() == "Dictation: idle"
+    window.record_action.trigger()
+    qtbot.waitUntil(lambda: bool(signs_at_open), timeout=30_000)
+    assert signs_at_open == [(True, True, "Dictation: microphone on")]
+    assert not window.mic_sign.isHidden() and "Mic on" in window.mic_sign.text()
+    assert "Mic on" in controller.overlay.mic.text() and controller.overlay.isVisible()
+    window.record_action.trigger()
+    qtbot.waitUntil(lambda: window.dictation is None, timeout=60_000)
+    assert window.mic_sign.isHidden() and not window.mic_sign.open
+    assert controller.overlay.mic.text() == "Mic off" and controller.tray.icon.toolTip() == "Dictation: idle"
+    controller.shutdown()
+    window.close_to_tray = lambda: False  # the tray made here is not one to live in
+
+
 def test_no_microphone_gives_a_message_not_a_crash(tmp_path):
     import os
     import subprocess

@@ -138,38 +138,40 @@ class AnywhereController(QObject):
         self._arming = False
         if not self._wants_preroll() or self.armed is not None:
             armed.disarm()  # turned off (or on twice) while the microphone was opening
-            return
-        self.armed = armed
-        self.window.source_factory = armed.source
+        else:
+            self.armed = armed
+            self.window.source_factory = armed.source
         self._show_idle()
 
     def _not_armed(self, message: str) -> None:
         self._arming = False
+        self._show_idle()
         self.window.show_problem(self.tr("Pre-roll is off: %s") % message)
 
     def _show_idle(self) -> None:
         """Between dictations: the signs say whether the microphone is armed."""
-        armed = self.armed is not None
-        if self.tray is not None:
-            self.tray.set_recording(False, armed)
-        if armed:
+        self._signs(False)
+        if self.armed is not None or self._arming:
             self.overlay.show_armed()
         elif not self.overlay.held:
             self.overlay.hide()
 
+    def _signs(self, open_: bool) -> None:
+        """The window, the tray and the overlay say whether the microphone is open, or armed
+        (from the moment pre-roll starts opening it)."""
+        armed = self.armed is not None or self._arming
+        self.window.mic_sign.set(open_, armed)
+        if self.tray is not None:
+            self.tray.set_recording(open_, armed)
+        self.overlay.set_microphone(open_, armed)
+
     def handle(self, command: str) -> dict:
         """A control-socket command (on the GUI thread); the answer is the status after it."""
         asked_at = time.perf_counter()
-        if command == "start":
-            self.start(asked_at)
-        elif command == "stop":
-            self.stop()
-        elif command == "toggle":
-            self.toggle(asked_at)
-        elif command == "cancel":
-            self.cancel()
-        elif command == "show":
-            self.show_window()
+        simple = {"start": lambda: self.start(asked_at), "stop": self.stop, "toggle": lambda: self.toggle(asked_at),
+                  "cancel": self.cancel, "show": self.show_window}
+        if command in simple:
+            simple[command]()
         elif command == "quit":
             self._quitting = True
             self.window._poster.post(self.quit)
@@ -263,9 +265,7 @@ class AnywhereController(QObject):
         worker.partial.connect(self.overlay.set_tentative)
         worker.level.connect(self.overlay.set_level)
         worker.finished.connect(self._finished)
-        if self.tray is not None:
-            self.tray.set_recording(True)
-        self.overlay.set_microphone(True)
+        self._signs(True)
         self.overlay.begin(self.target.label if self.target else "")
         if self.target is not None:
             self.delivery = self.new_delivery(self.target)
@@ -308,9 +308,7 @@ class AnywhereController(QObject):
         if self._escape is not None:
             self._escape.close()
             self._escape = None
-        if self.tray is not None:
-            self.tray.set_recording(False, self.armed is not None)
-        self.overlay.set_microphone(False, self.armed is not None)
+        self._signs(False)
         delivery, self.delivery = self.delivery, None
         if delivery is None:
             self._show_idle()

@@ -28,6 +28,7 @@ from dictation_app.ui.documents import DocumentTabs
 from dictation_app.ui.toolbar import build_toolbar
 from dictation_app.ui.widgets.export_pane import ExportPane
 from dictation_app.ui.widgets.history_pane import HistoryPane
+from dictation_app.ui.widgets.microphone_sign import MicrophoneSign
 from dictation_app.ui.widgets.preferences import PreferencesDialog
 from dictation_app.ui.widgets.queue_pane import QueuePane
 from dictation_app.ui.workers.dictation import DictationThread, DictationWorker
@@ -147,10 +148,11 @@ class MainWindow(QMainWindow):
         self.refresh_models()
 
     def _build_status_bar(self) -> None:
+        self.mic_sign = MicrophoneSign(say_closed=False)
         self.model_label = QLabel()
         self.state_label = QLabel()
         self.latency_label = QLabel()
-        for label in (self.model_label, self.state_label, self.latency_label):
+        for label in (self.mic_sign, self.model_label, self.state_label, self.latency_label):
             self.statusBar().addPermanentWidget(label)
         self.set_state(self.service.state.value)
 
@@ -264,6 +266,7 @@ class MainWindow(QMainWindow):
         self.docs.setCurrentIndex(0)
         editor.setFocus()
         self.record_action.setText(self.tr("Stop"))
+        self.mic_sign.set(True)  # before the dictation's thread opens it
         self.dictation.start()
 
     def stop_dictation(self, decode_tail: bool = True) -> None:
@@ -287,6 +290,7 @@ class MainWindow(QMainWindow):
         self.dictation = None
         self.history.refresh()
         self.meter.set_level(float("-inf"))
+        self.mic_sign.set(False)
         self.record_action.setText(self.tr("Record"))
         self._update_record_action()
 

@@ -8,6 +8,7 @@ never touches the user's documents.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -23,9 +24,17 @@ def _say(message: str) -> None:
 
 
 def run() -> int:
+    """The self-test, in a scratch folder of its own (data, settings, autosaves), removed after."""
+    scratch = Path(tempfile.mkdtemp(prefix="dictation-app-selftest-"))
+    try:
+        return _run(scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run(scratch: Path) -> int:
     if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    scratch = Path(tempfile.mkdtemp(prefix="dictation-app-selftest-"))
     os.environ["DICTATION_APP_DATA_DIR"] = str(scratch / "data")
 
     from PySide6.QtCore import QSettings, QTimer
@@ -79,6 +88,7 @@ def run() -> int:
     QTimer.singleShot(0, window.load_model)
     app.exec()
     window.close()
+    settings.sync()  # now, not when Qt is torn down after the scratch folder is removed
     if result["code"] == 0:
         _say("OK")
     return 1 if result["code"] is None else result["code"]

@@ -163,7 +163,8 @@ class HistoryPane(QWidget):
     def _retained(self, deleted: int) -> None:
         if deleted:
             self.refresh()
-            self.message.emit(self.tr("History: %n old entry(s) deleted, as the retention setting says.", "", deleted))
+            what = self.tr("1 old entry") if deleted == 1 else self.tr("%d old entries") % deleted
+            self.message.emit(self.tr("History: %s deleted, as the retention setting says.") % what)
 
     # -- what the user asks for -------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from dictation_app.transcript import Word
 from dictation_app.ui.widgets.level_meter import LevelMeter
+from dictation_app.ui.widgets.microphone_sign import MicrophoneSign
 
 __all__ = ["Overlay"]
 
@@ -35,7 +36,7 @@ class Overlay(QWidget):
         self.setStyleSheet("#overlay { background: #202124; border-radius: 8px; } QLabel { color: #e8eaed; }"
                            " QPushButton { color: #e8eaed; background: #3c4043; border: none; padding: 2px 8px; }")
         self.committed, self.tentative, self.held = "", "", ""
-        self.mic = QLabel()
+        self.mic = MicrophoneSign()
         self.state = QLabel()
         self.target = QLabel()
         self.target.setStyleSheet("color: #9aa0a6")
@@ -79,12 +80,7 @@ class Overlay(QWidget):
 
     def set_microphone(self, open_: bool, armed: bool = False) -> None:
         """The sign that the microphone is open: never open without it (armed: pre-roll)."""
-        if open_:
-            self.mic.setText("<span style='color:#f44336'>●</span> " + self.tr("Mic on"))
-        elif armed:
-            self.mic.setText("<span style='color:#f59f00'>●</span> " + self.tr("Mic armed (keeps 0.5 s)"))
-        else:
-            self.mic.setText(self.tr("Mic off"))
+        self.mic.set(open_, armed)
 
     def show_armed(self) -> None:
         """Between dictations with pre-roll on: the microphone is open, so this shows."""
