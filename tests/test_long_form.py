@@ -70,11 +70,12 @@ def test_cancel_stops_a_long_file_promptly(model, long_speech):
     job = transcriber.start(path, TranscribeOptions(language="en"), cancel)
     steps = iter(job)
     next(steps)
-    cancel.set()
-    started = time.perf_counter()
+    cancelled_at = []
+    threading.Timer(0.5, lambda: (cancelled_at.append(time.perf_counter()), cancel.set())).start()
     with pytest.raises(TranscriptionCancelled):
-        next(steps)
-    assert time.perf_counter() - started < 3.0  # at most the window being decoded
+        for _ in steps:  # cancelled while a window is being decoded
+            pass
+    assert time.perf_counter() - cancelled_at[0] < 1.0  # not when that window ends (about 2 s)
     assert job.transcript.segments  # what was decoded is kept
     cancel.set()
     with pytest.raises(TranscriptionCancelled):  # cancelled while the file is still being read
