@@ -16,8 +16,7 @@ wall time per window shows whether the path itself costs anything. ``restarts`` 
 app's decodes started again from a word stretched over speech (a window that goes back in time).
 
 ``--whole`` also runs the app with the bounded path off: the whole-file decode the app did
-before it, whose words the bounded path must give (the same spectrogram, the same decoding);
-the app differs from bare faster-whisper only where it restarts after a stretched word.
+before it, whose words the bounded path must give (the same spectrogram, the same decoding).
 
 ``--spread`` also runs bare faster-whisper with numpy's BLAS on one thread. On this machine
 that is the same computation (the same words), so its wall time against bare's is the

@@ -151,7 +151,7 @@ class AnywhereController(QObject):
     def _show_idle(self) -> None:
         """Between dictations: the signs say whether the microphone is armed."""
         self._signs(False)
-        if self.armed is not None or self._arming:
+        if self.window.mic_sign.armed:
             self.overlay.show_armed()
         elif not self.overlay.held:
             self.overlay.hide()
