@@ -169,10 +169,15 @@ def test_escape_cancels_and_nothing_is_typed(virtual_mic, x11, tmp_path):
         term.close()
 
 
-def test_words_are_typed_into_a_wayland_terminal(virtual_mic, sway, references, tmp_path):
-    term = foot(sway, tmp_path)
-    base = {**sway, "QT_QPA_PLATFORM": "offscreen"}
+@pytest.mark.parametrize("platform", ["offscreen", "wayland"])  # wayland: the app's own windows on sway too
+def test_words_are_typed_into_a_wayland_terminal(virtual_mic, sway, references, tmp_path, platform):
+    base = {**sway, "QT_QPA_PLATFORM": platform}
     env = _env(base, virtual_mic, tmp_path, "insert=live\n")
+    if platform == "wayland":  # the app running with its window, then the terminal opened and focused
+        subprocess.Popen([sys.executable, "-m", "dictation_app", "gui"], env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+        wait_status(env, lambda s: s["model"], what="the model")
+    term = foot(sway, tmp_path)
     try:
         typed = _dictate(env, term, lambda: ctl(env, "start"), lambda: ctl(env, "stop"))
         assert typed == _journal_text(_session(env)) + "\n"

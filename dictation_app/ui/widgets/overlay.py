@@ -30,6 +30,10 @@ class Overlay(QWidget):
             flags |= Qt.WindowType.X11BypassWindowManagerHint
         super().__init__(None, flags)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        # A Wayland window cannot refuse the focus (sway gives it to every new window), and
+        # the words would go into the overlay instead of the application dictated into: there
+        # it shows only what could not be typed; the tray and the window show the microphone.
+        self.takes_focus = QGuiApplication.platformName().startswith("wayland")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setWindowTitle(self.tr("Dictation overlay"))
         self.setObjectName("overlay")
@@ -74,9 +78,7 @@ class Overlay(QWidget):
         self.set_held("")
         self.target.setText(self.tr("→ %s") % target if target else "")
         self._show_text()
-        self.place()
-        self.show()
-        self.raise_()
+        self._appear()
 
     def set_microphone(self, open_: bool, armed: bool = False) -> None:
         """The sign that the microphone is open: never open without it (armed: pre-roll)."""
@@ -89,8 +91,13 @@ class Overlay(QWidget):
         self.set_state(self.tr("ready: press the shortcut to dictate"))
         self.target.setText("")
         self._show_text()
-        self.place()
-        self.show()
+        self._appear()
+
+    def _appear(self) -> None:
+        if not self.takes_focus:
+            self.place()
+            self.show()
+            self.raise_()
 
     @Slot(str)
     def set_state(self, state: str) -> None:
