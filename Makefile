@@ -12,6 +12,8 @@ run:
 test:
 	@scripts/bootstrap.sh test
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check
+	$(VENV)/bin/ruff format --check
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -ra $(PYTEST_ARGS)
 
 bench:

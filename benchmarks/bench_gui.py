@@ -82,7 +82,7 @@ class Bench:
         from dictation_app.settings.store import Settings
         from dictation_app.transcript.autosave import AutosaveStore
         from dictation_app.ui.app import create_application
-        from dictation_app.ui.main_window import MainWindow
+        from dictation_app.ui.app import build_window
 
         data = Path(tempfile.mkdtemp(prefix="bench-gui-"))
         os.environ["DICTATION_APP_DATA_DIR"] = str(data)
@@ -90,8 +90,9 @@ class Bench:
         self.app = create_application([])
         self.source = {"path": args.dictate, "realtime": True}
         settings = Settings(QSettings(str(data / "settings.ini"), QSettings.Format.IniFormat))
-        self.window = MainWindow(settings, ModelStore(), AutosaveStore(data / "autosave"),
-                                 lambda: FileSource(self.source["path"], realtime=self.source["realtime"]))
+        self.window = build_window(ModelStore(), AutosaveStore(data / "autosave"), settings=settings,
+                                   source_factory=lambda: FileSource(self.source["path"],
+                                                                     realtime=self.source["realtime"]))
         self.window.docs.ask_unsaved = lambda docs: None
         self.window.show()
         self.window.load_model()

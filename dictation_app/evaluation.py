@@ -193,18 +193,21 @@ class LiveRecognizer:
     def __call__(self, path: Path) -> tuple[str, float]:
         from dictation_app.audio.decode import SAMPLE_RATE
         from dictation_app.audio.sources import FileSource
-        from dictation_app.engine.streaming import Commit, apply_committed
+        from dictation_app.core.stages import VoiceStage
+        from dictation_app.engine.ledger import CommitLedger
+        from dictation_app.engine.streaming import Commit
 
         source = FileSource(path, block_s=0.1, realtime=self.realtime)
         dictation = self.service.dictation(source, self.options, record=False, latency=self.latency, voice=self.voice)
-        words: list = []
+        ledger = CommitLedger()
         live: list = []  # as committed, before revisions: what live typing leaves in another application
         for event in dictation.run():
-            apply_committed(words, event)
+            ledger.apply(event)
             if isinstance(event, Commit):
                 live += event.words
         self.decodes += dictation.transcriber.decodes
-        if dictation.voice is not None:
-            self.fired += [(path, command) for command in dictation.voice.fired]
+        voice = dictation.stage(VoiceStage)
+        if voice is not None:
+            self.fired += [(path, command) for command in voice.interpreter.fired]
         self.live_text = "".join(w.text for w in live).strip()
-        return "".join(w.text for w in words).strip(), len(source.samples) / SAMPLE_RATE
+        return ledger.text, len(source.samples) / SAMPLE_RATE

@@ -121,9 +121,10 @@ def make_window(qtbot, folder: Path, store, source_factory=None, load=True):
     from PySide6.QtWidgets import QMessageBox
 
     from dictation_app.transcript.autosave import AutosaveStore
-    from dictation_app.ui.main_window import MainWindow
+    from dictation_app.ui.app import build_window
 
-    window = MainWindow(make_settings(folder), store, AutosaveStore(folder / "data" / "autosave"), source_factory)
+    window = build_window(store, AutosaveStore(folder / "data" / "autosave"), settings=make_settings(folder),
+                          source_factory=source_factory)
     # Unsaved documents are the test's business: closing never opens a dialog here.
     window.docs.ask_unsaved = lambda docs: QMessageBox.StandardButton.Discard
     qtbot.addWidget(window)

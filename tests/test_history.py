@@ -17,6 +17,7 @@ import pytest
 from conftest import DATA, assert_clean_error, run_cli, speak
 from dictation_app.audio.sources import FileSource
 from dictation_app.core.dictation import DictationService
+from dictation_app.core.dictation_history import DictationHistory
 from dictation_app.core.history import Entry, HistoryError, HistoryStore
 from dictation_app.core.history_files import (
     apply_retention, delete_entry, entry_transcript, import_folders, open_history, rebuild, retranscribe,
@@ -48,8 +49,7 @@ def service(model, data):
 
 
 def _dictate(service, path=JFK, destination="editor", each=None):
-    dictation = service.dictation(FileSource(path), app_options(defaults_with({})).streaming)
-    dictation.destination = destination
+    dictation = service.dictation(FileSource(path), app_options(defaults_with({})).streaming, destination=destination)
     events = []
     for event in dictation.run():
         events.append(event)
@@ -64,7 +64,7 @@ def test_a_dictation_is_searchable_as_it_commits_and_complete_when_it_ends(servi
 
     def each(event, dictation):
         if isinstance(event, Commit):
-            entry = reader.get(dictation.history.entry_id)
+            entry = reader.get(dictation.stage(DictationHistory).entry_id)
             seen.append((entry.state, entry.text))
 
     dictation, _ = _dictate(service, destination="xterm", each=each)

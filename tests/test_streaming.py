@@ -23,7 +23,7 @@ class ScriptedBackend:
         self.hypotheses = list(hypotheses)
         self.calls = []
 
-    def decode(self, audio, prompt):
+    def decode(self, audio, prompt, hotwords=None):
         self.calls.append((len(audio) / SR, prompt))
         return self.hypotheses.pop(0) if self.hypotheses else []
 
@@ -188,7 +188,7 @@ class SkippingBackend:
     def __init__(self):
         self.calls = []
 
-    def decode(self, audio, prompt):
+    def decode(self, audio, prompt, hotwords=None):
         seconds = len(audio) / SR
         self.calls.append((seconds, prompt))
         if seconds >= 3.5:
@@ -214,7 +214,7 @@ class UtteranceBackend:
         self.whole = whole
         self.calls = []
 
-    def decode(self, audio, prompt):
+    def decode(self, audio, prompt, hotwords=None):
         seconds = len(audio) / SR
         self.calls.append((seconds, prompt))
         if seconds >= 2.5:
@@ -332,7 +332,7 @@ def test_a_long_utterance_has_only_its_newest_commits_revised():
         def __init__(self):
             self.calls = []
 
-        def decode(self, audio, prompt):
+        def decode(self, audio, prompt, hotwords=None):
             seconds = len(audio) / SR
             self.calls.append(seconds)
             return words(*[(f"w{i}", i * 0.5 + 0.05, i * 0.5 + 0.4) for i in range(int(seconds / 0.5))])

@@ -8,6 +8,7 @@ from PySide6.QtGui import QTextCursor
 
 from conftest import DATA, make_window
 from dictation_app.audio.sources import FileSource
+from dictation_app.engine.events import Revision
 from dictation_app.evaluation import wer
 from dictation_app.transcript import Word
 from dictation_app.ui.widgets.dictation_editor import DictationEditor
@@ -96,7 +97,7 @@ def test_a_revised_utterance_is_one_undoable_replacement(qtbot):
     editor.add_committed(words(" First."))
     editor.add_committed(words(" he", " hope"))
     editor.add_committed(words(" it", " rains"))
-    editor.revise(4, words(" He", " hoped", " it", " rains."))
+    editor.revise(Revision(words(" He", " hoped", " it", " rains."), count=4))
     assert editor.toPlainText() == "Typed. First. He hoped it rains."
     assert editor.textCursor().position() == len(editor.toPlainText())  # the cursor stays after it
     editor.add_committed(words(" Next"))
@@ -112,12 +113,12 @@ def test_a_revised_utterance_is_one_undoable_replacement(qtbot):
     cursor.setPosition(0)
     cursor.insertText("Note:")  # before the dictated words, not inside them: still revisable
     editor.moveCursor(QTextCursor.MoveOperation.End)
-    editor.revise(2, words(" He", " hoped."))
+    editor.revise(Revision(words(" He", " hoped."), count=2))
     assert editor.toPlainText() == "Note: He hoped."
     editor.add_committed(words(" so", " it"))
     cursor.setPosition(len("Note: He hoped. s"))
     cursor.insertText("!")  # inside the commit
-    editor.revise(2, words(" So", " it."))
+    editor.revise(Revision(words(" So", " it."), count=2))
     assert editor.toPlainText() == "Note: He hoped. s!o it"
 
 
@@ -127,7 +128,7 @@ def test_a_revision_of_commits_still_waiting_for_the_typist(qtbot):
     editor.show()
     qtbot.keyClicks(editor, "hel")
     editor.add_committed((Word(0, 1, " spoke", 0.9),))
-    editor.revise(1, (Word(0, 1, " spoken.", 0.9),))
+    editor.revise(Revision((Word(0, 1, " spoken.", 0.9),), count=1))
     assert editor.toPlainText() == "hel" and "spoken." in editor.tentative_text
     qtbot.keyClicks(editor, "lo ")
     qtbot.waitUntil(lambda: "spoken" in editor.toPlainText(), timeout=5_000)
@@ -175,7 +176,7 @@ def test_the_window_tray_and_overlay_say_the_microphone_is_open_before_it_opens(
     assert window.mic_sign.isHidden() and not window.mic_sign.open
     assert controller.overlay.mic.text() == "Mic off" and controller.tray.icon.toolTip() == "Dictation: idle"
     controller.shutdown()
-    window.close_to_tray = lambda: False  # the tray made here is not one to live in
+    window.set_close_to_tray(lambda: False)  # the tray made here is not one to live in
 
 
 def test_no_microphone_gives_a_message_not_a_crash(tmp_path):

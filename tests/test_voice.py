@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dictation_app.core.voice import VoiceInterpreter, VoiceRevision
+from dictation_app.core.voice import VoiceInterpreter
 from dictation_app.core.voice_table import COMMANDS, VoiceOptions, parse_voice
 from dictation_app.engine.events import Commit, Partial, Revision, UtteranceEnd, apply_committed
 from dictation_app.transcript import Word
@@ -137,7 +137,7 @@ def test_a_revision_of_text_already_out_is_one_edit_of_whole_commits():
     voice = VoiceInterpreter(VoiceOptions())
     events = utterances("Dear Anna.", "Comma.")
     out = voice.feed(events[:2]) + voice.feed(events[2:])
-    revisions = [e for e in out if isinstance(e, VoiceRevision)]
+    revisions = [e for e in out if isinstance(e, Revision)]
     assert len(revisions) == 1 and revisions[0].command == "comma"
     assert revisions[0].commits == 1 and revisions[0].count == 2
     assert revisions[0].text == "Dear Anna,"
@@ -151,7 +151,7 @@ def test_an_engine_revision_is_re_read_and_marked_as_the_engine_s():
         apply_committed(text, e)
     revised = Revision((Word(0.5, 0.8, " Dear", 0.9), Word(0.85, 1.15, " Anna.", 0.9)), count=2)
     out = voice.feed([revised])
-    assert [e.command for e in out if isinstance(e, VoiceRevision)] == [""]
+    assert [e.command for e in out if isinstance(e, Revision)] == [""]
     for e in out + voice.feed(utterances("comma", start=3.0)):
         apply_committed(text, e)
     assert "".join(w.text for w in text).strip() == "Dear Anna,"
@@ -236,6 +236,9 @@ def test_replacements_apply_to_file_transcripts_when_asked(tmp_path):
 class _Recorder:
     """A delivery that writes into a string, BackSpace included (what a text field does)."""
 
+    target = None
+    on_event = None
+
     def __init__(self):
         self.text, self.calls = "", []
 
@@ -249,19 +252,25 @@ class _Recorder:
         self.calls.append(("edit", erase, text, command))
 
 
-def _typed_into_another_application(correcting):
-    from dictation_app.anywhere.live_typing import LiveTyping
+def _typing(correcting=True):
+    """The typing stage into a :class:`_Recorder`, and a way to feed it one step's events."""
+    from dictation_app.core.options import AnywhereOptions
+    from dictation_app.core.stages import Step
+    from dictation_app.core.typing import Typing
 
-    voice, target = VoiceInterpreter(VoiceOptions()), _Recorder()
-    typing = LiveTyping(target, sending=True, correcting=correcting)
+    target = _Recorder()
+    typing = Typing(target, AnywhereOptions(correct=correcting))
+    step = Step(False, 0, 0.0, lambda t: None, lambda: None)
+    return typing, target, lambda events: typing.feed(list(events), step)
+
+
+def _typed_into_another_application(correcting):
+    voice = VoiceInterpreter(VoiceOptions())
+    typing, target, feed = _typing(correcting)
     events = utterances("Dear Ana.", "Comma.", "Wrong words.", "Scratch that.", "see you")
     # the engine revises "Dear Ana." to "Dear Anna." after the first utterance
     events.insert(2, Revision((Word(0.5, 0.8, " Dear", 0.9), Word(0.85, 1.15, " Anna.", 0.9)), count=2))
-    for event in voice.feed(events, final=True):
-        if isinstance(event, Commit):
-            typing.committed(event.words)
-        elif isinstance(event, Revision):
-            typing.revised(event)
+    feed(voice.feed(events, final=True))
     return typing, target
 
 
@@ -279,18 +288,15 @@ def test_without_corrections_only_spoken_edits_reach_the_other_application():
     assert [c[1:] for c in target.calls if c[0] == "edit"] == [(2, "na,", "comma"), (len(" Wrong words."), "", "scratch that")]
 
 def test_with_commands_off_the_engine_s_revision_is_typed_as_a_correction_of_whole_commits():
-    from dictation_app.anywhere.live_typing import LiveTyping
-
-    target = _Recorder()
-    typing = LiveTyping(target, sending=True)
-    typing.committed((Word(0.0, 0.2, " Good", 0.9), Word(0.2, 0.5, " morning.", 0.9)))
-    typing.committed((Word(1.5, 1.7, " he", 0.9), Word(1.7, 2.0, " hope", 0.9)))
-    typing.committed((Word(2.0, 2.2, " it", 0.9), Word(2.2, 2.6, " rains", 0.9)))
-    typing.revised(Revision((Word(1.5, 1.7, " He", 0.9), Word(1.7, 2.0, " hoped", 0.9), Word(2.0, 2.2, " it", 0.9),
-                             Word(2.2, 2.6, " rains.", 0.9)), count=4))  # the last two commits, in words
-    typing.committed((Word(3.5, 3.8, " Bye.", 0.9),))
+    typing, target, feed = _typing()
+    feed([Commit((Word(0.0, 0.2, " Good", 0.9), Word(0.2, 0.5, " morning.", 0.9)))])
+    feed([Commit((Word(1.5, 1.7, " he", 0.9), Word(1.7, 2.0, " hope", 0.9)))])
+    feed([Commit((Word(2.0, 2.2, " it", 0.9), Word(2.2, 2.6, " rains", 0.9)))])
+    feed([Revision((Word(1.5, 1.7, " He", 0.9), Word(1.7, 2.0, " hoped", 0.9), Word(2.0, 2.2, " it", 0.9),
+                    Word(2.2, 2.6, " rains.", 0.9)), count=4)])  # the last two commits, in words
+    feed([Commit((Word(3.5, 3.8, " Bye.", 0.9),))])
     assert target.text == typing.text == "Good morning. He hoped it rains. Bye."
     assert [c for c in target.calls if c[0] == "edit"] == [("edit", len("he hope it rains"), "He hoped it rains.",
                                                              "correction")]
-    typing.revised(Revision((Word(0.0, 0.5, " Hi.", 0.9),), count=3))  # not whole commits: left alone
+    feed([Revision((Word(0.0, 0.5, " Hi.", 0.9),), count=3)])  # not whole commits: left alone
     assert target.text == "Good morning. He hoped it rains. Bye."

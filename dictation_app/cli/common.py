@@ -29,7 +29,8 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 #: settings the command line can give, and the option that gives each
 _FLAGS = {"model/name": "model", "decoding/language": "language", "decoding/task": "task",
           "decoding/initial_prompt": "initial_prompt", "decoding/hotwords": "hotwords",
-          "decoding/batch_size": "batch_size", "voice/commands": "commands"}
+          "decoding/batch_size": "batch_size", "voice/commands": "commands", "anywhere/insert": "insert",
+          "anywhere/after": "after", "anywhere/method": "method"}
 
 
 def app_options_from_args(args: argparse.Namespace):
@@ -58,8 +59,8 @@ def app_options_from_args(args: argparse.Namespace):
 
 
 def _with_user_voice(base):
-    """The user's vocabulary, replacements and commands (set in the window's Preferences) on
-    top of ``base``: they are the user's words in every front end."""
+    """The user's vocabulary, replacements and commands, and how they type into other applications
+    (set in the window's Preferences), on top of ``base``: the same in every front end."""
     from dictation_app.errors import DictationError
     from dictation_app.settings.ini_file import SettingsFile, default_settings_path
 
@@ -68,7 +69,7 @@ def _with_user_voice(base):
         user = SettingsFile(path).value if path.exists() else None
     except DictationError:
         user = None
-    return (lambda key: user(key) if key.startswith("voice/") else base(key)) if user else base
+    return (lambda key: user(key) if key.startswith(("voice/", "anywhere/")) else base(key)) if user else base
 
 
 def load_model(args: argparse.Namespace, options):

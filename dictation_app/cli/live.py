@@ -1,4 +1,6 @@
-"""``listen`` and ``devices``: live dictation without a window, through the dictation service."""
+"""``listen`` and ``devices``: live dictation without a window, through the dictation service;
+with ``--type`` its words are typed into the application that has the focus, through the same
+typing stage as the window's shortcut (:class:`~dictation_app.core.typing.Typing`)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,18 @@ def register(commands) -> None:
     listen.add_argument("--language", help="language code (default: en)")
     listen.add_argument("--commands", action=argparse.BooleanOptionalAction, default=None,
                         help="spoken punctuation and commands: 'comma', 'new line', 'scratch that' (default: on)")
+    listen.add_argument("--type", dest="type_into", action="store_true",
+                        help="type the words into the application that has the focus when it starts (as the "
+                             "app's shortcut does); they still go to stdout")
+    listen.add_argument("--insert", choices=("live", "on_finish"),
+                        help="with --type: as the words commit, or the whole recording heard again when it stops "
+                             "(default: your Preferences, else live)")
+    listen.add_argument("--after", choices=("space", "newline", "nothing"),
+                        help="with --type: typed after the dictation (default: your Preferences, else space)")
+    listen.add_argument("--method", help="with --type: the insertion method (default: the desktop's best)")
+    listen.add_argument("--audio", type=Path,
+                        help="dictate this recording instead of the microphone, as fast as it decodes (to try "
+                             "settings, or a recording, on what you would say)")
     listen.set_defaults(handler=_cmd_listen, language_default="en", user_voice=True)
     commands.add_parser("devices", help="list audio input devices").set_defaults(handler=_cmd_devices)
 
@@ -44,7 +58,6 @@ def _device(value: str | None) -> int | str | None:
 
 
 def _cmd_listen(args: argparse.Namespace) -> int:
-    from dictation_app.audio.capture import MicrophoneSource
     from dictation_app.core.history_files import open_history
     from dictation_app.core.privacy import secure_storage
     from dictation_app.export import atomic_write
@@ -52,25 +65,69 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     for problem in secure_storage():
         print(f"dictation-app: warning: {problem}", file=sys.stderr)
     options = app_options_from_args(args)
+    typing = _typing(options) if args.type_into else None  # the focus now, before anything else takes it
     service = load_model(args, options)
     service.history = open_history()  # a fault in it is said, and dictation goes on without it
     if service.history.problem:
         print(f"dictation-app: warning: {service.history.problem}", file=sys.stderr)
-    source = MicrophoneSource(_device(args.input_device))
-    dictation = service.dictation(source, options.streaming, language=options.language, voice=options.voice)
-    dictation.destination = "listen (terminal)"
+    source = _source(args)
+    if typing is not None:
+        typing.transcribe = service.recording_transcriber(options.transcribe)
+    destination = typing.target.label if typing is not None else "listen (terminal)"
+    dictation = service.dictation(source, options.streaming, language=options.language, voice=options.voice,
+                                  destination=destination, typing=typing)
     dictation.start()  # fails with a clear message before any session folder is made
     signal.signal(signal.SIGINT, lambda *_: dictation.request_stop())
-    print(f"Listening on {source.device_name} (Ctrl-C to stop); recording to {dictation.folder}",
-          file=sys.stderr, flush=True)
+    into = f"; typing into {typing.target.label}" if typing is not None else ""
+    print(f"Listening on {getattr(source, 'device_name', args.audio)} (Ctrl-C to stop); recording to "
+          f"{dictation.folder}{into}", file=sys.stderr, flush=True)
     text, failed = _print_until_stopped(dictation, args.seconds)
-    if source.overflows or source.dropped_frames:
+    if getattr(source, "overflows", 0) or getattr(source, "dropped_frames", 0):
         print(f"dictation-app: warning: input overflowed {source.overflows} times; "
               f"{source.dropped_frames} frames were lost", file=sys.stderr)
     if args.output is not None:
         atomic_write(args.output, (text + "\n").encode("utf-8"))
+    if typing is not None:
+        typing.finished.wait()  # what is queued is typed (or held, and said) before the process ends
+        if typing.delivery.held:
+            failed = True
+            error(f"not everything could be typed into {typing.target.label}; what was not: "
+                  f"{typing.delivery.held_text!r} (the recording's folder has every word)")
     print(f"Recording kept in {dictation.session.recorder.audio_path}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _source(args: argparse.Namespace):
+    if args.audio is not None:
+        from dictation_app.audio.sources import FileSource
+
+        return FileSource(args.audio)  # a file that cannot be read fails with a clear message
+    from dictation_app.audio.capture import MicrophoneSource
+
+    return MicrophoneSource(_device(args.input_device))
+
+
+def _typing(options):
+    """The typing stage into the application that has the focus now; its problems go to stderr."""
+    from dictation_app.anywhere.delivery import Held, Refused, Waiting
+    from dictation_app.anywhere.desktop import Desktop
+    from dictation_app.anywhere.targets import focused_target
+    from dictation_app.core.typing import Typing
+    from dictation_app.errors import DictationError
+
+    desktop = Desktop.detect()
+    if desktop.session == "none":
+        raise DictationError("--type needs a desktop session (X11 or Wayland) to type into; none is running here.")
+
+    def said(event) -> None:  # on the delivery thread
+        if isinstance(event, Refused):
+            error(f"'{event.command}' was not done: {event.reason}. What was typed stays.")
+        elif isinstance(event, Waiting):
+            print(f"dictation-app: waiting for {event.target.label} to have the focus", file=sys.stderr, flush=True)
+        elif isinstance(event, Held):
+            error(event.reason)
+
+    return Typing.into(desktop, focused_target(desktop), options.anywhere, on_event=said)
 
 
 def _print_until_stopped(dictation, seconds: float | None) -> tuple[str, bool]:

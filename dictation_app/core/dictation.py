@@ -17,29 +17,29 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
 
 import numpy as np
 
-from dictation_app.audio.decode import SAMPLE_RATE
-from dictation_app.audio.recorder import AUDIO_NAME, SessionRecorder, new_session_dir
+from dictation_app.audio.recorder import SessionRecorder, new_session_dir
 from dictation_app.audio.sources import AudioSource
-from dictation_app.core.history import Entry, HistoryError, HistoryStore
-from dictation_app.core.history_files import session_sidecar
+from dictation_app.core.dictation_history import DictationHistory
+from dictation_app.core.history import HistoryStore
 from dictation_app.core.latency import CommitLatency
+from dictation_app.core.stages import Stage, Step, VoiceStage
+from dictation_app.core.typing import Typing
 from dictation_app.core.vocabulary import tokenizer_is_common
 from dictation_app.core.voice import VoiceInterpreter
 from dictation_app.core.voice_table import VoiceOptions
 from dictation_app.engine.models import DEFAULT_MODEL, LoadOptions, ModelStore
 from dictation_app.engine.session import LiveSession
-from dictation_app.engine.streaming import (Commit, DecoderBackend, Revision, StreamError, StreamEvent, StreamingOptions,
-                                            StreamingTranscriber, apply_committed)
+from dictation_app.engine.streaming import DecoderBackend, StreamEvent, StreamingOptions, StreamingTranscriber
+from dictation_app.engine.transcriber import FileTranscriber, TranscribeOptions
 from dictation_app.errors import DictationError
 
-__all__ = ["Dictation", "DictationHistory", "DictationService", "ModelProblem", "ModelReady", "Post", "ServiceEvent", "ServiceState",
+__all__ = ["Dictation", "DictationService", "ModelProblem", "ModelReady", "Post", "ServiceEvent", "ServiceState",
            "StateChanged"]
 
 #: ``post(callable)``: run the callable on the front end's own thread (soon, in order).
@@ -195,14 +195,19 @@ class DictationService:
 
     def dictation(self, source: AudioSource, options: StreamingOptions, *, record: bool = True,
                   language: str = "en", latency: CommitLatency | None = None,
-                  voice: VoiceOptions | None = None) -> Dictation:
-        """A live dictation from ``source`` (not started) with the loaded model.
+                  voice: VoiceOptions | None = None, destination: str = "editor",
+                  typing: Typing | None = None) -> Dictation:
+        """A live dictation from ``source`` (not started) with the loaded model, its stages
+        composed in their order: voice -> latency -> history -> typing.
 
         Args:
             record: Keep the audio and committed words in a new session folder.
             language: The language setting, for the session's metadata.
             latency: The meter to add its latencies to (default: its own).
             voice: Spoken commands, vocabulary and replacements (None: the words as decoded).
+            destination: Where its text goes ("editor", or the target application's name), for the history.
+            typing: The stage that types its words into another application
+                (:class:`~dictation_app.core.typing.Typing`), or None.
         """
         from dictation_app.engine.backend import WhisperBackend
 
@@ -210,13 +215,43 @@ class DictationService:
             raise DictationError("No model is loaded yet.")
         name = self.model_name
         open_recorder = (lambda: SessionRecorder(new_session_dir(), model=name, language=language)) if record else None
-        dictation = Dictation(self, source, WhisperBackend(self.model, options), options, open_recorder, latency)
+        latency = latency or CommitLatency()
+        stages: list[Stage] = []
         if voice is not None:
-            dictation.voice = VoiceInterpreter(voice, tokenizer_is_common(getattr(self.model, "hf_tokenizer", None)))
+            stages.append(VoiceStage(VoiceInterpreter(voice, tokenizer_is_common(getattr(self.model, "hf_tokenizer", None)))))
+        stages.append(latency)
+        history = None
         if record and self.history is not None:
-            dictation.history = DictationHistory(self.history, name, language)
-        return dictation
+            history = DictationHistory(self.history, name, language, destination)
+            stages.append(history)
+        if typing is not None:
+            if history is not None and typing.held is None:
+                typing.held = lambda reason: history.set_destination(f"{reason} (the text is kept here)")
+            stages.append(typing)
+        return Dictation(self, source, WhisperBackend(self.model, options), options, open_recorder, latency, stages)
 
+    def file_transcriber(self, name: str | None = None, load: LoadOptions | None = None) -> FileTranscriber:
+        """A file transcriber with the loaded model, or with model ``name`` (loaded on this
+        thread, which takes seconds, unless it is the loaded one); raises :class:`DictationError`."""
+        if name is None or (name == self.model_name and self.model is not None):
+            if self.model is None:
+                raise DictationError("No model is loaded yet.")
+            return FileTranscriber(self.model, self.model_name)
+        return FileTranscriber(self.store.load(name, load), name)
+
+    def recording_transcriber(self, options: TranscribeOptions) -> Callable[[Path], str | None]:
+        """Hears a recording whole with the loaded model (the file path, without word timestamps,
+        which only a file's transcript needs): its path -> text, or None when it cannot."""
+        transcriber = self.file_transcriber()
+        options = replace(options, word_timestamps=False)
+
+        def transcribe(path: Path) -> str | None:
+            try:
+                return transcriber.transcribe(path, options).text.strip()
+            except DictationError:
+                return None
+
+        return transcribe
 
 
 class _ReportingBackend:
@@ -225,10 +260,10 @@ class _ReportingBackend:
     def __init__(self, backend: DecoderBackend, on_decode: Callable[[bool], None]) -> None:
         self.backend, self.on_decode = backend, on_decode
 
-    def decode(self, audio: np.ndarray, prompt: str, **hotwords):
+    def decode(self, audio: np.ndarray, prompt: str, hotwords: str | None = None):
         self.on_decode(True)
         try:
-            return self.backend.decode(audio, prompt, **hotwords)
+            return self.backend.decode(audio, prompt, hotwords)
         finally:
             self.on_decode(False)
 
@@ -243,27 +278,25 @@ class Dictation:
         options: The streaming policy.
         open_recorder: Makes the session's recorder once the source runs, or None.
         latency: The meter its latencies go to (default: its own).
+        stages: What its events go through after the engine, in order
+            (:mod:`dictation_app.core.stages`); default: the latency meter alone.
 
     Attributes:
         session: The source -> recorder -> engine loop.
         latency: Its commit latencies (:class:`~dictation_app.core.latency.CommitLatency`).
-        destination: Where its text goes ("editor", or the target application's name), for the history.
-        history: Keeps its history entry up to date, or None.
-        voice: Turns the engine's words into the text meant (commands, vocabulary,
-            replacements), or None.
+        stages: Its stages.
     """
 
     def __init__(self, service: DictationService, source: AudioSource, backend: DecoderBackend,
                  options: StreamingOptions, open_recorder: Callable[[], SessionRecorder] | None = None,
-                 latency: CommitLatency | None = None) -> None:
+                 latency: CommitLatency | None = None, stages: list[Stage] | None = None) -> None:
         self.service = service
         transcriber = StreamingTranscriber(_ReportingBackend(backend, self._decoding), options)
         self.session = LiveSession(source, transcriber, open_recorder)
         self.latency = latency or CommitLatency()
-        self.destination = "editor"
-        self.history: DictationHistory | None = None
-        self.voice: VoiceInterpreter | None = None
+        self.stages: list[Stage] = list(stages) if stages is not None else [self.latency]
         self._hearing: bool | None = None
+        self._pending: list[StreamEvent] = []  # what the stages said when the dictation began
 
     @property
     def source(self) -> AudioSource:
@@ -283,6 +316,10 @@ class Dictation:
         recorder = self.session.recorder
         return str(recorder.folder) if recorder is not None else ""
 
+    def stage(self, kind: type):
+        """Its stage of this type, or None."""
+        return next((s for s in self.stages if isinstance(s, kind)), None)
+
     def start(self) -> None:
         """Open the source and the recording; raises :class:`DictationError` (nothing is left behind)."""
         self.service.set_state(ServiceState.STARTING)
@@ -291,13 +328,23 @@ class Dictation:
         except DictationError:
             self.service.set_state(ServiceState.IDLE)
             raise
-        if self.history is not None and self.session.recorder is not None:
-            self.history.begin(self.session.recorder.folder, self.destination)
+        folder = Path(self.folder) if self.folder else None
+        for stage in self.stages:
+            self._pending += stage.begin(folder)
         self.service.set_state(ServiceState.LISTENING)
 
-    def request_stop(self, decode_tail: bool = True) -> None:
-        """Thread-safe: the dictation ends after its current step, committing its tail
-        (``decode_tail=False``: the caller transcribes the recording instead)."""
+    def request_stop(self, decode_tail: bool | None = None) -> None:
+        """Thread-safe: the dictation ends after its current step, committing its tail.
+
+        Args:
+            decode_tail: Decode the audio after the last commit (default: unless the typing
+                stage hears the whole recording again, as on-finish typing does).
+        """
+        typing = self.stage(Typing)
+        if typing is not None:
+            typing.stopping()
+        if decode_tail is None:
+            decode_tail = typing is None or not typing.hears_recording
         self.session.request_stop(decode_tail)
         self.service.set_state(ServiceState.FINISHING)
 
@@ -309,17 +356,19 @@ class Dictation:
         after = ServiceState.FINISHING if self._stopping else ServiceState.HEARING
         self.service.set_state(ServiceState.DECODING if busy else after)
 
+    def _stop_by_voice(self) -> None:
+        if not self._stopping:
+            self.request_stop()
+
     def step(self, timeout: float = 0.2) -> list[StreamEvent]:
-        """Read what audio is there, record it, decode if due (see :meth:`LiveSession.step`)."""
-        events = self.session.step(timeout)
-        if self.voice is not None:
-            events = self.voice.feed(events, final=self.session.ended)
-            if self.voice.stop_requested and not self._stopping:
-                self.request_stop()  # "stop listening"
-        self.latency.observe(events, self.source.wall_time_of, time.perf_counter())
-        if self.history is not None:
-            recorder = self.session.recorder
-            events += self.history.observe(events, recorder.samples_written if recorder else 0, self.session.ended)
+        """Read what audio is there, record it, decode if due (see :meth:`LiveSession.step`),
+        and pass the events through the stages."""
+        events, self._pending = self._pending + self.session.step(timeout), []
+        recorder = self.session.recorder
+        step = Step(self.session.ended, recorder.samples_written if recorder else 0, time.perf_counter(),
+                    self.source.wall_time_of, self._stop_by_voice)
+        for stage in self.stages:
+            events = stage.feed(events, step)
         if self.session.ended:
             self.service._speaking(False)
             self.service.set_state(ServiceState.IDLE)
@@ -342,57 +391,3 @@ class Dictation:
         """:meth:`start`, then :meth:`events`."""
         self.start()
         yield from self.events(stop_when)
-
-
-class DictationHistory:
-    """A dictation's history entry: made when it starts, its text updated at each commit (so a
-    crash or ``kill -9`` leaves an entry with every committed word), closed when it ends.
-
-    The history never stops a dictation: the first failure to write is reported once as a
-    :class:`StreamError` (the recording and its journal go on), later ones are skipped.
-    """
-
-    def __init__(self, store: HistoryStore, model: str, language: str) -> None:
-        self.store, self.model, self.language = store, model, language
-        self.entry_id: int | None = None
-        self.words: list = []
-        self._failed = False
-        self._pending: list[StreamEvent] = []
-
-    def begin(self, folder: str | Path, destination: str) -> None:
-        """Make the entry (state "recording"); a failure is reported with the next events."""
-        session_sidecar(Path(folder), destination)
-        now = time.time()
-        entry = Entry(0, "dictation", now, 0.0, self.model, self.language, destination,
-                      datetime.fromtimestamp(now).strftime("Dictation %H:%M"), "", str(Path(folder) / AUDIO_NAME),
-                      str(folder), "recording")
-        self._pending = self._write(lambda: self.store.add(entry))
-        self.entry_id = entry.entry_id or None
-
-    def observe(self, events: list[StreamEvent], samples: int, ended: bool) -> list[StreamEvent]:
-        """Bring the entry up to date with a step's events; returns a problem as a StreamError."""
-        reported, self._pending = self._pending, []
-        changed = False
-        for event in events:
-            changed = apply_committed(self.words, event) or changed
-        if self.entry_id is None or not (changed or ended):
-            return reported
-        fields = {"text": "".join(w.text for w in self.words).strip(), "duration": samples / SAMPLE_RATE}
-        if ended:
-            fields["state"] = "done"
-        return reported + self._write(lambda: self.store.update(self.entry_id, **fields))
-
-    def set_destination(self, destination: str) -> None:
-        """Say where the text went after all (a target that refused it: the text is kept here)."""
-        if self.entry_id is not None:
-            self._write(lambda: self.store.update(self.entry_id, destination=destination))
-
-    def _write(self, action) -> list[StreamEvent]:
-        if self._failed:
-            return []
-        try:
-            action()
-        except HistoryError as exc:
-            self._failed = True
-            return [StreamError(f"{exc} The recording and its text are kept in the session folder.")]
-        return []

@@ -11,7 +11,9 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
+from dictation_app.core.stages import Step
 from dictation_app.engine.streaming import Commit, Partial, StreamEvent, UtteranceEnd
 
 __all__ = ["CommitLatency", "percentile"]
@@ -42,6 +44,14 @@ class CommitLatency:
         self.first_partial: list[float] = []
         self.last: float | None = None
         self._awaiting_first = True
+
+    # a dictation stage: it only measures
+    def begin(self, folder: Path | None) -> list[StreamEvent]:
+        return []
+
+    def feed(self, events: list[StreamEvent], step: Step) -> list[StreamEvent]:
+        self.observe(events, step.wall_time_of, step.now)
+        return events
 
     def observe(self, events: Iterable[StreamEvent], wall_time_of: Callable[[float], float | None],
                 now: float | None = None) -> None:

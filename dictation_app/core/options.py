@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from typing import Any
 
 from dictation_app.core.vocabulary import decoder_hotwords
@@ -15,7 +16,8 @@ from dictation_app.engine.transcriber import TranscribeOptions
 from dictation_app.engine.vad import VadSettings
 from dictation_app.settings.declarations import by_key
 
-__all__ = ["AppOptions", "SettingsReader", "app_options", "defaults_with", "language_code", "voice_options", "with_beam"]
+__all__ = ["AnywhereOptions", "AppOptions", "InsertMode", "SettingsReader", "ShortcutMode", "anywhere_options",
+           "app_options", "defaults_with", "language_code", "voice_options", "with_beam"]
 
 #: ``value(key)``: a declared setting's value (the window's Settings, a settings file, a dict).
 SettingsReader = Callable[[str], Any]
@@ -24,6 +26,64 @@ SettingsReader = Callable[[str], Any]
 def language_code(setting: str | None) -> str | None:
     """The one "auto" rule: "auto" (or nothing) means detect, anything else is a language code."""
     return None if setting in (None, "", "auto") else setting
+
+
+class InsertMode(Enum):
+    """How words reach another application."""
+
+    LIVE = "live"  # typed as they commit
+    ON_FINISH = "on_finish"  # the whole recording, transcribed when the dictation stops
+
+
+class ShortcutMode(Enum):
+    TOGGLE = "toggle"  # one press starts, the next stops
+    PUSH_TO_TALK = "push_to_talk"  # dictates while the chord is held
+
+
+#: what ``anywhere/after`` types after each dictation
+_AFTER = {"space": " ", "newline": "\n", "nothing": ""}
+
+
+@dataclass(frozen=True)
+class AnywhereOptions:
+    """Dictation into other applications (the ``anywhere/*`` settings).
+
+    Attributes:
+        insert: Live typing or the whole recording at the end.
+        correct: Typing live, retype an utterance the engine revised once heard whole.
+        trailer: What is typed after each dictation.
+        method: The insertion method ("auto": the desktop's best).
+        paste_key: The paste key for the clipboard methods ("": Ctrl+V, Ctrl+Shift+V in terminals).
+        shortcut: The global shortcut ("" for none).
+        shortcut_mode: Toggle or push-to-talk.
+        preroll: Keep the microphone open between dictations.
+        keep_in_tray: Closing the window keeps the app in the tray.
+    """
+
+    insert: InsertMode = InsertMode.LIVE
+    correct: bool = True
+    trailer: str = " "
+    method: str = "auto"
+    paste_key: str = ""
+    shortcut: str = "Ctrl+Alt+D"
+    shortcut_mode: ShortcutMode = ShortcutMode.TOGGLE
+    preroll: bool = False
+    keep_in_tray: bool = True
+
+
+def anywhere_options(value: SettingsReader) -> AnywhereOptions:
+    """The ``anywhere/*`` settings as options (the one place they are read)."""
+    return AnywhereOptions(
+        insert=InsertMode(value("anywhere/insert")),
+        correct=bool(value("anywhere/correct")),
+        trailer=_AFTER.get(value("anywhere/after"), " "),
+        method=value("anywhere/method"),
+        paste_key=value("anywhere/paste_key").strip(),
+        shortcut=value("anywhere/shortcut").strip(),
+        shortcut_mode=ShortcutMode(value("anywhere/shortcut_mode")),
+        preroll=bool(value("anywhere/preroll")),
+        keep_in_tray=bool(value("anywhere/keep_in_tray")),
+    )
 
 
 @dataclass(frozen=True)
@@ -40,6 +100,7 @@ class AppOptions:
         review_below: Words under this probability are marked for review.
         voice: Spoken commands, vocabulary and replacements (lines with problems left out;
             Preferences says which).
+        anywhere: Dictation into other applications.
     """
 
     model_name: str = "tiny.en"
@@ -50,6 +111,7 @@ class AppOptions:
     input_device: str | None = None
     review_below: float = 0.5
     voice: VoiceOptions = field(default_factory=VoiceOptions)
+    anywhere: AnywhereOptions = field(default_factory=AnywhereOptions)
 
 
 def voice_options(value: SettingsReader) -> tuple[VoiceOptions, list[str]]:
@@ -89,6 +151,7 @@ def app_options(value: SettingsReader) -> AppOptions:
         input_device=value("dictation/input_device") or None,
         review_below=value("dictation/review_below"),
         voice=voice,
+        anywhere=anywhere_options(value),
     )
 
 

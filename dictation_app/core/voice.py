@@ -6,8 +6,8 @@ user's replacements, between the live engine and everything that shows or types 
 the user meant: the editor, ``listen``, the history and the typing into other applications
 consume them unchanged. Its output is a pure function of the words committed so far and the
 pauses between them (:meth:`VoiceInterpreter._render`); each change of that output goes out as
-a :class:`Commit` (text added at the end) or a :class:`VoiceRevision` (the last few commits
-replaced), so a command that changes text already out ("Anna." + "comma" -> "Anna,", "scratch
+a :class:`Commit` (text added at the end) or a :class:`Revision` naming the commits it replaces
+and the command that made it (the last few commits replaced), so a command that changes text already out ("Anna." + "comma" -> "Anna,", "scratch
 that") is one edit, one undo step in the editor.
 
 A command is a command only when it stands apart: a pause (or an utterance's start or end, or
@@ -27,27 +27,12 @@ from dictation_app.core.voice_table import LITERAL, MARKS, Command, VoiceOptions
 from dictation_app.engine.events import Commit, Partial, Revision, StreamEvent, UtteranceEnd, apply_committed
 from dictation_app.transcript import Word
 
-__all__ = ["VoiceInterpreter", "VoiceRevision", "apply_to_transcript"]
+__all__ = ["VoiceInterpreter", "apply_to_transcript"]
 
 #: A silence at least this long between two words sets a command apart (Whisper's word times
 #: are good to about 0.1 s; people pause 0.3-1 s around a command).
 GAP_S = 0.35
 _UNDO_DEPTH = 50
-
-
-@dataclass(frozen=True)
-class VoiceRevision(Revision):
-    """The last ``commits`` commits handed out (``count`` words) become ``words``.
-
-    Attributes:
-        commits: How many of the commits handed out it replaces (typing into another
-            application erases what it typed for them).
-        command: The command that made the change ("" when the engine revised an utterance
-            it heard whole: typed into other applications as a correction, when they are on).
-    """
-
-    commits: int = 0
-    command: str = ""
 
 
 @dataclass
@@ -171,7 +156,7 @@ class VoiceInterpreter:
             command = self.fired[-1] if len(self.fired) > len(fired_before) else "edit"
         else:
             command = "" if engine_revision else "edit"  # "": the engine's own revision of what it heard
-        return [VoiceRevision(tuple(new[start:]), count=len(flat) - start, commits=replaced, command=command)]
+        return [Revision(tuple(new[start:]), count=len(flat) - start, commits=replaced, command=command)]
 
     # -- rendering --------------------------------------------------------------------------
 

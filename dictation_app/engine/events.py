@@ -43,10 +43,20 @@ class Commit(_WordsEvent):
 
 @dataclass(frozen=True)
 class Revision(_WordsEvent):
-    """The utterance just ended, heard whole: replace the last ``count`` committed words
-    (whole commits of that utterance) with ``words``."""
+    """Words already committed change: the last ``count`` committed words (whole commits) become
+    ``words``. The engine revises an utterance it heard whole once it ended; the voice stage
+    revises what a spoken command changes ("scratch that", a comma after a full stop).
+
+    Attributes:
+        count: How many committed words it replaces.
+        commits: How many commits it replaces (0: the commits holding the last ``count`` words).
+        command: The spoken command that made it; "" when the engine heard the utterance again
+            (typed into other applications as a correction, when corrections are on).
+    """
 
     count: int = 0
+    commits: int = 0
+    command: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,7 @@ class DecoderBackend(Protocol):
     """Decodes a buffer of 16 kHz mono float32 audio into words timed from its start
     (:class:`~dictation_app.engine.backend.WhisperBackend` in the app)."""
 
-    def decode(self, audio: np.ndarray, prompt: str) -> list[Word]:
-        """Also called with ``hotwords=`` (a string) when the options have a vocabulary."""
+    def decode(self, audio: np.ndarray, prompt: str, hotwords: str | None = None) -> list[Word]:
+        """``hotwords``: decode once more with these instead of the options' (the vocabulary's
+        second hearing of an utterance); None: the options' own."""
         ...

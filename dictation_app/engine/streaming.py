@@ -303,7 +303,7 @@ class StreamingTranscriber:
     def _decode_audio(self, audio: np.ndarray, offset: float, prompt: str, hotwords: str = "") -> list[Word]:
         """Decode ``audio`` that starts ``offset`` seconds into the stream."""
         self.decodes += 1
-        words = self.backend.decode(audio, prompt, hotwords=hotwords) if hotwords else self.backend.decode(audio, prompt)
+        words = self.backend.decode(audio, prompt, hotwords or None)
         loop = repetition_start([norm(w) for w in words])
         words = words if loop is None else words[:loop]
         # A stretched word (alignment artefact) would push the commit time past speech not yet decoded.

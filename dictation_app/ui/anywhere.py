@@ -1,43 +1,53 @@
-"""Dictation anywhere: the control socket, the global shortcut, the overlay and the tray, and
-the words of a dictation delivered to the application that had the focus when it started.
+"""Dictation anywhere, the remote: the control socket, the global shortcut, the overlay and the
+tray, which start, stop and cancel dictations and show what they do.
 
 A dictation started while the app's own window is active writes into its editor, as the
 Record button does. One started from the shortcut, the tray or ``dictation-app start`` while
-another application has the focus goes to that application: its committed words as they
-commit (``anywhere/insert`` = live), or the whole recording transcribed with the file path
-when it stops (on_finish). The editor and the session journal get the words in any case, so
-nothing said is lost when the target refuses it.
+another application has the focus goes to that application too: the core's typing stage
+(:class:`~dictation_app.core.typing.Typing`) is handed to the dictation, and types its words
+from the dictation's thread through the delivery's own (live, or the whole recording when it
+stops). The editor and the session journal get the words in any case, so nothing said is lost
+when the target refuses it.
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
+from enum import Enum
 
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from dictation_app.anywhere.control import ControlError, ControlServer
-from dictation_app.anywhere.delivery import Delivered, Delivery, Held, Refused, Target, Waiting
-from dictation_app.anywhere.live_typing import LiveTyping
+from dictation_app.anywhere.delivery import Delivery, Held, Refused, Target, Waiting
 from dictation_app.anywhere.desktop import Desktop
 from dictation_app.anywhere.targets import delivery_for, focused_target
-from dictation_app.errors import DictationError
+from dictation_app.core.options import AnywhereOptions, ShortcutMode, anywhere_options
+from dictation_app.core.typing import Typing, TypingDone, TypingState, TypingStateChanged
+from dictation_app.engine.events import Commit
+from dictation_app.engine.ledger import CommitLedger
 from dictation_app.ui.shortcut import ShortcutBinder
 from dictation_app.ui.tray import Tray
 from dictation_app.ui.widgets.overlay import Overlay
 from dictation_app.ui.workers.tasks import run_task
 
-__all__ = ["AnywhereController"]
+__all__ = ["AnywhereController", "RemoteState"]
 
-_AFTER = {"space": " ", "newline": "\n", "nothing": ""}
-FINAL_TEXT = "final.txt"  # on-finish text, in the session folder
+
+class RemoteState(Enum):
+    """Where the remote stands (one field, not a set of flags)."""
+
+    IDLE = "idle"
+    WAITING_FOR_MODEL = "waiting for the model"  # asked to start while the model loads
+    DICTATING = "dictating"
+    DELIVERING = "typing the rest"  # the dictation ended; its typing stage is finishing
+    QUITTING = "quitting"
 
 
 class AnywhereController(QObject):
     """Args:
-        window: The main window (its dictation, service, settings and poster).
+        window: The main window (its dictation service, settings and poster).
         desktop: The desktop (default: detected from the environment).
         listen: Open the control socket and grab the shortcut (tests of the overlay alone don't).
     """
@@ -46,6 +56,7 @@ class AnywhereController(QObject):
         super().__init__(window)
         self.window, self.settings = window, window.settings
         self.desktop = desktop or Desktop.detect()
+        self.state = RemoteState.IDLE
         self.overlay = Overlay()
         self.overlay.cancel_requested.connect(self.cancel)
         self.tray: Tray | None = None
@@ -55,28 +66,24 @@ class AnywhereController(QObject):
             self.tray.mode_chosen.connect(lambda mode: self.settings.set_value("anywhere/insert", mode))
             self.tray.show_requested.connect(self.show_window)
             self.tray.quit_requested.connect(self.quit)
-            self.tray.set_mode(self.settings.value("anywhere/insert"))
+            self.tray.set_mode(self.options().insert.value)
             self.tray.show()
         self.server: ControlServer | None = None
-        self.shortcut = ShortcutBinder(self.desktop, window._poster.post, self)
+        self.shortcut = ShortcutBinder(self.desktop, window.post, self)
         self.shortcut.pressed.connect(self._shortcut_pressed)
         self.shortcut.released.connect(self._shortcut_released)
         self.shortcut.problem.connect(window.show_problem)
-        self.target: Target | None = None
+        self.typing: Typing | None = None  # the dictation's typing into another application, until it is done
         self._next_target: Target | None = None  # captured by start(); Record in the window has none
-        self.delivery: Delivery | None = None
-        self.mode, self._history = "live", None  # _history: the dictation's history entry
-        self.typing = LiveTyping(None, False)
-        self._start_when_ready = False
-        self._quitting = False
+        self._shown = CommitLedger()  # the dictation's words, as the overlay shows them
         self._keys_held = False  # the push-to-talk chord is down
         self._escape = None  # Esc grabbed while dictating into another application (X11)
         self.timings: dict[str, float] = {}  # what bench_anywhere.py reads through `status`
         self._asked_at = 0.0
         window.dictation_begun.connect(self._begun)
         window.service.subscribe(self._service_event)
-        window.close_to_tray = lambda: (self.tray is not None and not self._quitting
-                                        and self.settings.value("anywhere/keep_in_tray"))
+        window.set_close_to_tray(lambda: self.tray is not None and self.state != RemoteState.QUITTING
+                                 and self.options().keep_in_tray)
         self.settings.changed.connect(self._setting_changed)
         self.armed = None  # ArmedMicrophone while pre-roll is on
         self._arming = False
@@ -84,17 +91,20 @@ class AnywhereController(QObject):
             self._listen()
             self.apply_preroll()
 
+    def options(self) -> AnywhereOptions:
+        return anywhere_options(self.settings.value)
+
     # -- outside control ------------------------------------------------------------------
 
     def _listen(self) -> None:
         try:
-            self.server = ControlServer(self.handle, self.window._poster.post)
+            self.server = ControlServer(self.handle, self.window.post)
         except (ControlError, OSError) as exc:
             self.window.show_problem(self.tr("Remote control is off: %s") % exc)
-        self.shortcut.bind(self.settings.value("anywhere/shortcut").strip())
+        self.shortcut.bind(self.options().shortcut)
 
     def _shortcut_pressed(self, pressed_at: float) -> None:
-        push_to_talk = self.settings.value("anywhere/shortcut_mode") == "push_to_talk"
+        push_to_talk = self.options().shortcut_mode == ShortcutMode.PUSH_TO_TALK
         if push_to_talk and self.window.dictation is not None:
             return  # already listening
         self._keys_held = push_to_talk  # words wait until the chord is released (its modifiers)
@@ -103,20 +113,20 @@ class AnywhereController(QObject):
     def _shortcut_released(self) -> None:
         if self._keys_held:
             self._keys_held = False
-            if self.delivery is not None:
-                self.delivery.hold_keys(False)
+            if self.typing is not None:
+                self.typing.delivery.hold_keys(False)
             self.stop()
 
     def _setting_changed(self, key: str) -> None:
         if key == "anywhere/shortcut" and self.server is not None:
-            self.shortcut.bind(self.settings.value(key).strip())
+            self.shortcut.bind(self.options().shortcut)
         elif key == "anywhere/insert" and self.tray is not None:
-            self.tray.set_mode(self.settings.value(key))
+            self.tray.set_mode(self.options().insert.value)
         elif key in ("anywhere/preroll", "dictation/input_device") and self.window.dictation is None:
             self.apply_preroll(restart=key == "dictation/input_device")
 
     def _wants_preroll(self) -> bool:
-        return bool(self.settings.value("anywhere/preroll")) and self.window._uses_microphone
+        return self.options().preroll and self.window.uses_microphone
 
     def apply_preroll(self, restart: bool = False) -> None:
         """Arm or disarm the microphone as the pre-roll setting says (only for a real
@@ -127,7 +137,7 @@ class AnywhereController(QObject):
         if self.armed is not None and (restart or not wanted):
             self.armed.disarm()
             self.armed = None
-            self.window.source_factory = self.window._microphone
+            self.window.use_source(None)
         if wanted and self.armed is None and not self._arming:
             self._arming = True
             armed = ArmedMicrophone(self.window.options().input_device)
@@ -140,7 +150,7 @@ class AnywhereController(QObject):
             armed.disarm()  # turned off (or on twice) while the microphone was opening
         else:
             self.armed = armed
-            self.window.source_factory = armed.source
+            self.window.use_source(armed.source)
         self._show_idle()
 
     def _not_armed(self, message: str) -> None:
@@ -173,15 +183,17 @@ class AnywhereController(QObject):
         if command in simple:
             simple[command]()
         elif command == "quit":
-            self._quitting = True
-            self.window._poster.post(self.quit)
+            self.state = RemoteState.QUITTING
+            self.window.post(self.quit)
         return self.status()
 
     def status(self) -> dict:
+        typing = self.typing
         return {"running": True, "state": self.window.service.state.value, "dictating": self.window.dictation is not None,
-                "model": self.window.model_name, "target": self.target.label if self.target else "",
-                "mode": self.mode, "held": self.delivery.held_text if self.delivery else "",
-                "timings": dict(self.timings)}
+                "model": self.window.model_name, "target": typing.target.label if typing else "",
+                "mode": typing.options.insert.value if typing else "live",
+                "held": typing.delivery.held_text if typing else "",
+                "timings": {**self.timings, **(typing.timings if typing else {})}}
 
     # -- starting and stopping ------------------------------------------------------------
 
@@ -192,17 +204,27 @@ class AnywhereController(QObject):
         self._asked_at = asked_at or time.perf_counter()
         self._next_target = self._focused_target()
         if self.window.model is None:
-            self._start_when_ready = True  # the model is still loading: start as soon as it is in
+            self.state = RemoteState.WAITING_FOR_MODEL  # start as soon as the model is in
             return
-        self.window.toggle_recording()
+        self._begin()
+
+    def _begin(self) -> None:
+        target, self._next_target = self._next_target, None
+        typing = None
+        if target is not None:
+            options = self.window.options()
+            typing = Typing.into(self.desktop, target, options.anywhere, on_event=self._typing_event,
+                                 post=self.window.post,
+                                 transcribe=self.window.service.recording_transcriber(options.transcribe))
+            typing.delivery.hold_keys(self._keys_held)
+        self.window.start_dictation(typing)
 
     def stop(self) -> None:
         """Stop; in on-finish mode the live tail is not decoded, the recording is instead."""
-        self._start_when_ready = False  # a start still waiting for the model is called off too
+        if self.state == RemoteState.WAITING_FOR_MODEL:
+            self.state = RemoteState.IDLE  # a start still waiting for the model is called off too
         if self.window.dictation is not None:
-            self.timings["stop_asked"] = time.perf_counter()
-            whole = self.mode == "on_finish" and self.delivery is not None and not self.typing.cancelled
-            self.window.stop_dictation(decode_tail=not whole)
+            self.window.stop_dictation()
 
     def toggle(self, asked_at: float | None = None) -> None:
         if self.window.dictation is not None:
@@ -212,7 +234,8 @@ class AnywhereController(QObject):
 
     def cancel(self) -> None:
         """Stop; nothing more is typed (the recording and the editor keep what was said)."""
-        self.typing.cancelled = True
+        if self.typing is not None:
+            self.typing.cancel()
         self.stop()
 
     def show_window(self) -> None:
@@ -223,12 +246,9 @@ class AnywhereController(QObject):
     def quit(self) -> None:
         """Quit from the tray or ``dictation-app quit``: nobody may be at the window, so
         unsaved documents are kept as autosaves (offered at the next start), not asked about."""
-        self._quitting = True
-        self.window.ask_on_close = False
-        self.window.close()
-        self.window.ask_on_close = True
-        if self.window.isVisible():
-            self._quitting = False  # the user kept it open (files still being transcribed)
+        self.state = RemoteState.QUITTING
+        if not self.window.close_keeping_documents():
+            self.state = RemoteState.IDLE  # the user kept it open (files still being transcribed)
             return
         self.shutdown()
         QApplication.quit()
@@ -250,33 +270,29 @@ class AnywhereController(QObject):
             return None
         return focused_target(self.desktop)
 
+    def new_delivery(self, target: Target) -> Delivery:
+        """A delivery of text to ``target`` outside a dictation (the history's Insert)."""
+        options = self.options()
+        return delivery_for(self.desktop, target, None, options.method, options.paste_key)
+
     # -- one dictation --------------------------------------------------------------------
 
     @Slot(object)
     def _begun(self, worker) -> None:
-        self.target, self._next_target = self._next_target, None
-        worker.dictation.destination = self.target.label if self.target else "editor"  # for its history entry
-        self._history = worker.dictation.history
-        self.mode = self.settings.value("anywhere/insert")
+        self.typing = worker.dictation.stage(Typing)
+        self.state = RemoteState.DICTATING
         self.timings = {}
+        self._shown = CommitLedger()
         worker.started.connect(self._microphone_open, Qt.ConnectionType.DirectConnection)
         worker.committed.connect(self._committed)
-        worker.edited.connect(self._edited)
+        worker.revised.connect(self._revised)
         worker.partial.connect(self.overlay.set_tentative)
         worker.level.connect(self.overlay.set_level)
         worker.finished.connect(self._finished)
         self._signs(True)
-        self.overlay.begin(self.target.label if self.target else "")
-        if self.target is not None:
-            self.delivery = self.new_delivery(self.target)
-            self.delivery.hold_keys(self._keys_held)
+        self.overlay.begin(self.typing.target.label if self.typing else "")
+        if self.typing is not None:
             self._grab_escape()
-        self.typing = LiveTyping(self.delivery, self.mode == "live", self.settings.value("anywhere/correct"))
-
-    def new_delivery(self, target: Target) -> Delivery:
-        post = self.window._poster.post
-        return delivery_for(self.desktop, target, lambda event: post(lambda: self._delivery_event(event)),
-                            self.settings.value("anywhere/method"), self.settings.value("anywhere/paste_key").strip())
 
     def _microphone_open(self, folder: str) -> None:  # on the dictation thread, at once
         now = time.perf_counter()  # CLOCK_MONOTONIC: comparable across processes (bench_anywhere)
@@ -284,12 +300,12 @@ class AnywhereController(QObject):
         self.timings["microphone_s"] = now - self._asked_at
 
     def _committed(self, words) -> None:
-        self.typing.committed(words)
-        self.overlay.set_committed(self.typing.text)
+        self._shown.apply(Commit(words))
+        self.overlay.set_committed(self._shown.text)
 
-    def _edited(self, event) -> None:
-        self.typing.revised(event)
-        self.overlay.set_committed(self.typing.text)
+    def _revised(self, event) -> None:
+        self._shown.apply(event)
+        self.overlay.set_committed(self._shown.text)
 
     def _grab_escape(self) -> None:
         """Esc cancels a dictation into another application: the overlay never has the focus,
@@ -298,81 +314,36 @@ class AnywhereController(QObject):
 
         if self.desktop.session != "x11":
             return
-        post = self.window._poster.post
+        post = self.window.post
         try:
             self._escape = X11Hotkey("Escape", lambda: post(self.cancel), None, self.desktop.x_display)
         except HotkeyError:
             self._escape = None  # another program holds Esc: the Cancel button and the shortcut remain
 
     def _finished(self, folder: str) -> None:
+        """The dictation ended; its typing stage (if any) types the rest on its own thread."""
         if self._escape is not None:
             self._escape.close()
             self._escape = None
         self._signs(False)
-        delivery, self.delivery = self.delivery, None
-        if delivery is None:
-            self._show_idle()
-            return
-        self.delivery = delivery  # still shown in status until it is done
-        trailer = _AFTER.get(self.settings.value("anywhere/after"), " ")
-        if self.typing.cancelled or not folder:
-            run_task(self, delivery.finish, lambda _: self._delivered_all(delivery), self.window.show_problem)
-        elif self.mode == "on_finish":
-            self._transcribe_and_send(delivery, Path(folder), trailer)
-        else:
-            if delivery.delivered or self.typing.started:
-                delivery.send(trailer)
-            run_task(self, delivery.finish, lambda _: self._delivered_all(delivery), self.window.show_problem)
+        if self.typing is None or self.typing.state == TypingState.DONE:
+            self._typing_done()
+        elif self.state == RemoteState.DICTATING:
+            self.state = RemoteState.DELIVERING
 
-    def _transcribe_and_send(self, delivery: Delivery, folder: Path, trailer: str) -> None:
-        """The recording through the file path (offline accuracy; no word timestamps, which
-        only the file's transcript needs), kept in the session folder as ``final.txt`` and sent;
-        if that fails, the live words of the dictation go instead."""
-        from dataclasses import replace
-
-        from dictation_app.audio.recorder import AUDIO_NAME
-        from dictation_app.engine.transcriber import FileTranscriber
-        from dictation_app.fileio import open_private
-
-        options = replace(self.window.options().transcribe, word_timestamps=False)
-        transcriber = FileTranscriber(self.window.model, self.window.model_name)
-        live_text = self.overlay_text()
-
-        def transcribe_and_deliver() -> None:
-            try:
-                text = transcriber.transcribe(folder / AUDIO_NAME, options).text.strip()
-            except DictationError:
-                text = live_text
-            if text:
-                delivery.send(text + trailer)
-                try:
-                    with open_private(folder / FINAL_TEXT, "w", encoding="utf-8") as f:
-                        f.write(text + "\n")
-                except OSError:
-                    pass  # the recording and the journal are there; the text was sent
-            delivery.finish()
-
-        self.overlay.set_state(self.tr("transcribing the recording…"))
-        run_task(self, transcribe_and_deliver, lambda _: self._delivered_all(delivery), self.window.show_problem)
-
-    def overlay_text(self) -> str:
-        """What this dictation committed live (the editor has it too)."""
-        return self.typing.text
-
-    def _delivered_all(self, delivery: Delivery) -> None:
-        if self.delivery is delivery:
-            self.delivery = None
-        if not delivery.held:
+    def _typing_done(self) -> None:
+        held = self.typing is not None and bool(self.typing.delivery.held)
+        if self.state in (RemoteState.DICTATING, RemoteState.DELIVERING) and self.window.dictation is None:
+            self.state = RemoteState.IDLE
+        if not held:
             self._show_idle()
 
-    def _delivery_event(self, event) -> None:
-        if isinstance(event, Delivered):
-            self.timings.setdefault("first_delivery_s", event.seconds)
-            self.timings["last_delivery_s"] = event.seconds
-            self.timings["last_delivered"] = time.perf_counter()
-            self.timings["method"] = event.method  # type: ignore[assignment]
-            if "stop_asked" in self.timings:
-                self.timings["stop_to_text_s"] = time.perf_counter() - self.timings["stop_asked"]
+    def _typing_event(self, event) -> None:
+        """What the dictation's typing stage says (on the GUI thread)."""
+        if isinstance(event, TypingDone):
+            self._typing_done()
+        elif isinstance(event, TypingStateChanged) and event.state == TypingState.TRANSCRIBING:
+            self.overlay.set_state(self.tr("transcribing the recording…"))
         elif isinstance(event, Refused):
             message = self.tr("'%s' was not done: %s. What was typed stays.") % (event.command, event.reason)
             self.overlay.set_state(message)
@@ -380,10 +351,8 @@ class AnywhereController(QObject):
         elif isinstance(event, Waiting):
             self.overlay.set_state(self.tr("waiting for %s to have the focus") % event.target.label)
         elif isinstance(event, Held):
-            held = self.delivery.held_text if self.delivery is not None else event.text.strip()
+            held = self.typing.delivery.held_text if self.typing is not None else event.text.strip()
             self.overlay.set_held(held, event.reason)
-            if self._history is not None:
-                self._history.set_destination(f"{event.reason} (the text is kept here)")
             self.overlay.show()
             self.window.show_message(event.reason)
 
@@ -392,7 +361,7 @@ class AnywhereController(QObject):
 
         if isinstance(event, StateChanged):
             self.overlay.set_state(event.state.value)
-        elif isinstance(event, ModelReady) and self._start_when_ready:
-            self._start_when_ready = False
+        elif isinstance(event, ModelReady) and self.state == RemoteState.WAITING_FOR_MODEL:
+            self.state = RemoteState.IDLE
             if self.window.dictation is None:
-                self.window.toggle_recording()  # to the target captured when start was asked
+                self._begin()  # to the target captured when start was asked

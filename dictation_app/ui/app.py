@@ -1,20 +1,29 @@
-"""Composition root: builds the application, its settings, stores and the main window."""
+"""Composition root: builds the application, its settings, stores, the services and the main window
+(the window and its panes ask the services; they build no engine object themselves)."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from dictation_app import __version__
+from dictation_app.audio.sources import AudioSource
+from dictation_app.core.dictation import DictationService
+from dictation_app.core.file_queue import FileQueue
+from dictation_app.core.history import HistoryStore
+from dictation_app.core.history_files import open_history
+from dictation_app.core.options import app_options
 from dictation_app.engine.models import ModelStore
 from dictation_app.settings.store import Settings
 from dictation_app.transcript.autosave import AutosaveStore
 from dictation_app.ui.main_window import MainWindow
+from dictation_app.ui.workers.tasks import Poster
 
-__all__ = ["create_application", "run"]
+__all__ = ["build_window", "create_application", "run"]
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -28,8 +37,35 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def build_window(store: ModelStore | None = None, autosave: AutosaveStore | None = None) -> MainWindow:
-    return MainWindow(Settings(), store or ModelStore(), autosave or AutosaveStore())
+def build_window(store: ModelStore | None = None, autosave: AutosaveStore | None = None, *,
+                 settings: Settings | None = None, source_factory: Callable[[], AudioSource] | None = None,
+                 history: HistoryStore | None = None) -> MainWindow:
+    """The main window with its services.
+
+    Args:
+        store: Where models come from.
+        autosave: Where open documents are kept.
+        settings: Typed settings (default: the user's).
+        source_factory: Makes each dictation's audio source (default: the microphone the
+            settings choose; tests and demos give a file).
+        history: Where dictations and transcripts are kept (default: the user's database).
+    """
+    settings = settings if settings is not None else Settings()
+    poster = Poster()  # the window adopts it; what the services report runs on the GUI thread
+    history = history if history is not None else open_history()
+    service = DictationService(store or ModelStore(), poster.post, history)
+    options = lambda: app_options(settings.value)  # noqa: E731
+    # Live first: a file waits while the speaker is inside an utterance (bench_gui.py).
+    files = FileQueue(lambda: options().transcribe, poster.post, service.wait_while_speaking, history)
+    files.voice = lambda: options().voice
+    return MainWindow(settings, service, files, autosave or AutosaveStore(), poster,
+                      source_factory or (lambda: _microphone(options().input_device)), source_factory is None)
+
+
+def _microphone(device: str | None) -> AudioSource:
+    from dictation_app.audio.capture import MicrophoneSource
+
+    return MicrophoneSource(device)
 
 
 def _already_running() -> bool:

@@ -14,11 +14,8 @@ from PySide6.QtWidgets import (
 from dictation_app.audio.sources import AudioSource
 from dictation_app.core.dictation import DictationService, ModelProblem, ModelReady, ServiceEvent, StateChanged
 from dictation_app.core.file_queue import FileQueue, TranscriptReady, media_files
-from dictation_app.core.history import HistoryStore
-from dictation_app.core.history_files import open_history
 from dictation_app.core.options import AppOptions, app_options
-from dictation_app.engine.models import ModelStore
-from dictation_app.engine.transcriber import FileTranscriber
+from dictation_app.core.typing import Typing
 from dictation_app.settings.store import Settings
 from dictation_app.system import open_path
 from dictation_app.transcript import Transcript
@@ -40,37 +37,39 @@ class MainWindow(QMainWindow):
     """Shows the dictation service's and the file queue's state and routes what the user asks for.
 
     ``dictation_begun(worker)`` is emitted for each dictation before it starts (the
-    dictation-anywhere controller connects to its words); ``close_to_tray()``, when set and
-    true, makes closing the window hide it instead.
+    dictation-anywhere remote connects to its words).
 
     Args:
         settings: Typed settings.
-        store: Where models come from.
+        service: Dictations and the model (built with ``poster.post``).
+        files: The file queue (built with ``poster.post``).
         autosave: Where open documents are kept.
-        source_factory: Makes the audio source for a dictation (default: the chosen microphone).
-        history: Where dictations and transcripts are kept (default: the user's history database).
+        poster: Runs what the services report on the GUI thread.
+        source_factory: Makes the audio source for a dictation (the chosen microphone in the app).
+        uses_microphone: Whether those sources are a real microphone (its devices are listed,
+            pre-roll can arm it).
+
+    :mod:`dictation_app.ui.app` builds it (``build_window``): the composition root.
     """
 
     dictation_begun = Signal(object)  # DictationWorker
 
-    def __init__(self, settings: Settings, store: ModelStore, autosave: AutosaveStore,
-                 source_factory: Callable[[], AudioSource] | None = None, history: HistoryStore | None = None) -> None:
+    def __init__(self, settings: Settings, service: DictationService, files: FileQueue, autosave: AutosaveStore,
+                 poster: Poster, source_factory: Callable[[], AudioSource], uses_microphone: bool = True) -> None:
         super().__init__()
-        self.close_to_tray: Callable[[], bool] | None = None
-        self.ask_on_close = True  # False: unsaved documents stay as autosaves (quit from outside)
+        self._close_to_tray: Callable[[], bool] | None = None
+        self._ask_on_close = True  # False: unsaved documents stay as autosaves (quit from outside)
         self.setWindowTitle("Dictation")
         self.setAcceptDrops(True)
         self.settings = settings
-        self.source_factory = source_factory or self._microphone
-        self._uses_microphone = source_factory is None
-        self._poster = Poster(self)
-        history = history if history is not None else open_history()
-        self.service = DictationService(store, self._poster.post, history)
+        self._given_source = self.source_factory = source_factory
+        self.uses_microphone = uses_microphone
+        self._poster = poster
+        poster.setParent(self)
+        self.post = poster.post  # run a callable on the GUI thread (services and the remote report through it)
+        self.service = service
         self.service.subscribe(self._on_service_event)
-        # Live first: a file waits while the speaker is inside an utterance (bench_gui.py).
-        self.files = FileQueue(lambda: self.options().transcribe, self._poster.post, self.service.wait_while_speaking,
-                               history)
-        self.files.voice = lambda: self.options().voice
+        self.files = files
         self.files.subscribe(self._on_queue_event)
         self.no_input: str | None = None  # why dictation is off (no microphone), or None
         self.dictation: DictationThread | None = None
@@ -88,7 +87,7 @@ class MainWindow(QMainWindow):
 
         self.queue = QueuePane(self.files)
         self.export = ExportPane(settings)
-        self.history = HistoryPane(history, self.service, self.options)
+        self.history = HistoryPane(service.history, self.service, self.options)
         files = self._dock(self.queue, self.tr("Files"), Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(files, self._dock(self.history, self.tr("History"), Qt.DockWidgetArea.BottomDockWidgetArea))
         files.raise_()
@@ -196,7 +195,7 @@ class MainWindow(QMainWindow):
             self.set_state(event.state.value)
         elif isinstance(event, ModelReady):
             self.model_label.setText(event.name)
-            self.files.set_transcriber(FileTranscriber(event.model, event.name))
+            self.files.set_transcriber(self.service.file_transcriber())
             self._update_record_action()
         elif isinstance(event, ModelProblem):
             self.show_problem(event.message)
@@ -221,9 +220,9 @@ class MainWindow(QMainWindow):
 
     def refresh_devices(self) -> None:
         """Until the microphones are listed, and when there is none, Record stays off and says why."""
-        self.no_input = self.tr("Looking for microphones…") if self._uses_microphone else None
+        self.no_input = self.tr("Looking for microphones…") if self.uses_microphone else None
         self._update_record_action()
-        if self._uses_microphone:  # else dictating from another source (a file, in tests and demos)
+        if self.uses_microphone:  # else dictating from another source (a file, in tests and demos)
             self.device_box.refresh()
 
     def _devices_listed(self, problem: str) -> None:
@@ -235,24 +234,29 @@ class MainWindow(QMainWindow):
             self.banner.hide()
         self._update_record_action()
 
-    def _microphone(self) -> AudioSource:
-        from dictation_app.audio.capture import MicrophoneSource
-
-        return MicrophoneSource(self.options().input_device)
+    def use_source(self, factory: Callable[[], AudioSource] | None) -> None:
+        """Dictate from ``factory``'s sources from now on (an armed microphone); None: as built."""
+        self.source_factory = factory or self._given_source
 
     @Slot()
     def toggle_recording(self) -> None:
         if self.dictation is not None:
             self.stop_dictation()
-            return
-        if self.model is None:
+        else:
+            self.start_dictation()
+
+    def start_dictation(self, typing: Typing | None = None) -> None:
+        """Dictate into the editor, and with ``typing`` into another application too."""
+        if self.dictation is not None or self.model is None:
             return
         self.banner.hide()
         options = self.options()
         editor = self.docs.dictation_editor
         editor.review_below = options.review_below
+        destination = typing.target.label if typing is not None else "editor"
         worker = DictationWorker(self.service.dictation(self.source_factory(), options.streaming,
-                                                        language=options.language, voice=options.voice))
+                                                        language=options.language, voice=options.voice,
+                                                        destination=destination, typing=typing))
         worker.committed.connect(editor.add_committed)
         worker.revised.connect(editor.revise)
         worker.partial.connect(editor.set_tentative)
@@ -269,10 +273,10 @@ class MainWindow(QMainWindow):
         self.mic_sign.set(True)  # before the dictation's thread opens it
         self.dictation.start()
 
-    def stop_dictation(self, decode_tail: bool = True) -> None:
-        """End the dictation; ``decode_tail=False`` when its recording is transcribed whole."""
+    def stop_dictation(self) -> None:
+        """End the dictation (its tail is decoded unless the recording is heard whole)."""
         if self.dictation is not None:
-            self.dictation.worker.stop(decode_tail)
+            self.dictation.worker.stop()
             self.record_action.setEnabled(False)  # until the tail is committed
 
     @Slot(float)
@@ -380,8 +384,22 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
+    def set_close_to_tray(self, wanted: Callable[[], bool]) -> None:
+        """Closing the window hides it while ``wanted()`` (the app lives on in the tray)."""
+        self._close_to_tray = wanted
+
+    def close_keeping_documents(self) -> bool:
+        """Close without asking about unsaved documents (kept as autosaves, offered at the
+        next start): quitting from outside, where nobody may be at the window. Whether it closed."""
+        self._ask_on_close = False
+        try:
+            self.close()
+        finally:
+            self._ask_on_close = True
+        return not self.isVisible()
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.close_to_tray is not None and self.close_to_tray():
+        if self._close_to_tray is not None and self._close_to_tray():
             self.hide()
             event.ignore()
             return
@@ -392,7 +410,7 @@ class MainWindow(QMainWindow):
             self.dictation.worker.stop()
             self.dictation.wait()  # the tail is committed and the recording closed
             QApplication.processEvents()  # deliver the last words to the editor
-        if not self.docs.close_all(ask=self.ask_on_close):
+        if not self.docs.close_all(ask=self._ask_on_close):
             event.ignore()
             return
         self.settings.set_raw("geometry", self.saveGeometry())

@@ -43,12 +43,11 @@ def _run(scratch: Path) -> int:
     from dictation_app.engine.models import ModelStore
     from dictation_app.settings.store import Settings
     from dictation_app.transcript.autosave import AutosaveStore
-    from dictation_app.ui.app import create_application
-    from dictation_app.ui.main_window import MainWindow
+    from dictation_app.ui.app import build_window, create_application
 
     app = create_application([sys.argv[0]])
     settings = Settings(QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
-    window = MainWindow(settings, ModelStore(), AutosaveStore(scratch / "autosave"))
+    window = build_window(ModelStore(), AutosaveStore(scratch / "autosave"), settings=settings)
     window.docs.ask_unsaved = lambda docs: None  # discard: nothing here is the user's
     window.show()
     _say(f"window opened ({app.platformName()})")

@@ -20,6 +20,7 @@ from PySide6.QtCore import QTimer, Qt, Slot
 from PySide6.QtGui import QColor, QKeyEvent, QTextCharFormat, QTextCursor, QTextFormat, QTextLayout
 from PySide6.QtWidgets import QTextEdit, QWidget
 
+from dictation_app.engine.events import Revision
 from dictation_app.transcript import Word
 
 __all__ = ["DictationEditor", "DICTATED_PROPERTY"]
@@ -78,8 +79,9 @@ class DictationEditor(QTextEdit):
             self._show_tail()
 
     @Slot(int, object)
-    def revise(self, count: int, words: tuple[Word, ...]) -> None:
-        """Replace the last ``count`` committed words (whole commits) with ``words``."""
+    def revise(self, revision: Revision) -> None:
+        """Replace the last ``revision.count`` committed words (whole commits) with its words."""
+        count, words = revision.count, revision.words
         # Which commits: the newest pending ones first, then the newest inserted ones.
         pending_n, words_left = 0, count
         for commit in reversed(self._pending):

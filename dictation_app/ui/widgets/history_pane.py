@@ -216,11 +216,7 @@ class HistoryPane(QWidget):
     def _transcriber(self, name: str, options):
         """A file transcriber with model ``name`` (on a worker: loading takes seconds); the
         loaded model when it is the one asked for."""
-        from dictation_app.engine.transcriber import FileTranscriber
-
-        service = self.service
-        model = service.model if name == service.model_name and service.model else service.store.load(name, options.load)
-        return FileTranscriber(model, name)
+        return self.service.file_transcriber(name, options.load)
 
     def ask_delete(self, entry: Entry, versions: int) -> bool:
         """Confirm a deletion (a dialog; tests replace it)."""

@@ -26,8 +26,7 @@ class DictationWorker(QObject):
     started = Signal(str)  # session folder
     committed = Signal(object)  # tuple[Word, ...]
     partial = Signal(object)  # tuple[Word, ...]
-    revised = Signal(int, object)  # the last N committed words became tuple[Word, ...]
-    edited = Signal(object)  # the Revision itself (typing into other applications needs its commits)
+    revised = Signal(object)  # a Revision: committed words changed
     level = Signal(float)  # dBFS RMS of the latest audio
     latency = Signal(float)  # seconds from a word's audio to its commit
     error = Signal(str)
@@ -37,10 +36,9 @@ class DictationWorker(QObject):
         super().__init__()
         self.dictation = dictation
 
-    def stop(self, decode_tail: bool = True) -> None:
-        """Thread-safe: the session ends after its current step, committing its tail
-        (``decode_tail=False``: the recording is transcribed whole instead)."""
-        self.dictation.request_stop(decode_tail)
+    def stop(self) -> None:
+        """Thread-safe: the session ends after its current step (see :meth:`Dictation.request_stop`)."""
+        self.dictation.request_stop()
 
     @Slot()
     def run(self) -> None:
@@ -70,8 +68,7 @@ class DictationWorker(QObject):
         elif isinstance(event, Partial):
             self.partial.emit(event.words)
         elif isinstance(event, Revision):
-            self.revised.emit(event.count, event.words)
-            self.edited.emit(event)
+            self.revised.emit(event)
         elif isinstance(event, StreamError):
             self.error.emit(event.message)
 

@@ -1,0 +1,135 @@
+"""Typing into applications nobody here wrote, through the one pipeline (source -> engine -> voice ->
+history -> typing stage -> delivery thread), driven in audio time: ``dictation-app listen --type
+--audio FILE`` decodes a recording as fast as it can, so the words are the same every run and the
+tests can say exactly what lands in xterm and l3afpad (X11) and foot (sway).
+
+Real-time speech through the microphone is tested once per front end elsewhere
+(``test_anywhere_app.py``, ``test_listen_cli.py``); those do not assert exact words."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA
+from desktops import foot, need, wait_for, xterm
+from dictation_app.evaluation import wer
+from speech_synth import have_espeak, synthesize
+
+pytestmark = pytest.mark.slow
+
+PHRASES = ["Good morning", "comma", "the build is green", "period", "ignore this", "delete that", "see you soon",
+           "period"]
+TEXT = "Good morning, the build is green. See you soon."
+
+
+@pytest.fixture(scope="module")
+def said(tmp_path_factory):
+    if not have_espeak():
+        need("espeak-ng")
+    return synthesize(PHRASES, tmp_path_factory.mktemp("said") / "said.wav")
+
+
+def listen_type(env: dict, folder: Path, audio: Path, *flags: str) -> tuple[subprocess.CompletedProcess, str]:
+    """``listen --type --audio`` with its own data folder; the result and its ``--output`` text."""
+    out = folder / "output.txt"
+    run_env = {**env, "DICTATION_APP_DATA_DIR": str(folder / "data"), "XDG_CONFIG_HOME": str(folder / "config")}
+    result = subprocess.run([sys.executable, "-m", "dictation_app", "listen", "--type", "--audio", str(audio),
+                             "--output", str(out), *flags], env=run_env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    return result, out.read_text(encoding="utf-8").strip()
+
+
+def _session(folder: Path) -> Path:
+    (session,) = (folder / "data" / "sessions").iterdir()
+    return session
+
+
+def test_spoken_edits_are_typed_into_xterm_as_the_text_reads(said, x11, tmp_path):
+    """A comma said after "Good morning." was typed erases the full stop; "delete that" erases the
+    phrase before it; the trailer (a new line) ends the dictation."""
+    term = xterm(x11, tmp_path)
+    try:
+        result, text = listen_type(x11, tmp_path, said, "--after", "newline")
+        assert text == TEXT
+        assert term.wait_text(TEXT + "\n") == TEXT + "\n"
+        assert f"typing into {term.title}" in result.stderr
+    finally:
+        term.close()
+    from dictation_app.core.history_files import SIDECAR_NAME
+
+    history = json.loads((_session(tmp_path) / SIDECAR_NAME).read_text(encoding="utf-8"))
+    assert history["destination"] == term.title  # the history says where the words went
+
+
+def test_the_same_words_are_typed_into_foot_on_sway(said, sway, tmp_path):
+    term = foot(sway, tmp_path)
+    try:
+        _, text = listen_type(sway, tmp_path, said, "--after", "newline")
+        assert text == TEXT
+        assert term.wait_text(TEXT + "\n") == TEXT + "\n"
+    finally:
+        term.close()
+
+
+def _l3afpad(x11: dict, saved: Path):
+    need("l3afpad")
+    from dictation_app.anywhere.x11 import XKeyboard
+
+    saved.write_text("")
+    editor = subprocess.Popen(["l3afpad", str(saved)], env=x11, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    keyboard = XKeyboard(x11["DISPLAY"])
+    wait_for(lambda: (w := keyboard.focused_window()) and "l3afpad" in w.wm_class and w, what="l3afpad")
+    time.sleep(0.3)
+    return editor, keyboard
+
+
+def _saved(keyboard, saved: Path, expected: str) -> str:
+    keyboard.press_chord("Ctrl+S")
+    try:
+        return wait_for(lambda: (t := saved.read_text(encoding="utf-8")) == expected and t, what="the saved file")
+    except AssertionError:
+        return saved.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("insert", ["live", "on_finish"])
+def test_real_speech_lands_in_a_gtk_editor_as_revised(x11, references, tmp_path, insert):
+    """Live: the words as the engine revised them once it heard each utterance whole (BackSpace
+    and the new words), exactly the ``--output`` text and the journal's. On finish: the recording
+    heard whole by the file path, exactly ``final.txt``."""
+    from dictation_app.audio.recorder import load_session
+
+    speech = "2416-152139-0000.flac"
+    saved = tmp_path / "note.txt"
+    editor, keyboard = _l3afpad(x11, saved)
+    try:
+        _, text = listen_type(x11, tmp_path, DATA / speech, "--insert", insert, "--after", "nothing", "--no-commands")
+        session = _session(tmp_path)
+        if insert == "live":
+            journal = "".join(w.text for s in load_session(session).segments for w in s.words).strip()
+            assert text == journal
+            typed = _saved(keyboard, saved, text)
+            assert typed == text
+        else:
+            final = (session / "final.txt").read_text(encoding="utf-8").strip()
+            typed = _saved(keyboard, saved, final)
+            assert typed == final
+        assert wer([references[speech]], [typed]) < 0.15, typed
+    finally:
+        keyboard.close()
+        editor.terminate()
+        editor.wait(timeout=10)
+
+
+def test_without_a_desktop_type_says_so_and_types_nothing(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "dictation_app", "listen", "--type", "--audio",
+                             str(DATA / "jfk.flac")], env={**env, "DICTATION_APP_DATA_DIR": str(tmp_path / "d")},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "--type needs a desktop session" in result.stderr
