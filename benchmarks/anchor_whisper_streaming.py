@@ -66,9 +66,22 @@ def main() -> None:
     wo.logger.setLevel("WARNING")
     shared = argparse.ArgumentParser()
     wo.add_shared_args(shared)
-    options = shared.parse_args(["--model", args.model, "--model_dir", str(ModelStore().resolve(args.model)),
-                                 "--lan", "en", "--backend", "faster-whisper",
-                                 "--min-chunk-size", str(args.min_chunk_size), "--log-level", "WARNING"])
+    options = shared.parse_args(
+        [
+            "--model",
+            args.model,
+            "--model_dir",
+            str(ModelStore().resolve(args.model)),
+            "--lan",
+            "en",
+            "--backend",
+            "faster-whisper",
+            "--min-chunk-size",
+            str(args.min_chunk_size),
+            "--log-level",
+            "WARNING",
+        ]
+    )
     path = str(args.audio)
     duration = len(wo.load_audio(path)) / 16000
     asr, online = wo.asr_factory(options, logfile=sys.stderr)

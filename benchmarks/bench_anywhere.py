@@ -30,8 +30,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from desktops import activate, foot, running_sway, running_x11, wait_for, xterm  # noqa: E402
 
-PHRASES = ["He hoped there would be stew", " for dinner, turnips and carrots", " and bruised potatoes",
-           " and fat mutton pieces", " to be ladled out in thick,", " peppered, flour-fattened sauce."]
+PHRASES = [
+    "He hoped there would be stew",
+    " for dinner, turnips and carrots",
+    " and bruised potatoes",
+    " and fat mutton pieces",
+    " to be ladled out in thick,",
+    " peppered, flour-fattened sauce.",
+]
 SPEECH = ROOT / "tests" / "data"
 UTTERANCES = {"5 s": SPEECH / "1089-134691-0001.flac", "15 s": SPEECH / "2416-152139-0000.flac"}
 
@@ -64,7 +70,7 @@ def commit_latency(method_name: str, desktop, term, app: str, commits: int) -> l
         sent = time.perf_counter()
         delivery.send(text)
         expected += text
-        arrivals.append(arrived(lambda: term.text() == expected, 10, f"commit {i}") - sent)
+        arrivals.append(arrived(lambda expected=expected: term.text() == expected, 10, f"commit {i}") - sent)
     delivery.finish()
     return arrivals
 
@@ -77,8 +83,10 @@ def bench_methods(commits: int) -> None:
             desktop = Desktop.detect(env)
             for name in ("xtest", "x11-paste"):
                 term = xterm(env, Path(folder), f"x11-{name}")
-                print(f"{name:10s} into xterm: {percentiles(commit_latency(name, desktop, term, 'XTerm', commits))}",
-                      flush=True)
+                print(
+                    f"{name:10s} into xterm: {percentiles(commit_latency(name, desktop, term, 'XTerm', commits))}",
+                    flush=True,
+                )
                 term.close()
         with running_sway() as env:
             os.environ.update({k: env[k] for k in ("WAYLAND_DISPLAY", "SWAYSOCK")})
@@ -86,29 +94,44 @@ def bench_methods(commits: int) -> None:
             desktop = Desktop.detect(env)
             for name in ("virtual-keyboard", "wtype", "wl-paste"):
                 term = foot(env, Path(folder), f"way-{name}")
-                print(f"{name:10s} into foot:  {percentiles(commit_latency(name, desktop, term, 'foot', commits))}",
-                      flush=True)
+                print(
+                    f"{name:10s} into foot:  {percentiles(commit_latency(name, desktop, term, 'foot', commits))}",
+                    flush=True,
+                )
                 term.close()
 
 
 def _ctl(env: dict, command: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "dictation_app", command, "--json"], env=env, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "dictation_app", command, "--json"], env=env, capture_output=True, text=True, timeout=120
+    )
     return json.loads(out.stdout)
 
 
 def bench_app(presses: int, repeats: int) -> None:
-    mic = subprocess.run(["bash", str(ROOT / "scripts" / "virtual-mic.sh")], check=True, capture_output=True,
-                         text=True).stdout.strip()
+    mic = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "virtual-mic.sh")], check=True, capture_output=True, text=True
+    ).stdout.strip()
     with tempfile.TemporaryDirectory() as folder, running_x11() as x:
         home = Path(folder)
         (home / "config" / "dictation-app").mkdir(parents=True)
         (home / "config" / "dictation-app" / "dictation-app.conf").write_text(
-            "[anywhere]\ninsert=on_finish\nafter=newline\nshortcut=Ctrl+Alt+D\n")
-        env = {**x, "XDG_RUNTIME_DIR": mic, "HOME": folder, "XDG_CONFIG_HOME": str(home / "config"),
-               "DICTATION_APP_DATA_DIR": str(home / "data"), "DICTATION_APP_SOCKET": str(home / "ctl" / "sock")}
-        app = subprocess.Popen([sys.executable, "-m", "dictation_app", "gui", "--background"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            "[anywhere]\ninsert=on_finish\nafter=newline\nshortcut=Ctrl+Alt+D\n"
+        )
+        env = {
+            **x,
+            "XDG_RUNTIME_DIR": mic,
+            "HOME": folder,
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "DICTATION_APP_DATA_DIR": str(home / "data"),
+            "DICTATION_APP_SOCKET": str(home / "ctl" / "sock"),
+        }
+        app = subprocess.Popen(
+            [sys.executable, "-m", "dictation_app", "gui", "--background"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             wait_for(lambda: _ctl(env, "status").get("state") == "idle", 120, "the model")
             term = xterm(x, home, "target")
@@ -118,8 +141,11 @@ def bench_app(presses: int, repeats: int) -> None:
                 activate(x, term.window)
                 pressed = time.perf_counter()
                 key()
-                status = wait_for(lambda: (s := _ctl(env, "status"))["dictating"] and "microphone_at" in s["timings"]
-                                  and s, 10, "the microphone")
+                status = wait_for(
+                    lambda: (s := _ctl(env, "status"))["dictating"] and "microphone_at" in s["timings"] and s,
+                    10,
+                    "the microphone",
+                )
                 opened.append(status["timings"]["microphone_at"] - pressed)
                 _ctl(env, "cancel")
                 wait_for(lambda: not _ctl(env, "status")["dictating"], 30, "the stop")
@@ -153,10 +179,15 @@ def _on_finish(env: dict, x: dict, term, key, repeats: int) -> None:
             time.sleep(0.3)
             pressed = time.perf_counter()
             key()
-            release.append(arrived(lambda: term.text() != before and term.text().endswith("\n"), 30) - pressed)
-        print(f"on finish, {label} utterance ({len(samples) / 16000:.1f} s): release to text "
-              f"{percentiles(release)}; bare faster-whisper transcribe {statistics.median(bare):.2f} s "
-              f"(ratio {statistics.median(release) / statistics.median(bare):.2f})", flush=True)
+            release.append(
+                arrived(lambda before=before: term.text() != before and term.text().endswith("\n"), 30) - pressed
+            )
+        print(
+            f"on finish, {label} utterance ({len(samples) / 16000:.1f} s): release to text "
+            f"{percentiles(release)}; bare faster-whisper transcribe {statistics.median(bare):.2f} s "
+            f"(ratio {statistics.median(release) / statistics.median(bare):.2f})",
+            flush=True,
+        )
 
 
 def main() -> None:

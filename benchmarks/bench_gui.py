@@ -81,8 +81,7 @@ class Bench:
         from dictation_app.engine import ModelStore
         from dictation_app.settings.store import Settings
         from dictation_app.transcript.autosave import AutosaveStore
-        from dictation_app.ui.app import create_application
-        from dictation_app.ui.app import build_window
+        from dictation_app.ui.app import build_window, create_application
 
         data = Path(tempfile.mkdtemp(prefix="bench-gui-"))
         os.environ["DICTATION_APP_DATA_DIR"] = str(data)
@@ -90,9 +89,12 @@ class Bench:
         self.app = create_application([])
         self.source = {"path": args.dictate, "realtime": True}
         settings = Settings(QSettings(str(data / "settings.ini"), QSettings.Format.IniFormat))
-        self.window = build_window(ModelStore(), AutosaveStore(data / "autosave"), settings=settings,
-                                   source_factory=lambda: FileSource(self.source["path"],
-                                                                     realtime=self.source["realtime"]))
+        self.window = build_window(
+            ModelStore(),
+            AutosaveStore(data / "autosave"),
+            settings=settings,
+            source_factory=lambda: FileSource(self.source["path"], realtime=self.source["realtime"]),
+        )
         self.window.docs.ask_unsaved = lambda docs: None
         self.window.show()
         self.window.load_model()
@@ -149,8 +151,12 @@ def overhead(bench: Bench, args) -> None:
     meter = StallMeter()
     stall_file = 0.0
     for r in range(args.rounds):
-        pairs = [("headless file", headless_file), ("GUI queue", lambda: bench.queue_files([args.file])),
-                 ("headless live", headless_live), ("GUI live", gui_live)]
+        pairs = [
+            ("headless file", headless_file),
+            ("GUI queue", lambda: bench.queue_files([args.file])),
+            ("headless live", headless_live),
+            ("GUI live", gui_live),
+        ]
         if r % 2:
             pairs = [pairs[1], pairs[0], pairs[3], pairs[2]]
         for name, run in pairs:
@@ -164,11 +170,17 @@ def overhead(bench: Bench, args) -> None:
     stall_dictation = meter.stop()
     med = {k: _median(v) for k, v in times.items()}
     print(f"overhead, {args.rounds} rounds ABBA, medians:")
-    print(f"  file: headless {med['headless file']:.2f} s, GUI queue {med['GUI queue']:.2f} s, "
-          f"ratio {med['GUI queue'] / med['headless file']:.3f}  (all: {_fmt(times['headless file'])} / {_fmt(times['GUI queue'])})")
-    print(f"  dictation (unpaced): headless {med['headless live']:.2f} s, GUI {med['GUI live']:.2f} s, "
-          f"ratio {med['GUI live'] / med['headless live']:.3f}  (all: {_fmt(times['headless live'])} / {_fmt(times['GUI live'])})")
-    print(f"  longest event-loop stall: transcribing {stall_file * 1000:.0f} ms, dictating {stall_dictation * 1000:.0f} ms")
+    print(
+        f"  file: headless {med['headless file']:.2f} s, GUI queue {med['GUI queue']:.2f} s, "
+        f"ratio {med['GUI queue'] / med['headless file']:.3f}  (all: {_fmt(times['headless file'])} / {_fmt(times['GUI queue'])})"
+    )
+    print(
+        f"  dictation (unpaced): headless {med['headless live']:.2f} s, GUI {med['GUI live']:.2f} s, "
+        f"ratio {med['GUI live'] / med['headless live']:.3f}  (all: {_fmt(times['headless live'])} / {_fmt(times['GUI live'])})"
+    )
+    print(
+        f"  longest event-loop stall: transcribing {stall_file * 1000:.0f} ms, dictating {stall_dictation * 1000:.0f} ms"
+    )
 
 
 def _fmt(values: list[float]) -> str:
@@ -184,8 +196,12 @@ def together(bench: Bench, args) -> None:
     file_alone = bench.queue_files([args.file])
     copies = max(1, math.ceil(live_s / file_alone))  # enough file work to outlast the dictation alone
     files = [args.file] * copies
-    results: dict[str, list[tuple]] = {"dictation alone": [], "files alone": [], "together, live first": [],
-                                       "together, shared": []}
+    results: dict[str, list[tuple]] = {
+        "dictation alone": [],
+        "files alone": [],
+        "together, live first": [],
+        "together, shared": [],
+    }
 
     def run_together(policy) -> tuple:
         bench.window.files.pause = policy
@@ -199,22 +215,28 @@ def together(bench: Bench, args) -> None:
         return meter, time.perf_counter() - jobs_started
 
     for r in range(args.together_rounds):
-        runs = [("dictation alone", lambda: (bench.dictate(args.live, realtime=True), None)),
-                ("files alone", lambda: (None, bench.queue_files(files))),
-                ("together, live first", lambda: run_together(bench.live_first)),
-                ("together, shared", lambda: run_together(None))]
-        for name, run in (runs if r % 2 == 0 else runs[::-1]):
+        runs = [
+            ("dictation alone", lambda: (bench.dictate(args.live, realtime=True), None)),
+            ("files alone", lambda: (None, bench.queue_files(files))),
+            ("together, live first", lambda: run_together(bench.live_first)),
+            ("together, shared", lambda: run_together(None)),
+        ]
+        for name, run in runs if r % 2 == 0 else runs[::-1]:
             results[name].append(run())
-    print(f"live and file together: dictating {args.live.name} ({live_s:.0f} s, real time) "
-          f"while the queue transcribes {copies} x {args.file.name}; {args.together_rounds} round(s)")
+    print(
+        f"live and file together: dictating {args.live.name} ({live_s:.0f} s, real time) "
+        f"while the queue transcribes {copies} x {args.file.name}; {args.together_rounds} round(s)"
+    )
     for name, runs in results.items():
         parts = []
         meters = [m for m, _ in runs if m is not None]
         if meters:
             commit = [x for m in meters for x in m.commit]
             first = [x for m in meters for x in m.first_partial]
-            parts.append(f"commit latency median {percentile(commit, 50):.2f} s, p95 {percentile(commit, 95):.2f} s, "
-                         f"first partial median {percentile(first, 50):.2f} s")
+            parts.append(
+                f"commit latency median {percentile(commit, 50):.2f} s, p95 {percentile(commit, 95):.2f} s, "
+                f"first partial median {percentile(first, 50):.2f} s"
+            )
         walls = [w for _, w in runs if w is not None]
         if walls:
             parts.append(f"files done in {_median(walls):.1f} s")

@@ -34,8 +34,11 @@ def references() -> list[str]:
     manifests = list(SPEECH.glob("**/manifest*.tsv")) or [ROOT / "tests" / "data" / "manifest.tsv"]
     for manifest in manifests:
         with open(manifest, encoding="utf-8") as f:
-            texts += [row["reference_text"].capitalize() + "." for row in csv.DictReader(f, delimiter="\t")
-                      if row.get("reference_text")]
+            texts += [
+                row["reference_text"].capitalize() + "."
+                for row in csv.DictReader(f, delimiter="\t")
+                if row.get("reference_text")
+            ]
     return sorted(set(texts))
 
 
@@ -49,9 +52,22 @@ def fill(store, count: int, texts: list[str], rng: random.Random) -> float:
             text = " ".join(rng.choice(texts) for _ in range(rng.randint(1, 6)))
             kind = "dictation" if rng.random() < 0.8 else "file"
             created = now - rng.random() * 365 * 86400
-            store.add(Entry(0, kind, created, len(text.split()) / 2.5, "tiny.en", "en",
-                            "editor" if kind == "dictation" else "", f"Entry {n}", text, f"/nowhere/{n}.wav",
-                            f"/nowhere/{n}", "done"))
+            store.add(
+                Entry(
+                    0,
+                    kind,
+                    created,
+                    len(text.split()) / 2.5,
+                    "tiny.en",
+                    "en",
+                    "editor" if kind == "dictation" else "",
+                    f"Entry {n}",
+                    text,
+                    f"/nowhere/{n}.wav",
+                    f"/nowhere/{n}",
+                    "done",
+                )
+            )
     return time.perf_counter() - started
 
 
@@ -63,10 +79,19 @@ def percentile(values: list[float], q: float) -> float:
 def time_searches(store, queries: list[str]) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {"page": [], "all": [], "like": []}
     for query in queries:
-        for label, run in (("page", lambda: store.search(query, limit=200)), ("all", lambda: store.search(query)),
-                           ("like", lambda: store.db.execute(
-                               "SELECT id, text FROM entries WHERE " + " AND ".join(["text LIKE ?"] * len(query.split()))
-                               + " ORDER BY created DESC", [f"%{w}%" for w in query.split()]).fetchall())):
+        for label, run in (
+            ("page", lambda query=query: store.search(query, limit=200)),
+            ("all", lambda query=query: store.search(query)),
+            (
+                "like",
+                lambda query=query: store.db.execute(
+                    "SELECT id, text FROM entries WHERE "
+                    + " AND ".join(["text LIKE ?"] * len(query.split()))
+                    + " ORDER BY created DESC",
+                    [f"%{w}%" for w in query.split()],
+                ).fetchall(),
+            ),
+        ):
             started = time.perf_counter()
             run()
             times[label].append((time.perf_counter() - started) * 1000)
@@ -126,8 +151,15 @@ def gui(store, empty_store) -> dict[str, float]:
         while time.perf_counter() < deadline:
             app.processEvents()
     typing_stall = meter.stop()
-    return {"open_s": opened, "open_empty_s": statistics.median(empty_times), "open_stall_s": open_stall, "scroll_all_s": scrolled, "scroll_stall_s": scroll_stall,
-            "rows": rows, "typing_stall_s": typing_stall}
+    return {
+        "open_s": opened,
+        "open_empty_s": statistics.median(empty_times),
+        "open_stall_s": open_stall,
+        "scroll_all_s": scrolled,
+        "scroll_stall_s": scroll_stall,
+        "rows": rows,
+        "typing_stall_s": typing_stall,
+    }
 
 
 def main() -> int:
@@ -158,19 +190,23 @@ def main() -> int:
         HistoryStore(Path(folder) / "history.sqlite3").count()  # open, migrate check, integrity check
         reopened_s = time.perf_counter() - reopened_s
         ui = gui(store, HistoryStore(Path(folder) / "empty.sqlite3"))
-    print(f"history bench: {args.entries} entries from {len(texts)} real transcripts; database {size_mb:.1f} MB; "
-          f"filled in {fill_s:.2f} s; opened (with its quick check) in {reopened_s * 1000:.0f} ms")
+    print(
+        f"history bench: {args.entries} entries from {len(texts)} real transcripts; database {size_mb:.1f} MB; "
+        f"filled in {fill_s:.2f} s; opened (with its quick check) in {reopened_s * 1000:.0f} ms"
+    )
     print(f"search, {len(queries)} queries (ms)      median    p95     max")
     for label, name in (("page", "pane (a page of 200)"), ("all", "CLI (every match)"), ("like", "anchor: LIKE scan")):
         values = times[label]
         print(f"  {name:28s} {statistics.median(values):7.2f} {percentile(values, 0.95):7.2f} {max(values):7.2f}")
     ratio = statistics.median(times["like"]) / statistics.median(times["all"])
     print(f"  full-text index vs LIKE scan (every match, medians): {ratio:.1f}x faster")
-    print(f"pane: opens in {ui['open_s'] * 1000:.0f} ms with {args.entries} entries, "
-          f"{ui['open_empty_s'] * 1000:.0f} ms empty (x{ui['open_s'] / ui['open_empty_s']:.2f}; medians of 3), "
-          f"longest stall {ui['open_stall_s'] * 1000:.0f} ms; "
-          f"scrolling to the end fetches {ui['rows']} rows in {ui['scroll_all_s']:.2f} s, longest stall "
-          f"{ui['scroll_stall_s'] * 1000:.0f} ms; typing searches, longest stall {ui['typing_stall_s'] * 1000:.0f} ms")
+    print(
+        f"pane: opens in {ui['open_s'] * 1000:.0f} ms with {args.entries} entries, "
+        f"{ui['open_empty_s'] * 1000:.0f} ms empty (x{ui['open_s'] / ui['open_empty_s']:.2f}; medians of 3), "
+        f"longest stall {ui['open_stall_s'] * 1000:.0f} ms; "
+        f"scrolling to the end fetches {ui['rows']} rows in {ui['scroll_all_s']:.2f} s, longest stall "
+        f"{ui['scroll_stall_s'] * 1000:.0f} ms; typing searches, longest stall {ui['typing_stall_s'] * 1000:.0f} ms"
+    )
     return 0
 
 

@@ -61,8 +61,13 @@ def main() -> None:
     parser.add_argument("--anchor", type=Path, help="folder with whisper_streaming's whisper_online.py")
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=1, help="processes for the live WER pass")
-    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                        help="a StreamingOptions field for this run, e.g. pause_s=1.0 (repeatable)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="a StreamingOptions field for this run, e.g. pause_s=1.0 (repeatable)",
+    )
     args = parser.parse_args()
 
     from dictation_app.core.dictation import DictationService
@@ -96,8 +101,10 @@ def main() -> None:
     cpu0, wall0 = time.process_time(), time.perf_counter()
     text, _ = _quiet_room(silence)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    print(f"quiet room 30 s: cpu={100 * cpu / wall:.1f}% of one core, words={len(text.split())}, "
-          f"decodes={silence.decodes}")
+    print(
+        f"quiet room 30 s: cpu={100 * cpu / wall:.1f}% of one core, words={len(text.split())}, "
+        f"decodes={silence.decodes}"
+    )
     print(f"peak_rss_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
 
 
@@ -130,13 +137,19 @@ def _compare(name, entries, service, model, options, args) -> None:
     offline_texts = [s.hypothesis for s in off_scores]
     print(f"[{name}] passages={off.files} audio_min={off.audio_s / 60:.1f}")
     print(f"[{name}] offline WER={off.wer * 100:.2f}% RTF={off.rtf:.3f}")
-    print(f"[{name}] live    WER={live.wer * 100:.2f}% (delta {100 * (live.wer - off.wer):+.2f}) as revised; "
-          f"{committed_wer * 100:.2f}% (delta {100 * (committed_wer - off.wer):+.2f}) as first committed; "
-          f"RTF={live.rtf:.3f}")
-    print(f"[{name}] boundary (case- and punctuation-sensitive WER against offline text): "
-          f"revised {100 * formatted_wer(offline_texts, [s.hypothesis for s, _ in live_scores]):.2f}%, "
-          f"first committed {100 * formatted_wer(offline_texts, committed):.2f}%")
-    per = " ".join(f"{e.path.stem}:{100 * (lv.wer - of.wer):+.1f}" for e, of, (lv, _) in zip(entries, off_scores, live_scores))
+    print(
+        f"[{name}] live    WER={live.wer * 100:.2f}% (delta {100 * (live.wer - off.wer):+.2f}) as revised; "
+        f"{committed_wer * 100:.2f}% (delta {100 * (committed_wer - off.wer):+.2f}) as first committed; "
+        f"RTF={live.rtf:.3f}"
+    )
+    print(
+        f"[{name}] boundary (case- and punctuation-sensitive WER against offline text): "
+        f"revised {100 * formatted_wer(offline_texts, [s.hypothesis for s, _ in live_scores]):.2f}%, "
+        f"first committed {100 * formatted_wer(offline_texts, committed):.2f}%"
+    )
+    per = " ".join(
+        f"{e.path.stem}:{100 * (lv.wer - of.wer):+.1f}" for e, of, (lv, _) in zip(entries, off_scores, live_scores)
+    )
     print(f"[{name}] per passage live-offline: {per}", flush=True)
 
 
@@ -146,16 +159,30 @@ def _realtime(entries, service, options, anchor: Path | None) -> None:
     realtime = LiveRecognizer(service, options, realtime=True)
     rt = summarize(list(score_files(entries, realtime)))
     names = ",".join(e.path.stem for e in entries)
-    print(f"realtime app passages={rt.files} ({names}) audio_min={rt.audio_s / 60:.1f} WER={rt.wer * 100:.2f}% "
-          f"{realtime.latency.summary()}", flush=True)
+    print(
+        f"realtime app passages={rt.files} ({names}) audio_min={rt.audio_s / 60:.1f} WER={rt.wer * 100:.2f}% "
+        f"{realtime.latency.summary()}",
+        flush=True,
+    )
     if anchor is None:
         print("realtime anchor: not run (give --anchor DIR with whisper_streaming's whisper_online.py)")
         return
     texts, latencies = [], []
     for entry in entries:
-        result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "anchor_whisper_streaming.py"),
-                                 "--repo", str(anchor), "--threads", str(THREADS), str(entry.path)],
-                                capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": str(THREADS)})
+        result = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "anchor_whisper_streaming.py"),
+                "--repo",
+                str(anchor),
+                "--threads",
+                str(THREADS),
+                str(entry.path),
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "OMP_NUM_THREADS": str(THREADS)},
+        )
         if result.returncode:
             print(f"realtime anchor failed on {entry.path.name}: {result.stderr.strip()[-2000:]}")
             return
@@ -164,8 +191,11 @@ def _realtime(entries, service, options, anchor: Path | None) -> None:
         latencies += out["latencies"]
     from dictation_app.core.latency import percentile
 
-    print(f"realtime whisper_streaming passages={len(entries)} WER={100 * wer([e.reference for e in entries], texts):.2f}% "
-          f"latency_median_s={percentile(latencies, 50):.2f} latency_p95_s={percentile(latencies, 95):.2f}", flush=True)
+    print(
+        f"realtime whisper_streaming passages={len(entries)} WER={100 * wer([e.reference for e in entries], texts):.2f}% "
+        f"latency_median_s={percentile(latencies, 50):.2f} latency_p95_s={percentile(latencies, 95):.2f}",
+        flush=True,
+    )
 
 
 def _streaming_options(options, settings: list[str]):
@@ -177,8 +207,10 @@ def _streaming_options(options, settings: list[str]):
     for setting in settings:
         name, sep, value = setting.partition("=")
         if not sep or name not in defaults or name == "vad":
-            raise ValueError(f"--set {setting}: expected FIELD=VALUE with FIELD one of "
-                             + ", ".join(n for n in defaults if n != "vad"))
+            raise ValueError(
+                f"--set {setting}: expected FIELD=VALUE with FIELD one of "
+                + ", ".join(n for n in defaults if n != "vad")
+            )
         default = defaults[name]
         if value.lower() == "none":
             changes[name] = None

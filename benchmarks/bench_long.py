@@ -105,26 +105,40 @@ def make_audio(minutes: float, folder: Path, rotation: int = 0) -> tuple[Path, s
 def measure(path: Path, how: str, batch: int = 8, env: dict | None = None) -> dict:
     import os
 
-    out = subprocess.run([sys.executable, "-c", CHILD, str(path), how, str(batch)], capture_output=True, text=True,
-                         check=True, env={**os.environ, **(env or {})})
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), how, str(batch)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _compare(results: dict, reference: str, wer) -> None:
     app, bare = results["app"], results["bare"]
-    print(f"         app/bare: wall {app['wall'] / bare['wall']:.3f}, peak RSS {app['rss_mb'] / bare['rss_mb']:.3f}, "
-          f"WER {100 * (wer([reference], [app['text']]) - wer([reference], [bare['text']])):+.2f} points, "
-          f"words differ {wer([bare['text']], [app['text']]) * 100:.2f}%", flush=True)
+    print(
+        f"         app/bare: wall {app['wall'] / bare['wall']:.3f}, peak RSS {app['rss_mb'] / bare['rss_mb']:.3f}, "
+        f"WER {100 * (wer([reference], [app['text']]) - wer([reference], [bare['text']])):+.2f} points, "
+        f"words differ {wer([bare['text']], [app['text']]) * 100:.2f}%",
+        flush=True,
+    )
     if "whole" in results:
         whole = results["whole"]
-        print(f"         app/whole-file app: wall {app['wall'] / whole['wall']:.3f}, peak RSS "
-              f"{app['rss_mb'] / whole['rss_mb']:.3f}, WER {100 * (wer([reference], [app['text']]) - wer([reference], [whole['text']])):+.2f} "
-              f"points, words differ {wer([whole['text']], [app['text']]) * 100:.2f}%", flush=True)
+        print(
+            f"         app/whole-file app: wall {app['wall'] / whole['wall']:.3f}, peak RSS "
+            f"{app['rss_mb'] / whole['rss_mb']:.3f}, WER {100 * (wer([reference], [app['text']]) - wer([reference], [whole['text']])):+.2f} "
+            f"points, words differ {wer([whole['text']], [app['text']]) * 100:.2f}%",
+            flush=True,
+        )
     if "bare-1" in results:
         one = results["bare-1"]
-        print(f"         bare, 1 BLAS thread vs 2: wall {one['wall'] / bare['wall']:.3f}, "
-              f"WER {100 * (wer([reference], [one['text']]) - wer([reference], [bare['text']])):+.2f} "
-              f"points, words differ {wer([bare['text']], [one['text']]) * 100:.2f}%", flush=True)
+        print(
+            f"         bare, 1 BLAS thread vs 2: wall {one['wall'] / bare['wall']:.3f}, "
+            f"WER {100 * (wer([reference], [one['text']]) - wer([reference], [bare['text']])):+.2f} "
+            f"points, words differ {wer([bare['text']], [one['text']]) * 100:.2f}%",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -157,25 +171,34 @@ def main() -> None:
                 total[0] += r["wall"]
                 total[1] += r["windows"]
                 total[2] += 1
-                print(f"{audio_s / 60:7.1f}  {rotation:8d}  {name:8s} {r['wall']:7.1f}  {r['wall'] / audio_s:.3f}  "
-                      f"{r['rss_mb']:11.0f}  {wer([reference], [r['text']]) * 100:5.2f}%  {r['windows']:7d}  "
-                      f"{r['words']:5d}  {1000 * r['wall'] / max(1, r['windows']):9.0f}  {r['restarts']:8d}", flush=True)
+                print(
+                    f"{audio_s / 60:7.1f}  {rotation:8d}  {name:8s} {r['wall']:7.1f}  {r['wall'] / audio_s:.3f}  "
+                    f"{r['rss_mb']:11.0f}  {wer([reference], [r['text']]) * 100:5.2f}%  {r['windows']:7d}  "
+                    f"{r['words']:5d}  {1000 * r['wall'] / max(1, r['windows']):9.0f}  {r['restarts']:8d}",
+                    flush=True,
+                )
             _compare(results, reference, wer)
             path.unlink()
         if len(args.rotations) > 1:
             bare = totals[(minutes, "bare")]
             for name in [n for (m, n) in totals if m == minutes]:
                 wall, windows, count = totals[(minutes, name)]
-                print(f"{minutes:7g}  all {count}: {name:8s} wall {wall:.1f} s ({wall / bare[0]:.3f} of bare), "
-                      f"{windows} windows ({windows / max(1, bare[1]):.3f} of bare)", flush=True)
+                print(
+                    f"{minutes:7g}  all {count}: {name:8s} wall {wall:.1f} s ({wall / bare[0]:.3f} of bare), "
+                    f"{windows} windows ({windows / max(1, bare[1]):.3f} of bare)",
+                    flush=True,
+                )
     if args.batched_minutes:
         path, reference = make_audio(args.batched_minutes, folder)
         audio_s = wave.open(str(path)).getnframes() / 16_000
         for how in ("bare", "batched"):
             r = measure(path, how, args.batch_size)
             label = "sequential" if how == "bare" else f"batched (batch {args.batch_size})"
-            print(f"{audio_s / 60:7.1f}  {label}: wall {r['wall']:.1f} s, RTF {r['wall'] / audio_s:.3f}, "
-                  f"peak RSS {r['rss_mb']:.0f} MB, WER {wer([reference], [r['text']]) * 100:.2f}%", flush=True)
+            print(
+                f"{audio_s / 60:7.1f}  {label}: wall {r['wall']:.1f} s, RTF {r['wall'] / audio_s:.3f}, "
+                f"peak RSS {r['rss_mb']:.0f} MB, WER {wer([reference], [r['text']]) * 100:.2f}%",
+                flush=True,
+            )
         path.unlink()
 
 

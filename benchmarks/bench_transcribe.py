@@ -17,7 +17,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_MANIFESTS = [ROOT.parent / "shared" / "speech" / "longform" / "manifest.tsv", ROOT / "tests" / "data" / "manifest.tsv"]
+DEFAULT_MANIFESTS = [
+    ROOT.parent / "shared" / "speech" / "longform" / "manifest.tsv",
+    ROOT / "tests" / "data" / "manifest.tsv",
+]
 
 
 def _setup(word_timestamps: bool):
@@ -91,8 +94,10 @@ def main() -> None:
     print(f"files={len(files)} audio_s={audio_s:.1f} word_timestamps={args.word_timestamps} manifest={args.manifest}")
     for name in ("bare", "app"):
         print(f"{name:5s} wall_s={wall[name]:.2f} RTF={wall[name] / audio_s:.4f} peak_rss_mb={rss[name]:.0f}")
-    print(f"ratio app/bare: wall={wall['app'] / wall['bare']:.3f} peak_rss={rss['app'] / rss['bare']:.3f} "
-          f"identical_texts={same}/{len(files)}")
+    print(
+        f"ratio app/bare: wall={wall['app'] / wall['bare']:.3f} peak_rss={rss['app'] / rss['bare']:.3f} "
+        f"identical_texts={same}/{len(files)}"
+    )
 
 
 if __name__ == "__main__":

@@ -43,17 +43,38 @@ from dictation_app.evaluation import LiveRecognizer, normalize, wer  # noqa: E40
 
 #: names of the shared set that tiny.en misspells offline (utterance stem -> names in it)
 NAMES = {
-    "118-47824-0003": ["Paredes"], "118-47824-0004": ["Paredes"], "118-47824-0007": ["Katherine"],
-    "1867-154075-0000": ["Ronicky"], "1867-154075-0003": ["Ronicky"], "1867-154075-0004": ["Ronicky"],
-    "1867-154075-0007": ["Ronicky", "Doone"], "2136-5147-0000": ["Knollys"], "3242-8112-0000": ["Quillan"],
-    "3242-8112-0001": ["Puya", "Manon"], "3242-8112-0003": ["Quillan"], "3242-8112-0004": ["Quillan"],
-    "3242-8112-0007": ["Holati"], "332-128985-0006": ["Esquemeling"], "19-198-0004": ["Morland"],
-    "19-198-0007": ["Morlands"], "226-122538-0000": ["Deryck"], "226-122538-0007": ["Deryck", "Wimpole"],
-    "2416-152139-0001": ["Jimmie"], "2416-152139-0002": ["Jimmie"], "2416-152139-0003": ["Jimmie"],
-    "2416-152139-0004": ["Jimmie"], "2416-152139-0005": ["Jimmie"], "1088-134318-0000": ["Kara"],
-    "1088-134318-0001": ["Durazzo"], "1088-134318-0005": ["Pezara"], "1088-134318-0008": ["Kara"],
-    "1088-134318-0010": ["Kara"], "1088-134318-0014": ["Kara", "Gathercole"], "1088-134318-0019": ["Kara"],
-    "1088-134318-0020": ["Kara"], "1898-145715-0001": ["Lagree"],
+    "118-47824-0003": ["Paredes"],
+    "118-47824-0004": ["Paredes"],
+    "118-47824-0007": ["Katherine"],
+    "1867-154075-0000": ["Ronicky"],
+    "1867-154075-0003": ["Ronicky"],
+    "1867-154075-0004": ["Ronicky"],
+    "1867-154075-0007": ["Ronicky", "Doone"],
+    "2136-5147-0000": ["Knollys"],
+    "3242-8112-0000": ["Quillan"],
+    "3242-8112-0001": ["Puya", "Manon"],
+    "3242-8112-0003": ["Quillan"],
+    "3242-8112-0004": ["Quillan"],
+    "3242-8112-0007": ["Holati"],
+    "332-128985-0006": ["Esquemeling"],
+    "19-198-0004": ["Morland"],
+    "19-198-0007": ["Morlands"],
+    "226-122538-0000": ["Deryck"],
+    "226-122538-0007": ["Deryck", "Wimpole"],
+    "2416-152139-0001": ["Jimmie"],
+    "2416-152139-0002": ["Jimmie"],
+    "2416-152139-0003": ["Jimmie"],
+    "2416-152139-0004": ["Jimmie"],
+    "2416-152139-0005": ["Jimmie"],
+    "1088-134318-0000": ["Kara"],
+    "1088-134318-0001": ["Durazzo"],
+    "1088-134318-0005": ["Pezara"],
+    "1088-134318-0008": ["Kara"],
+    "1088-134318-0010": ["Kara"],
+    "1088-134318-0014": ["Kara", "Gathercole"],
+    "1088-134318-0019": ["Kara"],
+    "1088-134318-0020": ["Kara"],
+    "1898-145715-0001": ["Lagree"],
 }
 #: dev passages (check half) the vocabulary's names are not in ("Jimmie" is: "Jimmie Dale")
 ORDINARY = ("32-21631-0008", "3526-176653-0008")
@@ -84,8 +105,11 @@ def part_commands(svc, everything: bool) -> None:
         if any(tuple(words[i : i + len(p)]) == p for p in phrases for i in range(len(words))):
             chosen.append((path, ref))
     if everything:
-        chosen += [(p, r) for p, r in manifest_rows() if p.parent.parent.name in ("librispeech", "other")
-                   or p.parent.name in ("librispeech", "other")]
+        chosen += [
+            (p, r)
+            for p, r in manifest_rows()
+            if p.parent.parent.name in ("librispeech", "other") or p.parent.name in ("librispeech", "other")
+        ]
     chosen = list(dict.fromkeys(chosen))
     options = app_options(defaults_with({}))
     on = LiveRecognizer(svc, options.streaming, voice=options.voice)
@@ -96,8 +120,10 @@ def part_commands(svc, everything: bool) -> None:
         texts_on.append(on(path)[0])
         texts_off.append(off(path)[0])
     audio = sum(len(t) for t in refs)
-    print(f"commands: {len(chosen)} recordings ({audio:,} reference characters) with command words; "
-          f"commands fired: {len(on.fired)} {on.fired}")
+    print(
+        f"commands: {len(chosen)} recordings ({audio:,} reference characters) with command words; "
+        f"commands fired: {len(on.fired)} {on.fired}"
+    )
     print(f"commands: WER with commands on {wer(refs, texts_on) * 100:.2f} %, off {wer(refs, texts_off) * 100:.2f} %")
 
 
@@ -112,18 +138,26 @@ def part_names(svc) -> None:
     total = sum(len(NAMES[p.stem]) for p, _ in chosen)
     base = app_options(defaults_with({}))
     personal = app_options(defaults_with({"voice/vocabulary": "\n".join(VOCABULARY)}))
-    print(f"names: vocabulary of {len(VOCABULARY)}: {', '.join(VOCABULARY)}; hotwords given: "
-          f"{personal.streaming.vocabulary!r}")
+    print(
+        f"names: vocabulary of {len(VOCABULARY)}: {', '.join(VOCABULARY)}; hotwords given: "
+        f"{personal.streaming.vocabulary!r}"
+    )
     for label, options in (("without", base), ("with", personal)):
         live = LiveRecognizer(svc, options.streaming, voice=options.voice)
         texts = [live(p)[0] for p, _ in chosen]
         hits = sum(_name_hits(t, NAMES[p.stem]) for t, (p, _) in zip(texts, chosen))
-        print(f"names {label} the vocabulary, live (heard again with the names, corrections): {hits}/{total} names right, WER of "
-              f"those {len(chosen)} utterances {wer([r for _, r in chosen], texts) * 100:.2f} %", flush=True)
+        print(
+            f"names {label} the vocabulary, live (heard again with the names, corrections): {hits}/{total} names right, WER of "
+            f"those {len(chosen)} utterances {wer([r for _, r in chosen], texts) * 100:.2f} %",
+            flush=True,
+        )
         ordinary = [(p, r) for p, r in manifest_rows() if p.stem in ORDINARY]
         texts = [live(p)[0] for p, _ in ordinary]
-        print(f"names {label} the vocabulary, live, {len(ordinary)} dev passages without those names: WER "
-              f"{wer([r for _, r in ordinary], texts) * 100:.2f} %", flush=True)
+        print(
+            f"names {label} the vocabulary, live, {len(ordinary)} dev passages without those names: WER "
+            f"{wer([r for _, r in ordinary], texts) * 100:.2f} %",
+            flush=True,
+        )
 
 
 def part_names_files(svc) -> None:
@@ -149,9 +183,11 @@ def part_names_files(svc) -> None:
         if path.stem in NAMES:
             hits_plain += _name_hits(transcript.text, NAMES[path.stem])
             hits_corrected += _name_hits(fixed.text, NAMES[path.stem])
-    print(f"names, files: {hits_plain}/{total} names right, {hits_corrected}/{total} with the vocabulary's "
-          f"corrections; WER of all {len(refs)} recordings (utterances, long-form and dev passages) "
-          f"{wer(refs, plain) * 100:.2f} % -> {wer(refs, corrected) * 100:.2f} %")
+    print(
+        f"names, files: {hits_plain}/{total} names right, {hits_corrected}/{total} with the vocabulary's "
+        f"corrections; WER of all {len(refs)} recordings (utterances, long-form and dev passages) "
+        f"{wer(refs, plain) * 100:.2f} % -> {wer(refs, corrected) * 100:.2f} %"
+    )
 
 
 def part_cost(svc) -> None:
@@ -164,9 +200,12 @@ def part_cost(svc) -> None:
     audio = load_audio(ROOT / "tests" / "data" / "1089-134686-0000.flac").samples[: 8 * 16000]
     words500 = sorted({w.capitalize() for _, ref in manifest_rows() for w in ref.split() if len(w) > 6})[:500]
     options = app_options(defaults_with({}))
-    for label, vocabulary, bounded in (("0 words", [], True), ("20 words", words500[:20], True),
-                                       ("500 words (bounded, as the app gives them)", words500, True),
-                                       ("500 words unbounded (not what the app does)", words500, False)):
+    for label, vocabulary, bounded in (
+        ("0 words", [], True),
+        ("20 words", words500[:20], True),
+        ("500 words (bounded, as the app gives them)", words500, True),
+        ("500 words unbounded (not what the app does)", words500, False),
+    ):
         hot = app_options(defaults_with({"voice/vocabulary": "\n".join(vocabulary)})).streaming.vocabulary
         if not bounded:
             hot = ", ".join(vocabulary)
@@ -179,8 +218,10 @@ def part_cost(svc) -> None:
             start = time.perf_counter()
             backend.decode(audio, "")
             times.append(time.perf_counter() - start)
-        print(f"cost: decode of 8 s with a vocabulary of {label}: median {statistics.median(times) * 1000:.0f} ms "
-              f"({len(hot or '')} hotword characters; with a vocabulary, once more per utterance)")
+        print(
+            f"cost: decode of 8 s with a vocabulary of {label}: median {statistics.median(times) * 1000:.0f} ms "
+            f"({len(hot or '')} hotword characters; with a vocabulary, once more per utterance)"
+        )
     voice, _ = parse_voice(True, "", "\n".join(words500), "\n".join(f"snippet {n} => text {n}" for n in range(50)))
     interpreter = VoiceInterpreter(voice, None)
     said = [w for _, ref in manifest_rows() for w in ref.lower().split()][:9000]  # about an hour of speech
@@ -192,21 +233,24 @@ def part_cost(svc) -> None:
         start = time.perf_counter()
         interpreter.feed(events)
         steps.append(time.perf_counter() - start)
-    print(f"cost: interpreter with 500 vocabulary words and 50 replacements over {len(said):,} words: per step "
-          f"median {statistics.median(steps) * 1000:.2f} ms, max {max(steps) * 1000:.1f} ms")
+    print(
+        f"cost: interpreter with 500 vocabulary words and 50 replacements over {len(said):,} words: per step "
+        f"median {statistics.median(steps) * 1000:.2f} ms, max {max(steps) * 1000:.1f} ms"
+    )
 
 
 def part_latency(svc) -> None:
     path = SPEECH / "dev" / "2416-152139-0008.flac"
     options = app_options(defaults_with({}))
     personal = app_options(defaults_with({"voice/vocabulary": "\n".join(VOCABULARY)}))
-    for label, streaming, voice in (("commands on", options.streaming, options.voice),
-                                    ("commands off", options.streaming, None),
-                                    ("commands on and the names as vocabulary", personal.streaming, personal.voice)):
+    for label, streaming, voice in (
+        ("commands on", options.streaming, options.voice),
+        ("commands off", options.streaming, None),
+        ("commands on and the names as vocabulary", personal.streaming, personal.voice),
+    ):
         live = LiveRecognizer(svc, streaming, realtime=True, voice=voice)
         text, _ = live(path)
-        print(f"latency with {label}: {live.latency.summary()} fired={len(live.fired)} "
-              f"words={len(text.split())}")
+        print(f"latency with {label}: {live.latency.summary()} fired={len(live.fired)} words={len(text.split())}")
 
 
 def main() -> None:
@@ -217,9 +261,13 @@ def main() -> None:
     svc = service()
     for part in args.parts.split(","):
         start = time.perf_counter()
-        {"commands": lambda: part_commands(svc, args.all), "names": lambda: part_names(svc),
-         "names-files": lambda: part_names_files(svc),
-         "cost": lambda: part_cost(svc), "latency": lambda: part_latency(svc)}[part]()
+        {
+            "commands": lambda: part_commands(svc, args.all),
+            "names": lambda: part_names(svc),
+            "names-files": lambda: part_names_files(svc),
+            "cost": lambda: part_cost(svc),
+            "latency": lambda: part_latency(svc),
+        }[part]()
         print(f"({part}: {time.perf_counter() - start:.0f} s)", flush=True)
 
 

@@ -15,8 +15,15 @@ from pathlib import Path
 
 from dictation_app.errors import OutputError
 
-__all__ = ["PRIVATE_DIR_MODE", "PRIVATE_FILE_MODE", "atomic_write", "open_private", "private_dir", "tighten",
-           "user_data_dir"]
+__all__ = [
+    "PRIVATE_DIR_MODE",
+    "PRIVATE_FILE_MODE",
+    "atomic_write",
+    "open_private",
+    "private_dir",
+    "tighten",
+    "user_data_dir",
+]
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
@@ -80,7 +87,7 @@ def tighten(root: Path) -> None:
     if not root.is_dir():
         return
     uid = os.getuid()
-    for folder, dirs, files in os.walk(root):
+    for folder, _dirs, files in os.walk(root):
         for name, mode in [(folder, PRIVATE_DIR_MODE)] + [(os.path.join(folder, f), PRIVATE_FILE_MODE) for f in files]:
             try:
                 info = os.lstat(name)

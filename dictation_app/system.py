@@ -55,8 +55,13 @@ def app_command(*args: str) -> list[str]:
 def open_path(path: str | Path) -> None:
     """Open a folder or file in the user's default application."""
     if sys.platform.startswith("linux"):
-        subprocess.Popen(["xdg-open", str(path)], env=child_environment(), start_new_session=True,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            ["xdg-open", str(path)],
+            env=child_environment(),
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     elif sys.platform == "darwin":
         subprocess.Popen(["open", str(path)], env=child_environment())
     else:

@@ -27,7 +27,7 @@ def elf_files(root: Path):
                     yield path
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def package_of(library: str) -> str | None:
     candidates = [library, str(Path(library).resolve())]
     candidates += [c.replace("/usr/lib/", "/lib/", 1) for c in candidates if c.startswith("/usr/lib/")]

@@ -123,8 +123,12 @@ def make_window(qtbot, folder: Path, store, source_factory=None, load=True):
     from dictation_app.transcript.autosave import AutosaveStore
     from dictation_app.ui.app import build_window
 
-    window = build_window(store, AutosaveStore(folder / "data" / "autosave"), settings=make_settings(folder),
-                          source_factory=source_factory)
+    window = build_window(
+        store,
+        AutosaveStore(folder / "data" / "autosave"),
+        settings=make_settings(folder),
+        source_factory=source_factory,
+    )
     # Unsaved documents are the test's business: closing never opens a dialog here.
     window.docs.ask_unsaved = lambda docs: QMessageBox.StandardButton.Discard
     qtbot.addWidget(window)
@@ -132,8 +136,10 @@ def make_window(qtbot, folder: Path, store, source_factory=None, load=True):
     if load:
         window.load_model()
         # ModelReady (which enables Record) is delivered one posted call after the model is set
-        qtbot.waitUntil(lambda: window.model is not None and bool(window.record_action.isEnabled() or window.no_input),
-                        timeout=120_000)
+        qtbot.waitUntil(
+            lambda: window.model is not None and bool(window.record_action.isEnabled() or window.no_input),
+            timeout=120_000,
+        )
     return window
 
 

@@ -57,18 +57,21 @@ def running_x11():
     """Xvfb on a free display number with openbox; yields the environment for its clients."""
     import tempfile
 
-    number = next(n for n in range(80, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists()
-                  and not Path(f"/tmp/.X{n}-lock").exists())
+    number = next(
+        n for n in range(80, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
+    )
     display = f":{number}"
-    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), what="Xvfb")
     env = {**os.environ, "DISPLAY": display}
     for key in ("WAYLAND_DISPLAY", "SWAYSOCK", "QT_QPA_PLATFORM", "XDG_SESSION_TYPE"):
         env.pop(key, None)
     home = tempfile.mkdtemp(prefix="dictation-app-openbox-")
-    wm = subprocess.Popen(["openbox"], env={**env, "HOME": home}, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL)
+    wm = subprocess.Popen(["openbox"], env={**env, "HOME": home}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)
     try:
         yield env
@@ -89,8 +92,14 @@ def running_sway():
     runtime = Path(tempfile.mkdtemp(prefix="dictation-app-sway-"))  # pytest's own folders are root-only
     config = runtime / "config"
     config.write_text("output HEADLESS-1 resolution 1280x800\n")
-    env = {"HOME": str(runtime), "XDG_RUNTIME_DIR": str(runtime), "WLR_BACKENDS": "headless",
-           "WLR_LIBINPUT_NO_DEVICES": "1", "WLR_RENDERER": "pixman", "PATH": os.environ["PATH"]}
+    env = {
+        "HOME": str(runtime),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "WLR_BACKENDS": "headless",
+        "WLR_LIBINPUT_NO_DEVICES": "1",
+        "WLR_RENDERER": "pixman",
+        "PATH": os.environ["PATH"],
+    }
     argv = ["sway", "-c", str(config)]
     if os.getuid() == 0:
         os.chown(runtime, 65534, 65534)
@@ -105,8 +114,9 @@ def running_sway():
     # Headless, the seat has no keyboard until a virtual one appears, and clients lose the keys
     # sent while they bind to it. A desktop always has a keyboard: a virtual one that stays
     # (wtype sleeping for an hour) stands in for it.
-    keyboard = subprocess.Popen(["wtype", "-s", "3600000"], env=client, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+    keyboard = subprocess.Popen(
+        ["wtype", "-s", "3600000"], env=client, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     time.sleep(0.3)
     try:
         yield client
@@ -124,20 +134,30 @@ class Terminal:
         self.file = folder / f"{title}.txt"
         self.file.touch()
         self.file.chmod(0o666)
-        self.process = subprocess.Popen([*argv_prefix, "sh", "-c", f"cat > '{self.file}'"], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [*argv_prefix, "sh", "-c", f"cat > '{self.file}'"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.env = env
         self.title = title
 
     def wait_ready(self) -> None:
         """Until its shell has started ``cat`` (then the terminal reads keys and pastes)."""
+
         def descendants(pid: int) -> list[int]:
             children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
             return [int(c) for c in children] + [d for c in children for d in descendants(int(c))]
 
-        wait_for(lambda: any(Path(f"/proc/{p}/comm").read_text().strip() == "cat"
-                             for p in descendants(self.process.pid) if Path(f"/proc/{p}/comm").exists()),
-                 what=f"{self.title}'s shell")
+        wait_for(
+            lambda: any(
+                Path(f"/proc/{p}/comm").read_text().strip() == "cat"
+                for p in descendants(self.process.pid)
+                if Path(f"/proc/{p}/comm").exists()
+            ),
+            what=f"{self.title}'s shell",
+        )
         time.sleep(0.2)  # the window manager's and the terminal's own start-up settle
 
     def text(self) -> str:
@@ -166,8 +186,10 @@ def xterm(env: dict, folder: Path, title: str = "target") -> Terminal:
 
 def foot(env: dict, folder: Path, title: str = "target") -> Terminal:
     term = Terminal(["foot", "--title", title, "--app-id", "foot", "--"], env, folder, title)
-    wait_for(lambda: title in subprocess.run(["swaymsg", "-t", "get_tree"], env=env, capture_output=True,
-                                             text=True).stdout, what=f"foot {title}")
+    wait_for(
+        lambda: title in subprocess.run(["swaymsg", "-t", "get_tree"], env=env, capture_output=True, text=True).stdout,
+        what=f"foot {title}",
+    )
     term.wait_ready()
     return term
 
@@ -180,5 +202,10 @@ def _window_id(env: dict, title: str) -> int | None:
 
 def activate(env: dict, window: int) -> None:
     subprocess.run(["xdotool", "windowactivate", "--sync", str(window)], env=env, check=True, timeout=10)
-    wait_for(lambda: subprocess.run(["xdotool", "getactivewindow"], env=env, capture_output=True,
-                                    text=True).stdout.strip() == str(window), what="the focus")
+    wait_for(
+        lambda: (
+            subprocess.run(["xdotool", "getactivewindow"], env=env, capture_output=True, text=True).stdout.strip()
+            == str(window)
+        ),
+        what="the focus",
+    )

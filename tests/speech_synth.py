@@ -20,15 +20,20 @@ def have_espeak() -> bool:
     return shutil.which("espeak-ng") is not None
 
 
-def synthesize(phrases: list[str], path: Path, pause_s: float = 1.3, lead_s: float = 0.6, tail_s: float = 1.8,
-               speed: int = 150) -> Path:
+def synthesize(
+    phrases: list[str], path: Path, pause_s: float = 1.3, lead_s: float = 0.6, tail_s: float = 1.8, speed: int = 150
+) -> Path:
     """Write ``phrases`` to ``path``, each said by espeak-ng, ``pause_s`` of silence between them."""
     pieces = [np.zeros(int(lead_s * SR), np.float32)]
     with tempfile.TemporaryDirectory() as tmp:
         for n, phrase in enumerate(phrases):
             wav = Path(tmp) / f"{n}.wav"
-            subprocess.run(["espeak-ng", "-v", "en-us", "-s", str(speed), "-w", str(wav), phrase], check=True,
-                           capture_output=True, timeout=30)
+            subprocess.run(
+                ["espeak-ng", "-v", "en-us", "-s", str(speed), "-w", str(wav), phrase],
+                check=True,
+                capture_output=True,
+                timeout=30,
+            )
             samples = load_audio(wav).samples
             nonzero = np.flatnonzero(np.abs(samples) > 1e-3)
             if nonzero.size:

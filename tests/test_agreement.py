@@ -57,16 +57,27 @@ def test_seam_overlap_finds_a_repeated_ngram():
 
 def test_nothing_is_trusted_past_a_gap_that_hides_speech():
     words = ws(("one", 0.1, 0.4), ("nine", 3.6, 3.9))
-    talking = lambda a, b: b - a  # speech throughout
-    quiet = lambda a, b: 0.0
+
+    def talking(a, b):  # speech throughout
+        return b - a
+
+    def quiet(a, b):
+        return 0.0
+
     assert agreement.before_gap(words, 0.0, 1.5, talking) == 1
     assert agreement.before_gap(words, 0.0, 1.5, quiet) == 2  # a real pause
     assert agreement.before_gap(words, 0.0, 5.0, talking) == 2  # gap shorter than the limit
 
 
 def test_a_word_after_a_sentence_end_is_capitalized():
-    words = ws(("a", 0.8, 0.9), ("man's", 0.9, 1.2), ("e.g.", 1.2, 1.5), ("the", 1.5, 1.6), ("end.", 1.6, 1.8),
-               ("so", 1.9, 2.0))
+    words = ws(
+        ("a", 0.8, 0.9),
+        ("man's", 0.9, 1.2),
+        ("e.g.", 1.2, 1.5),
+        ("the", 1.5, 1.6),
+        ("end.", 1.6, 1.8),
+        ("so", 1.9, 2.0),
+    )
     out = agreement.capitalized(words, "satisfaction.")
     assert "".join(x.text for x in out) == " A man's e.g. the end. So"
     assert agreement.capitalized(ws(("a", 0, 1)), "no end")[0].text == " a"
@@ -80,15 +91,28 @@ def test_prompt_is_committed_text_before_the_buffer_cut_at_a_word():
 
 
 def test_only_vocabulary_words_are_taken_from_the_decode_primed_with_them():
-    plain = ws(("Then", 0.0, 0.2), ("Quill", 0.2, 0.4), ("and", 0.4, 0.5), ("Major,", 0.5, 0.8), ("Brownie", 0.9, 1.2),
-               ("smiled.", 1.2, 1.5))
-    primed = ws(("Then", 0.0, 0.2), ("Quillan", 0.2, 0.5), ("Major,", 0.5, 0.8), ("Browny", 0.9, 1.2),
-                ("smiled", 1.2, 1.4), ("Kara.", 1.4, 1.5))
+    plain = ws(
+        ("Then", 0.0, 0.2),
+        ("Quill", 0.2, 0.4),
+        ("and", 0.4, 0.5),
+        ("Major,", 0.5, 0.8),
+        ("Brownie", 0.9, 1.2),
+        ("smiled.", 1.2, 1.5),
+    )
+    primed = ws(
+        ("Then", 0.0, 0.2),
+        ("Quillan", 0.2, 0.5),
+        ("Major,", 0.5, 0.8),
+        ("Browny", 0.9, 1.2),
+        ("smiled", 1.2, 1.4),
+        ("Kara.", 1.4, 1.5),
+    )
     out = agreement.with_vocabulary(plain, primed, "Jimmie, Quillan, Kara")
     # the name replaces its near miss; "Brownie" and the end stay the plain decode's
     assert "".join(x.text for x in out) == " Then Quillan Major, Brownie smiled."
     assert agreement.with_vocabulary(plain, primed, "") == plain
     # a span that brings a name in but is long is not a near miss
     long = ws(("Kara", 0.0, 0.2), ("said", 0.2, 0.4), ("so", 0.4, 0.5), ("too", 0.5, 0.6))
-    assert agreement.with_vocabulary(ws(("a", 0, 0.1), ("b", 0.1, 0.2), ("c", 0.2, 0.3), ("d", 0.3, 0.6)), long,
-                                     "Kara") == ws(("a", 0, 0.1), ("b", 0.1, 0.2), ("c", 0.2, 0.3), ("d", 0.3, 0.6))
+    assert agreement.with_vocabulary(
+        ws(("a", 0, 0.1), ("b", 0.1, 0.2), ("c", 0.2, 0.3), ("d", 0.3, 0.6)), long, "Kara"
+    ) == ws(("a", 0, 0.1), ("b", 0.1, 0.2), ("c", 0.2, 0.3), ("d", 0.3, 0.6))

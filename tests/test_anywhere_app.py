@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from dictation_app.evaluation import wer
+
 from conftest import speak
 from desktops import activate, foot, wait_for, xterm
-from dictation_app.evaluation import wer
 
 pytestmark = pytest.mark.slow
 SPEECH = "1089-134686-0000.flac"
@@ -28,15 +29,21 @@ def _env(base: dict, mic: dict, folder: Path, settings: str) -> dict:
     config = folder / "config" / "dictation-app"
     config.mkdir(parents=True)
     (config / "dictation-app.conf").write_text(f"[anywhere]\nafter=newline\n{settings}")  # no shortcut unless given
-    env = {**base, "XDG_RUNTIME_DIR": mic["XDG_RUNTIME_DIR"], "HOME": str(folder),
-           "XDG_CONFIG_HOME": str(folder / "config"), "DICTATION_APP_DATA_DIR": str(folder / "data"),
-           "DICTATION_APP_SOCKET": str(folder / "control" / "control.sock")}
+    env = {
+        **base,
+        "XDG_RUNTIME_DIR": mic["XDG_RUNTIME_DIR"],
+        "HOME": str(folder),
+        "XDG_CONFIG_HOME": str(folder / "config"),
+        "DICTATION_APP_DATA_DIR": str(folder / "data"),
+        "DICTATION_APP_SOCKET": str(folder / "control" / "control.sock"),
+    }
     return env
 
 
 def ctl(env: dict, command: str) -> dict:
-    result = subprocess.run([sys.executable, "-m", "dictation_app", command, "--json"], env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "dictation_app", command, "--json"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -95,8 +102,13 @@ def test_shortcut_dictation_on_finish_types_the_offline_text(virtual_mic, x11, t
     with open(Path(__file__).parent / "data" / "longform.tsv", encoding="utf-8") as f:
         (row,) = csv.DictReader(f, delimiter="\t")
     env = _env(x11, virtual_mic, tmp_path, "insert=on_finish\nshortcut=Ctrl+Alt+D\n")
-    app = subprocess.Popen([sys.executable, "-m", "dictation_app", "gui", "--background"], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    app = subprocess.Popen(
+        [sys.executable, "-m", "dictation_app", "gui", "--background"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     term = None
     try:
         wait_status(env, lambda s: s["state"] == "idle", what="the model")
@@ -128,8 +140,12 @@ def test_push_to_talk_types_nothing_while_the_chord_is_held(virtual_mic, x11, re
     """Holding Ctrl+Alt+D, live words wait (typed then, they would carry Ctrl+Alt); they go in
     on release, in order, once each."""
     env = _env(x11, virtual_mic, tmp_path, "insert=live\nshortcut=Ctrl+Alt+D\nshortcut_mode=push_to_talk\n")
-    app = subprocess.Popen([sys.executable, "-m", "dictation_app", "gui", "--background"], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = subprocess.Popen(
+        [sys.executable, "-m", "dictation_app", "gui", "--background"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     term = None
     try:
         wait_status(env, lambda s: s["state"] == "idle", what="the model")
@@ -174,8 +190,12 @@ def test_words_are_typed_into_a_wayland_terminal(virtual_mic, sway, references, 
     base = {**sway, "QT_QPA_PLATFORM": platform}
     env = _env(base, virtual_mic, tmp_path, "insert=live\n")
     if platform == "wayland":  # the app running with its window, then the terminal opened and focused
-        subprocess.Popen([sys.executable, "-m", "dictation_app", "gui"], env=env, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            [sys.executable, "-m", "dictation_app", "gui"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_status(env, lambda s: s["model"], what="the model")
     term = foot(sway, tmp_path)
     try:
@@ -190,15 +210,20 @@ def test_words_are_typed_into_a_wayland_terminal(virtual_mic, sway, references, 
 
 def test_the_control_socket_of_the_running_app_is_owner_only(virtual_mic, x11, tmp_path):
     env = _env(x11, virtual_mic, tmp_path, "")
-    app = subprocess.Popen([sys.executable, "-m", "dictation_app", "gui", "--background"], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = subprocess.Popen(
+        [sys.executable, "-m", "dictation_app", "gui", "--background"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_status(env, lambda s: True, what="the socket")
         path = Path(env["DICTATION_APP_SOCKET"])
         assert oct(path.stat().st_mode & 0o777) == "0o600"
         assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
-        second = subprocess.run([sys.executable, "-m", "dictation_app", "gui"], env=env, capture_output=True,
-                                text=True, timeout=60)
+        second = subprocess.run(
+            [sys.executable, "-m", "dictation_app", "gui"], env=env, capture_output=True, text=True, timeout=60
+        )
         assert second.returncode == 0 and "already running" in second.stderr  # one instance per user
     finally:
         ctl(env, "quit")

@@ -3,8 +3,8 @@
 import pytest
 
 from dictation_app.anywhere.desktop import Desktop
-from dictation_app.anywhere.methods import METHOD_NAMES, methods_for, paste_chord
 from dictation_app.anywhere.keys import keysym_of, parse_chord
+from dictation_app.anywhere.methods import METHOD_NAMES, methods_for, paste_chord
 from dictation_app.settings.declarations import by_key
 
 
@@ -28,8 +28,9 @@ def test_the_settings_offer_exactly_the_methods_there_are():
 
 
 def test_each_session_tries_its_own_methods():
-    assert methods_for(Desktop.detect({"DISPLAY": ":0"})) and \
-        [m.name for m in methods_for(Desktop.detect({"DISPLAY": ":0"}))] == ["xtest", "x11-paste"]
+    assert methods_for(Desktop.detect({"DISPLAY": ":0"})) and [
+        m.name for m in methods_for(Desktop.detect({"DISPLAY": ":0"}))
+    ] == ["xtest", "x11-paste"]
     wayland = Desktop.detect({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0", "SWAYSOCK": "/x"})
     assert (wayland.session, wayland.compositor) == ("wayland", "sway")  # XWayland's DISPLAY does not count
     assert methods_for(Desktop.detect({})) == []

@@ -31,7 +31,7 @@ def test_no_command_opens_the_window_or_says_why_not():
 def test_models_lists_the_bundled_default():
     result = run_cli("models")
     assert result.returncode == 0
-    line = next(l for l in result.stdout.splitlines() if l.startswith("tiny.en "))
+    line = next(x for x in result.stdout.splitlines() if x.startswith("tiny.en "))
     assert "bundled" in line and " yes " in line and "MB" in line
 
 
@@ -49,8 +49,18 @@ def test_transcribe_all_formats_readers_accept_them(data_dir, tmp_path):
     from dictation_app.transcript import Transcript
 
     out = tmp_path / "out"
-    result = run_cli("transcribe", str(data_dir / "jfk.flac"), "--format", "srt", "vtt", "json", "docx", "txt",
-                     "--output-dir", str(out))
+    result = run_cli(
+        "transcribe",
+        str(data_dir / "jfk.flac"),
+        "--format",
+        "srt",
+        "vtt",
+        "json",
+        "docx",
+        "txt",
+        "--output-dir",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["jfk.docx", "jfk.json", "jfk.srt", "jfk.txt", "jfk.vtt"]
     transcript = Transcript.from_json((out / "jfk.json").read_text(encoding="utf-8"))
@@ -65,16 +75,32 @@ def test_bad_inputs_each_get_one_line_and_the_batch_goes_on(data_dir, tmp_path):
     bad = bad_inputs(tmp_path)
     silence = tmp_path / "silence.wav"
     _write_silence(silence)
-    files = [str(bad["missing"]), str(bad["directory"]), str(bad["text_named_wav"]), str(bad["truncated_flac"]),
-             str(bad["empty"]), str(bad["png"]), str(data_dir / "jfk.flac"), str(silence), str(bad["corrupt_flac"])]
+    files = [
+        str(bad["missing"]),
+        str(bad["directory"]),
+        str(bad["text_named_wav"]),
+        str(bad["truncated_flac"]),
+        str(bad["empty"]),
+        str(bad["png"]),
+        str(data_dir / "jfk.flac"),
+        str(silence),
+        str(bad["corrupt_flac"]),
+    ]
     out = tmp_path / "out"
     result = run_cli("transcribe", *files, "--output-dir", str(out))
     assert result.returncode == 1
     assert_clean_error(result.stderr)
-    errors = [l for l in result.stderr.splitlines() if l.startswith("dictation-app: error:")]
+    errors = [x for x in result.stderr.splitlines() if x.startswith("dictation-app: error:")]
     assert len(errors) == 7, result.stderr
-    for name in ("does_not_exist.mp3", "a_folder.wav", "notes.wav", "truncated.flac", "empty.wav", "picture.png",
-                 "corrupt.flac"):
+    for name in (
+        "does_not_exist.mp3",
+        "a_folder.wav",
+        "notes.wav",
+        "truncated.flac",
+        "empty.wav",
+        "picture.png",
+        "corrupt.flac",
+    ):
         assert sum(name in e for e in errors) == 1, (name, errors)
     assert "fellow Americans" in (out / "jfk.txt").read_text(encoding="utf-8")
     assert (out / "silence.txt").read_text(encoding="utf-8") == ""  # silence: empty, not "You"
@@ -128,9 +154,21 @@ def test_docx_to_stdout_is_refused(data_dir):
 def test_ctrl_c_leaves_no_partial_output(data_dir, tmp_path):
     out = tmp_path / "out"
     process = subprocess.Popen(
-        [sys.executable, "-m", "dictation_app", "transcribe", str(data_dir / "jfk.flac"),
-         str(data_dir / "longform-163-122947.flac"), "--format", "txt", "json", "--output-dir", str(out)],
-        stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "dictation_app",
+            "transcribe",
+            str(data_dir / "jfk.flac"),
+            str(data_dir / "longform-163-122947.flac"),
+            "--format",
+            "txt",
+            "json",
+            "--output-dir",
+            str(out),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
     )
     lines = []
     for line in process.stderr:  # wait for the first file to be written, then interrupt the second
@@ -148,7 +186,7 @@ def test_eval_prints_per_file_and_summary(data_dir):
     result = run_cli("eval", str(data_dir / "manifest.tsv"), "--limit", "3")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert len(lines) == 4 and all("WER=" in l for l in lines)
+    assert len(lines) == 4 and all("WER=" in x for x in lines)
     summary = lines[-1]
     assert summary.startswith("WER=") and " RTF=" in summary and " files=3 " in summary and "audio_s=" in summary
     wer = float(summary.split()[0].removeprefix("WER=").rstrip("%"))
@@ -180,8 +218,13 @@ def test_eval_with_the_windows_settings_file_runs_the_windows_policy(data_dir, t
 
     path = tmp_path / "dictation-app.conf"
     written = QSettings(str(path), QSettings.Format.IniFormat)
-    for key, value in {"decoding/hotwords": "Kennedy, Americans", "decoding/initial_prompt": "A speech.",
-                       "dictation/pause_s": 0.8, "dictation/vad_threshold": 0.4, "decoding/language": "en"}.items():
+    for key, value in {
+        "decoding/hotwords": "Kennedy, Americans",
+        "decoding/initial_prompt": "A speech.",
+        "dictation/pause_s": 0.8,
+        "dictation/vad_threshold": 0.4,
+        "decoding/language": "en",
+    }.items():
         written.setValue(key, value)
     written.sync()
     window = app_options(Settings(QSettings(str(path), QSettings.Format.IniFormat)).value)

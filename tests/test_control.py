@@ -12,7 +12,13 @@ import sys
 import pytest
 
 from dictation_app.anywhere.control import (
-    COMMANDS, MAX_REQUEST, ControlError, ControlServer, NotRunning, send_command, socket_path,
+    COMMANDS,
+    MAX_REQUEST,
+    ControlError,
+    ControlServer,
+    NotRunning,
+    send_command,
+    socket_path,
 )
 
 
@@ -56,12 +62,15 @@ def test_commands_are_answered_and_the_socket_is_owner_only(server, tmp_path):
 def _raising(exc):
     def handle(command):
         raise exc
+
     return handle
 
 
 def test_bad_requests_get_an_error_and_the_server_goes_on(server):
     assert _raw(server.path, b"not json\n") == {
-        "ok": False, "error": 'malformed request: expected one line of JSON such as {"command": "toggle"}'}
+        "ok": False,
+        "error": 'malformed request: expected one line of JSON such as {"command": "toggle"}',
+    }
     assert "unknown command 'rm -rf'" in _raw(server.path, b'{"command": "rm -rf"}\n')["error"]
     assert "unknown command" in _raw(server.path, b'["toggle"]\n')["error"]
     huge = _raw(server.path, b"x" * (10 * 1024 * 1024))  # 10 MB without a newline
@@ -125,8 +134,14 @@ def test_another_local_user_can_neither_connect_nor_start_the_microphone(server,
 
     def as_nobody(path) -> str:
         # the system's python: the test's own may live under /root, which nobody cannot enter
-        return subprocess.run(["/usr/bin/python3", "-c", _CLIENT, str(path)], user=65534, group=65534,
-                              capture_output=True, text=True, timeout=30).stdout.strip()
+        return subprocess.run(
+            ["/usr/bin/python3", "-c", _CLIENT, str(path)],
+            user=65534,
+            group=65534,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.strip()
 
     # The folder is 0700: another user cannot even reach the socket.
     assert as_nobody(server.path) == "connect failed: PermissionError"
@@ -146,12 +161,15 @@ def test_control_commands_when_the_app_is_not_running(tmp_path):
     env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
-    status = subprocess.run([sys.executable, "-m", "dictation_app", "status"], env=env, capture_output=True,
-                            text=True, timeout=60)
+    status = subprocess.run(
+        [sys.executable, "-m", "dictation_app", "status"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert (status.returncode, status.stdout.strip()) == (0, "not running")
-    stop = subprocess.run([sys.executable, "-m", "dictation_app", "stop"], env=env, capture_output=True, text=True,
-                          timeout=60)
+    stop = subprocess.run(
+        [sys.executable, "-m", "dictation_app", "stop"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert stop.returncode == 1 and "Dictation is not running" in stop.stderr and "Traceback" not in stop.stderr
-    toggle = subprocess.run([sys.executable, "-m", "dictation_app", "toggle"], env=env, capture_output=True,
-                            text=True, timeout=60)
+    toggle = subprocess.run(
+        [sys.executable, "-m", "dictation_app", "toggle"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert toggle.returncode == 1 and "no display to start it on" in toggle.stderr

@@ -14,6 +14,7 @@ from dictation_app.engine import FileTranscriber, TranscribeOptions
 from dictation_app.engine.streaming import Commit
 from dictation_app.evaluation import wer
 from dictation_app.settings.declarations import SETTINGS
+
 from media import bad_inputs
 
 
@@ -41,9 +42,18 @@ class OwnerThread:
 
 def test_one_auto_rule_and_one_mapping():
     assert language_code("auto") is None and language_code("") is None and language_code("de") == "de"
-    options = app_options(defaults_with({"decoding/language": "auto", "decoding/hotwords": "Kubernetes, Nguyen",
-                                         "dictation/vad_threshold": 0.3, "dictation/pause_s": 0.8,
-                                         "model/device": "auto", "model/threads": 0}))
+    options = app_options(
+        defaults_with(
+            {
+                "decoding/language": "auto",
+                "decoding/hotwords": "Kubernetes, Nguyen",
+                "dictation/vad_threshold": 0.3,
+                "dictation/pause_s": 0.8,
+                "model/device": "auto",
+                "model/threads": 0,
+            }
+        )
+    )
     assert options.streaming.language is None and options.transcribe.language is None and options.language == "auto"
     assert options.streaming.hotwords == options.transcribe.hotwords == "Kubernetes, Nguyen"
     assert options.streaming.vad.threshold == 0.3 and options.streaming.vad.neg_threshold == pytest.approx(0.15)
@@ -58,9 +68,15 @@ def test_the_windows_settings_file_reads_the_same_without_qt(tmp_path):
 
     path = tmp_path / "dictation-app.conf"
     written = QSettings(str(path), QSettings.Format.IniFormat)
-    values = {"decoding/language": "fr", "decoding/hotwords": 'Macháček, "LocalAgreement"; x=1',
-              "decoding/initial_prompt": "  Names: Kennedy.\nTwo lines", "dictation/vad_threshold": 0.35,
-              "dictation/pause_s": 1.5, "model/name": "base", "model/threads": 3}
+    values = {
+        "decoding/language": "fr",
+        "decoding/hotwords": 'Macháček, "LocalAgreement"; x=1',
+        "decoding/initial_prompt": "  Names: Kennedy.\nTwo lines",
+        "dictation/vad_threshold": 0.35,
+        "dictation/pause_s": 1.5,
+        "model/name": "base",
+        "model/threads": 3,
+    }
     for key, value in values.items():
         written.setValue(key, value)
     written.setValue("ui/geometry", b"\x01\x02binary")

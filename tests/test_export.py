@@ -12,7 +12,7 @@ def synthetic() -> Transcript:
     """Long segments with word times, a sentence end, a very long word and touching words."""
     words = []
     t = 0.0
-    for i, token in enumerate(("lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 6).split()):
+    for _, token in enumerate(("lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 6).split()):
         words.append(Word(t, t + 0.3, " " + token, 0.9))
         t += 0.35
     long_word = Word(t, t + 1.0, " " + "x" * 50, 0.4)

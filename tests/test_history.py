@@ -14,22 +14,30 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, assert_clean_error, run_cli, speak
 from dictation_app.audio.sources import FileSource
 from dictation_app.core.dictation import DictationService
 from dictation_app.core.dictation_history import DictationHistory
 from dictation_app.core.history import Entry, HistoryError, HistoryStore
 from dictation_app.core.history_files import (
-    apply_retention, delete_entry, entry_transcript, import_folders, open_history, rebuild, retranscribe,
+    apply_retention,
+    delete_entry,
+    entry_transcript,
+    import_folders,
+    open_history,
+    rebuild,
+    retranscribe,
     save_file_transcript,
 )
 from dictation_app.core.options import app_options, defaults_with
 from dictation_app.engine.streaming import Commit, StreamError
 from dictation_app.evaluation import wer as _wer
 
+from conftest import DATA, assert_clean_error, run_cli, speak
+
 
 def wer(reference: str, hypothesis: str) -> float:
     return _wer([reference], [hypothesis])
+
 
 JFK = DATA / "jfk.flac"
 
@@ -96,8 +104,13 @@ def test_sigkill_while_dictating_through_the_microphone_keeps_the_spoken_words(v
     data = tmp_path / "data"
     env = {**virtual_mic, "DICTATION_APP_DATA_DIR": str(data)}
     speech = DATA / "longform-163-122947.flac"
-    listen = subprocess.Popen([sys.executable, "-m", "dictation_app", "listen", "--seconds", "120"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    listen = subprocess.Popen(
+        [sys.executable, "-m", "dictation_app", "listen", "--seconds", "120"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     player = None
     try:
         deadline = time.monotonic() + 120
@@ -265,8 +278,9 @@ def test_the_cli_reads_while_a_dictation_writes(service, data):
     assert listed["state"] == "recording" and listed["text"]
 
 
-def test_delete_removes_recording_transcripts_and_autosaves_but_not_the_users_file(service, data, transcriber,
-                                                                               tmp_path):
+def test_delete_removes_recording_transcripts_and_autosaves_but_not_the_users_file(
+    service, data, transcriber, tmp_path
+):
     import shutil
 
     dictation, _ = _dictate(service)
@@ -274,8 +288,11 @@ def test_delete_removes_recording_transcripts_and_autosaves_but_not_the_users_fi
     retranscribe(service.history, entry, transcriber)
     autosave = data / "autosave"
     autosave.mkdir()
-    (autosave / "a.json").write_text(json.dumps({"kind": "dictation", "title": "Dictation", "content": entry.text,
-                                                 "extra": {"session": dictation.folder}}))
+    (autosave / "a.json").write_text(
+        json.dumps(
+            {"kind": "dictation", "title": "Dictation", "content": entry.text, "extra": {"session": dictation.folder}}
+        )
+    )
     (autosave / "other.json").write_text(json.dumps({"kind": "dictation", "title": "D", "content": "", "extra": {}}))
     assert delete_entry(service.history, entry.entry_id) == []
     assert not Path(dictation.folder).exists() and service.history.count() == 0
@@ -311,8 +328,9 @@ def test_history_files_are_owner_only_with_umask_000(service, data):
         version = save_file_transcript(store, entry_transcript(entry), parent=entry)
     finally:
         os.umask(old)
-    for path in [data / "history.sqlite3", Path(version.transcript), data / "transcripts"] + \
-            list(data.glob("history.sqlite3-*")):
+    for path in [data / "history.sqlite3", Path(version.transcript), data / "transcripts"] + list(
+        data.glob("history.sqlite3-*")
+    ):
         mode = path.stat().st_mode & 0o777
         assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
 
@@ -321,7 +339,8 @@ def test_processes_opening_a_new_database_at_once_all_get_one(data):
     """The window, `listen` and the CLI may start together: one creates the schema, none moves it aside."""
     code = "from dictation_app.core.history_files import open_history; s = open_history(); print(s.problem or 'ok')"
     env = {**os.environ, "DICTATION_APP_DATA_DIR": str(data)}
-    children = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
-                for _ in range(4)]
+    children = [
+        subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True) for _ in range(4)
+    ]
     assert [child.communicate(timeout=60)[0].strip() for child in children] == ["ok"] * 4
     assert not list(data.glob("*.corrupt-*")) and HistoryStore().count() == 0

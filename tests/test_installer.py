@@ -55,8 +55,14 @@ def test_deb_installs_runs_as_a_user_and_purges(tmp_path):
     errors = {m.group(1) for m in re.finditer(r"^E: dictation-app[^:]*: (\S+)", lint.stdout, re.M)}
     assert errors <= ALLOWED_LINTIAN_ERRORS, lint.stdout
 
-    installed = run("apt-get", "install", "-y", "--no-install-recommends", str(deb),
-                    env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    installed = run(
+        "apt-get",
+        "install",
+        "-y",
+        "--no-install-recommends",
+        str(deb),
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+    )
     assert installed.returncode == 0, installed.stdout + installed.stderr
     try:
         if run("id", USER).returncode != 0:
@@ -84,7 +90,11 @@ def test_deb_installs_runs_as_a_user_and_purges(tmp_path):
         files = run("dpkg", "-L", "dictation-app").stdout.split()
         purged = run("apt-get", "purge", "-y", "dictation-app")
     assert purged.returncode == 0, purged.stderr
-    left = [f for f in files if f.startswith(("/opt/dictation-app", "/usr/bin/dictation-app",
-                                              "/usr/share/applications/dictation-app")) and os.path.lexists(f)]
+    left = [
+        f
+        for f in files
+        if f.startswith(("/opt/dictation-app", "/usr/bin/dictation-app", "/usr/share/applications/dictation-app"))
+        and os.path.lexists(f)
+    ]
     assert left == [] and not Path("/opt/dictation-app").exists()
     assert run("dpkg", "-s", "dictation-app").returncode != 0

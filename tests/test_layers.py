@@ -4,7 +4,9 @@ in the import graph too; modules are split by concept, not by a line count (ruff
 
 import subprocess
 import sys
+
 import grimp
+
 
 def test_lower_layers_import_without_qt():
     code = (

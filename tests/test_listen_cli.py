@@ -6,8 +6,9 @@ import subprocess
 import sys
 import wave
 
-from conftest import assert_clean_error, speak
 from dictation_app.evaluation import wer
+
+from conftest import assert_clean_error, speak
 
 
 def test_listen_writes_text_and_keeps_the_recording(virtual_mic, data_dir, references, tmp_path):
@@ -15,7 +16,10 @@ def test_listen_writes_text_and_keeps_the_recording(virtual_mic, data_dir, refer
     out = tmp_path / "dictated.txt"
     listener = subprocess.Popen(
         [sys.executable, "-m", "dictation_app", "listen", "--output", str(out)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert "Listening on" in listener.stderr.readline()  # capture is running: speak now
     speak(data_dir / "1089-134686-0000.flac", env).wait(timeout=60)
@@ -37,8 +41,13 @@ def test_listen_without_any_input_device(tmp_path):
     empty = tmp_path / "xdg"
     empty.mkdir(mode=0o700)
     env = {**os.environ, "XDG_RUNTIME_DIR": str(empty), "DICTATION_APP_DATA_DIR": str(tmp_path / "data")}
-    result = subprocess.run([sys.executable, "-m", "dictation_app", "listen", "--seconds", "2"],
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "dictation_app", "listen", "--seconds", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert_clean_error(result.stderr)
     assert "Is a microphone connected?" in result.stderr

@@ -85,8 +85,11 @@ def test_cancel_stops_a_long_file_promptly(model, long_speech):
 def test_a_file_that_cannot_fit_is_refused_before_decoding(tmp_path):
     three_hours = 3 * 3600.0
     check_memory("meeting.mp3", three_hours, long=True, available=2e9)  # the bounded path fits in 2 GB
-    with pytest.raises(DictationError, match=r"meeting.mp3: transcribing it needs about 9\.3 GB of free memory "
-                                             r"and 2\.0 GB is free"):
+    with pytest.raises(
+        DictationError,
+        match=r"meeting.mp3: transcribing it needs about 9\.3 GB of free memory "
+        r"and 2\.0 GB is free",
+    ):
         check_memory("meeting.mp3", three_hours, long=False, available=2e9)
     with pytest.raises(DictationError, match="needs about"):
         check_memory("meeting.mp3", three_hours, long=True, available=0.2e9)

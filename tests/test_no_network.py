@@ -20,8 +20,13 @@ CONNECT = re.compile(r"connect\(\d+, \{sa_family=(\w+)(?:, sun_path=(?:@?\"([^\"
 
 def _traced(argv: list[str], out: Path, env: dict, **kwargs) -> subprocess.Popen:
     need("strace")
-    return subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=connect", "-o", str(out), *argv], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    return subprocess.Popen(
+        ["strace", "-f", "-qq", "-e", "trace=connect", "-o", str(out), *argv],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        **kwargs,
+    )
 
 
 def _connections(out: Path) -> list[tuple[str, str]]:
@@ -51,13 +56,24 @@ def test_listen_talks_only_to_the_sound_server(virtual_mic, tmp_path):
 def test_the_window_talks_only_to_local_sockets(virtual_mic, tmp_path):
     out = tmp_path / "strace.txt"
     sock = tmp_path / "ctl" / "control.sock"
-    env = {**virtual_mic, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path),
-           "DICTATION_APP_DATA_DIR": str(tmp_path / "data"), "DICTATION_APP_SOCKET": str(sock)}
+    env = {
+        **virtual_mic,
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path),
+        "DICTATION_APP_DATA_DIR": str(tmp_path / "data"),
+        "DICTATION_APP_SOCKET": str(sock),
+    }
     app = _traced([sys.executable, "-m", "dictation_app", "gui"], out, env)
 
     def status() -> dict:
-        result = subprocess.run([sys.executable, "-m", "dictation_app", "status", "--json"], env=env,
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "dictation_app", "status", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         return json.loads(result.stdout)
 
     try:
@@ -79,9 +95,28 @@ def test_a_download_happens_only_for_a_model_asked_by_name_and_is_announced_firs
     out = tmp_path / "strace.txt"
     env = {**os.environ, "DICTATION_APP_CACHE_DIR": str(tmp_path / "cache"), "HF_ENDPOINT": "http://127.0.0.1:9"}
     need("strace")
-    result = subprocess.run(["strace", "-f", "-qq", "-e", "trace=connect", "-o", str(out), sys.executable, "-m",
-                             "dictation_app", "transcribe", "--model", "small", str(DATA / "jfk.flac")],
-                            env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            "strace",
+            "-f",
+            "-qq",
+            "-e",
+            "trace=connect",
+            "-o",
+            str(out),
+            sys.executable,
+            "-m",
+            "dictation_app",
+            "transcribe",
+            "--model",
+            "small",
+            str(DATA / "jfk.flac"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     announced = result.stderr.index("downloading model 'small' from the Hugging Face hub")
     assert announced < result.stderr.index("Cannot download model 'small'")

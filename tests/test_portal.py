@@ -14,9 +14,10 @@ import time
 
 import pytest
 
-from desktops import need, wait_for
 from dictation_app.anywhere.keys import keysym_of
 from dictation_app.errors import InsertError
+
+from desktops import need, wait_for
 
 BUS, OBJECT = "org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop"
 
@@ -83,10 +84,19 @@ class SpecPortal:
             results = {"session_handle": ("s", f"{OBJECT}/session/{sender}/{options['session_handle_token'][1]}")}
         elif member == "BindShortcuts":
             self.session = msg.body[0]
-            (shortcut_id, details), = msg.body[1]
+            ((shortcut_id, details),) = msg.body[1]
             self.preferred = details["preferred_trigger"][1]
-            results = {"shortcuts": ("a(sa{sv})", [(shortcut_id, {
-                "description": details["description"], "trigger_description": ("s", "Ctrl+Alt+D")})])}
+            results = {
+                "shortcuts": (
+                    "a(sa{sv})",
+                    [
+                        (
+                            shortcut_id,
+                            {"description": details["description"], "trigger_description": ("s", "Ctrl+Alt+D")},
+                        )
+                    ],
+                )
+            }
         elif member == "Start":
             self.starts += 1
             response = 1 if self.decline else 0
@@ -111,8 +121,11 @@ class SpecPortal:
 def session_bus(tmp_path, monkeypatch):
     need("dbus-daemon")
     address = f"unix:path={tmp_path / 'bus'}"
-    daemon = subprocess.Popen(["dbus-daemon", "--session", "--nofork", f"--address={address}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    daemon = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", f"--address={address}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_for(lambda: (tmp_path / "bus").exists(), what="dbus-daemon")
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
     monkeypatch.setenv("DICTATION_APP_DATA_DIR", str(tmp_path / "data"))

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import time
 
-from conftest import speak
-from desktops import wait_for
 from dictation_app.audio.preroll import ArmedMicrophone
 from dictation_app.audio.sources import level_of
 from dictation_app.engine.streaming import Commit, StreamingOptions
+
+from conftest import speak
+from desktops import wait_for
 
 # 1089-134686-0000.flac: "He hoped there would be stew ..." after 0.55 s of silence
 

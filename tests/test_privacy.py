@@ -54,12 +54,18 @@ WRITES = textwrap.dedent("""
 
 
 def test_everything_kept_is_owner_only_even_with_umask_000(tmp_path):
-    env = {**os.environ, "DICTATION_APP_DATA_DIR": str(tmp_path / "data"),
-           "DICTATION_APP_CACHE_DIR": str(tmp_path / "cache")}
+    env = {
+        **os.environ,
+        "DICTATION_APP_DATA_DIR": str(tmp_path / "data"),
+        "DICTATION_APP_CACHE_DIR": str(tmp_path / "cache"),
+    }
     subprocess.run([sys.executable, "-c", WRITES, str(tmp_path / "export.txt")], env=env, check=True, timeout=300)
     assert_owner_only(tmp_path / "data")  # sessions/<time>/audio.wav, transcript.jsonl, session.json; autosave/
     assert {p.name for p in (tmp_path / "data" / "sessions").iterdir().__next__().iterdir()} == {
-        "audio.wav", "transcript.jsonl", "session.json"}
+        "audio.wav",
+        "transcript.jsonl",
+        "session.json",
+    }
     assert_owner_only(tmp_path / "cache")  # models/base/model.bin, ...
     assert mode(tmp_path / "export.txt") == 0o666  # umask 000: exports keep the user's normal permissions
 
@@ -98,10 +104,15 @@ def test_the_windows_settings_file_is_owner_only(tmp_path):
         s = Settings(); s.set_value("decoding/hotwords", "private names"); s.sync()
         print(path)
     """)
-    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
-           "QT_QPA_PLATFORM": "offscreen"}
-    path = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True,
-                          timeout=120).stdout.strip()
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "QT_QPA_PLATFORM": "offscreen",
+    }
+    path = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True, timeout=120
+    ).stdout.strip()
     assert path.startswith(str(tmp_path)) and os.path.exists(path)
     assert mode(os.path.dirname(path)) == 0o700
 
@@ -114,8 +125,14 @@ def test_another_local_user_cannot_read_a_dictation(virtual_mic, data_dir, tmp_p
     home.chmod(0o755)  # a home folder others may enter, as many distributions make them
     tmp_path.chmod(0o755)
     env = {**virtual_mic, "DICTATION_APP_DATA_DIR": str(home / "data")}
-    listener = subprocess.Popen([sys.executable, "-m", "dictation_app", "listen", "--seconds", "6"], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.umask(0o022))
+    listener = subprocess.Popen(
+        [sys.executable, "-m", "dictation_app", "listen", "--seconds", "6"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.umask(0o022),
+    )
     speak(data_dir / "jfk.flac", env, delay_s=1.0)
     _, stderr = listener.communicate(timeout=120)
     assert listener.returncode == 0, stderr

@@ -8,10 +8,9 @@ import pytest
 
 from dictation_app.audio.recorder import SessionRecorder, load_session, new_session_dir
 from dictation_app.audio.sources import FileSource
-from dictation_app.engine.session import LiveSession
 from dictation_app.engine.backend import WhisperBackend
-from dictation_app.engine.streaming import (Commit, StreamError, StreamingOptions, StreamingTranscriber,
-                                           apply_committed)
+from dictation_app.engine.session import LiveSession
+from dictation_app.engine.streaming import Commit, StreamError, StreamingOptions, StreamingTranscriber, apply_committed
 from dictation_app.errors import AudioDeviceError, RecordingError
 from dictation_app.transcript import Word
 
@@ -36,7 +35,9 @@ def test_a_revised_utterance_replaces_its_commits_in_the_journal(tmp_path):
     recorder.journal_words([Word(0.0, 0.4, " Before.", 1.0)])
     recorder.journal_words([Word(1.0, 1.2, " he", 0.9), Word(1.2, 1.5, " hope", 0.9)])
     recorder.journal_words([Word(1.5, 1.7, " it", 0.9)])
-    recorder.journal_revision(3, [Word(1.0, 1.2, " He", 0.9), Word(1.2, 1.5, " hoped", 0.9), Word(1.5, 1.7, " it.", 0.9)])
+    recorder.journal_revision(
+        3, [Word(1.0, 1.2, " He", 0.9), Word(1.2, 1.5, " hoped", 0.9), Word(1.5, 1.7, " it.", 0.9)]
+    )
     recorder.journal_words([Word(3.0, 3.4, " After", 0.9)])
     recorder.close()
     transcript = load_session(recorder.folder)

@@ -8,8 +8,15 @@ import pytest
 
 from dictation_app.audio import load_audio
 from dictation_app.engine.backend import WhisperBackend
-from dictation_app.engine.streaming import (Commit, Partial, Revision, StreamingOptions, StreamingTranscriber,
-                                           UtteranceEnd, apply_committed)
+from dictation_app.engine.streaming import (
+    Commit,
+    Partial,
+    Revision,
+    StreamingOptions,
+    StreamingTranscriber,
+    UtteranceEnd,
+    apply_committed,
+)
 from dictation_app.evaluation import wer
 from dictation_app.transcript import Word
 
@@ -77,11 +84,13 @@ def committed(events):
 
 
 def test_commits_only_what_two_hypotheses_agree_on():
-    backend = ScriptedBackend([
-        words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6)),
-        words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 0.8), ("word", 0.8, 1.0)),
-        words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 0.8), ("would", 0.8, 1.1), ("be", 1.1, 1.3)),
-    ])
+    backend = ScriptedBackend(
+        [
+            words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6)),
+            words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 0.8), ("word", 0.8, 1.0)),
+            words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 0.8), ("would", 0.8, 1.1), ("be", 1.1, 1.3)),
+        ]
+    )
     st = scripted(backend, StreamingOptions(chunk_s=0.5, first_decode_s=0.4))
     events = feed(st, speech_like(2.1))  # speech starts at 0.58 s: decodes at 1.0, 1.5, 2.0 s
     assert len(backend.calls) == 3
@@ -98,23 +107,36 @@ def test_an_unlikely_word_waits_for_a_third_decode():
     second = first + words(("there", 1.0, 1.2))
 
     def run(third, unsure_p=0.2):
-        st = scripted(ScriptedBackend([first, second, third]), StreamingOptions(chunk_s=0.5, first_decode_s=0.4, unsure_p=unsure_p))
+        st = scripted(
+            ScriptedBackend([first, second, third]),
+            StreamingOptions(chunk_s=0.5, first_decode_s=0.4, unsure_p=unsure_p),
+        )
         return committed(feed(st, speech_like(2.1)))
 
-    corrected = words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("esteem", 0.6, 1.0), ("there", 1.0, 1.2), ("was", 1.2, 1.4))
+    corrected = words(
+        ("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("esteem", 0.6, 1.0), ("there", 1.0, 1.2), ("was", 1.2, 1.4)
+    )
     assert run(corrected) == ["he", "hoped"]  # two decodes agreed on "steam"; the third did not
     assert run(corrected, unsure_p=0.0) == ["he", "hoped", "steam", "there"]  # plain LocalAgreement-2
     assert run(second + words(("was", 1.2, 1.4))) == ["he", "hoped", "steam", "there"]  # three agree
 
 
 def test_a_redecode_that_hears_a_committed_word_differently_loses_nothing_after_it():
-    backend = ScriptedBackend([
-        words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 1.1)),  # stretched over a pause
-        words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 1.1)),
-        words(("he", 0.1, 0.3), ("hope", 0.3, 0.6), ("there", 0.6, 0.8), ("would", 0.9, 1.2), ("be", 1.2, 1.4)),
-        words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 0.8), ("would", 0.9, 1.2), ("be", 1.2, 1.4),
-              ("stew", 1.5, 1.9)),
-    ])
+    backend = ScriptedBackend(
+        [
+            words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 1.1)),  # stretched over a pause
+            words(("he", 0.1, 0.3), ("hoped", 0.3, 0.6), ("there", 0.6, 1.1)),
+            words(("he", 0.1, 0.3), ("hope", 0.3, 0.6), ("there", 0.6, 0.8), ("would", 0.9, 1.2), ("be", 1.2, 1.4)),
+            words(
+                ("he", 0.1, 0.3),
+                ("hoped", 0.3, 0.6),
+                ("there", 0.6, 0.8),
+                ("would", 0.9, 1.2),
+                ("be", 1.2, 1.4),
+                ("stew", 1.5, 1.9),
+            ),
+        ]
+    )
     st = scripted(backend, StreamingOptions(chunk_s=0.5, first_decode_s=0.4))
     events = feed(st, speech_like(2.6))
     assert len(backend.calls) == 4
@@ -154,15 +176,29 @@ def test_a_pause_after_a_phrase_is_decoded_at_once_not_at_the_next_chunk():
 
 
 def test_a_word_after_a_committed_sentence_end_is_capitalized():
-    backend = ScriptedBackend([
-        words(("satisfaction.", 0.1, 0.6)),
-        words(("satisfaction.", 0.1, 0.6), ("a", 0.8, 0.9), ("man's", 0.9, 1.2)),
-        words(("satisfaction.", 0.1, 0.6), ("a", 0.8, 0.9), ("man's", 0.9, 1.2), ("shadow", 1.2, 1.5)),
-        words(("satisfaction.", 0.1, 0.6), ("a", 0.8, 0.9), ("man's", 0.9, 1.2), ("shadow", 1.2, 1.5),
-              ("e.g.", 1.6, 1.9), ("the", 2.0, 2.1)),
-        words(("satisfaction.", 0.1, 0.6), ("a", 0.8, 0.9), ("man's", 0.9, 1.2), ("shadow", 1.2, 1.5),
-              ("e.g.", 1.6, 1.9), ("the", 2.0, 2.1)),
-    ])
+    backend = ScriptedBackend(
+        [
+            words(("satisfaction.", 0.1, 0.6)),
+            words(("satisfaction.", 0.1, 0.6), ("a", 0.8, 0.9), ("man's", 0.9, 1.2)),
+            words(("satisfaction.", 0.1, 0.6), ("a", 0.8, 0.9), ("man's", 0.9, 1.2), ("shadow", 1.2, 1.5)),
+            words(
+                ("satisfaction.", 0.1, 0.6),
+                ("a", 0.8, 0.9),
+                ("man's", 0.9, 1.2),
+                ("shadow", 1.2, 1.5),
+                ("e.g.", 1.6, 1.9),
+                ("the", 2.0, 2.1),
+            ),
+            words(
+                ("satisfaction.", 0.1, 0.6),
+                ("a", 0.8, 0.9),
+                ("man's", 0.9, 1.2),
+                ("shadow", 1.2, 1.5),
+                ("e.g.", 1.6, 1.9),
+                ("the", 2.0, 2.1),
+            ),
+        ]
+    )
     st = scripted(backend, StreamingOptions(chunk_s=0.5, first_decode_s=0.4))
     events = feed(st, speech_like(3.1)) + st.finish()
     assert st.committed_text == "satisfaction. A man's shadow e.g. the"
@@ -279,14 +315,31 @@ def test_a_revision_that_loops_is_refused_and_one_that_stops_early_keeps_the_liv
 def test_a_revision_never_drops_a_phrase_the_live_decodes_agreed_on():
     from dictation_app.engine.agreement import spliced
 
-    live = words(("just", 0.0, 0.3), ("as", 0.3, 0.5), ("the", 0.5, 0.6), ("rush", 0.7, 0.9), ("on", 0.9, 1.0),
-                 ("board", 1.0, 1.3), ("began", 1.3, 1.8), ("a", 1.9, 2.0), ("simple", 2.0, 2.4))
+    live = words(
+        ("just", 0.0, 0.3),
+        ("as", 0.3, 0.5),
+        ("the", 0.5, 0.6),
+        ("rush", 0.7, 0.9),
+        ("on", 0.9, 1.0),
+        ("board", 1.0, 1.3),
+        ("began", 1.3, 1.8),
+        ("a", 1.9, 2.0),
+        ("simple", 2.0, 2.4),
+    )
     # Whisper jumped over "rush on board began", stretching "the" over it
     skipped = words(("just", 0.0, 0.3), ("as", 0.3, 0.5), ("the", 0.5, 1.8), ("a", 1.9, 2.0), ("simple", 2.0, 2.4))
     assert [w.text.strip() for w in spliced(skipped, live)] == "just as the rush on board began a simple".split()
     # a changed word and a dropped stray word are the revision's to make
-    better = words(("just", 0.0, 0.3), ("as", 0.3, 0.5), ("the", 0.5, 0.6), ("rush", 0.7, 0.9), ("on", 0.9, 1.0),
-                   ("board", 1.0, 1.3), ("began,", 1.3, 1.8), ("simple.", 2.0, 2.4))
+    better = words(
+        ("just", 0.0, 0.3),
+        ("as", 0.3, 0.5),
+        ("the", 0.5, 0.6),
+        ("rush", 0.7, 0.9),
+        ("on", 0.9, 1.0),
+        ("board", 1.0, 1.3),
+        ("began,", 1.3, 1.8),
+        ("simple.", 2.0, 2.4),
+    )
     assert [w.text.strip() for w in spliced(better, live)] == "just as the rush on board began, simple.".split()
 
 
@@ -345,8 +398,9 @@ def test_a_long_utterance_has_only_its_newest_commits_revised():
     revised_from = revision.words[0].start
     assert 5.0 < revised_from and revision.count < len(committed(events))
     # whole commits: the revised words start where a commit started
-    assert any(e.words[0].start == pytest.approx(revision.words[0].start, abs=0.3)
-               for e in events if isinstance(e, Commit))
+    assert any(
+        e.words[0].start == pytest.approx(revision.words[0].start, abs=0.3) for e in events if isinstance(e, Commit)
+    )
     assert backend.calls[-1] <= 4.0 + 1.0 + 0.5
 
 
@@ -457,7 +511,12 @@ def test_no_span_is_lost_when_decodes_come_late_and_bunched(live, model, data_di
         events += live.finish()
         text = normalize(final_text(events))
         out = jiwer.process_words(offline, text)
-        assert out.deletions <= 0.03 * len(offline.split()), (burst, out.deletions, offline, text)  # a lost phrase is 4-5 %
+        assert out.deletions <= 0.03 * len(offline.split()), (
+            burst,
+            out.deletions,
+            offline,
+            text,
+        )  # a lost phrase is 4-5 %
         assert out.wer < 0.08, (burst, out.wer, text)
 
 
@@ -485,14 +544,20 @@ def test_repetition_loops_are_cut():
 
     assert repetition_start("sauce said he said he said he said".split()) == 1
     assert repetition_start("ask not what your country can do".split()) is None
-    loop = words(("sauce", 0.1, 0.2), ("he", 0.2, 0.3), ("said", 0.3, 0.4), ("he", 0.4, 0.5), ("said", 0.5, 0.6),
-                 ("he", 0.6, 0.7), ("said", 0.7, 0.8))
+    loop = words(
+        ("sauce", 0.1, 0.2),
+        ("he", 0.2, 0.3),
+        ("said", 0.3, 0.4),
+        ("he", 0.4, 0.5),
+        ("said", 0.5, 0.6),
+        ("he", 0.6, 0.7),
+        ("said", 0.7, 0.8),
+    )
     backend = ScriptedBackend([loop] * 5)
     st = scripted(backend, StreamingOptions(chunk_s=0.5, first_decode_s=0.4))
     events = feed(st, speech_like(2.1))
     assert committed(events) == ["sauce"]
     assert all("said" not in e.text for e in events if isinstance(e, Partial))
-
 
 
 def test_the_policy_runs_without_silero_or_faster_whisper():

@@ -2,16 +2,20 @@
 
 import os
 
-from conftest import run_cli
 from dictation_app.system import child_environment
+
+from conftest import run_cli
 
 BUNDLE = "/opt/dictation-app/_internal"
 
 
 def test_child_environment_restores_what_the_bootloader_changed():
     frozen = {
-        "LD_LIBRARY_PATH": f"{BUNDLE}:/home/u/lib", "LD_LIBRARY_PATH_ORIG": "/home/u/lib",
-        "QT_PLUGIN_PATH": f"{BUNDLE}/PySide6/Qt/plugins", "PATH": "/usr/bin", "HOME": "/home/u",
+        "LD_LIBRARY_PATH": f"{BUNDLE}:/home/u/lib",
+        "LD_LIBRARY_PATH_ORIG": "/home/u/lib",
+        "QT_PLUGIN_PATH": f"{BUNDLE}/PySide6/Qt/plugins",
+        "PATH": "/usr/bin",
+        "HOME": "/home/u",
     }
     env = child_environment(frozen, bundle=BUNDLE)
     assert env == {"LD_LIBRARY_PATH": "/home/u/lib", "PATH": "/usr/bin", "HOME": "/home/u"}

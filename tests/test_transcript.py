@@ -8,10 +8,14 @@ from dictation_app.transcript import FORMAT_VERSION, Segment, Transcript, Transc
 def sample_transcript() -> Transcript:
     return Transcript(
         segments=[
-            Segment(0.0, 2.5, "Héllo, wörld — “quotes”.", [Word(0.0, 1.0, " Héllo,", 0.91), Word(1.0, 2.5, " wörld", 0.5)]),
+            Segment(
+                0.0, 2.5, "Héllo, wörld — “quotes”.", [Word(0.0, 1.0, " Héllo,", 0.91), Word(1.0, 2.5, " wörld", 0.5)]
+            ),
             Segment(2.5, 4.0, "Second line\twith tab", []),
         ],
-        metadata=TranscriptMetadata(source="/tmp/a b.flac", model="tiny.en", language="en", duration=4.25, task="transcribe"),
+        metadata=TranscriptMetadata(
+            source="/tmp/a b.flac", model="tiny.en", language="en", duration=4.25, task="transcribe"
+        ),
     )
 
 

@@ -16,15 +16,24 @@ from pathlib import Path
 
 import pytest
 
+from dictation_app.evaluation import wer
+
 from conftest import DATA
 from desktops import foot, need, wait_for, xterm
-from dictation_app.evaluation import wer
 from speech_synth import have_espeak, synthesize
 
 pytestmark = pytest.mark.slow
 
-PHRASES = ["Good morning", "comma", "the build is green", "period", "ignore this", "delete that", "see you soon",
-           "period"]
+PHRASES = [
+    "Good morning",
+    "comma",
+    "the build is green",
+    "period",
+    "ignore this",
+    "delete that",
+    "see you soon",
+    "period",
+]
 TEXT = "Good morning, the build is green. See you soon."
 
 
@@ -39,8 +48,24 @@ def listen_type(env: dict, folder: Path, audio: Path, *flags: str) -> tuple[subp
     """``listen --type --audio`` with its own data folder; the result and its ``--output`` text."""
     out = folder / "output.txt"
     run_env = {**env, "DICTATION_APP_DATA_DIR": str(folder / "data"), "XDG_CONFIG_HOME": str(folder / "config")}
-    result = subprocess.run([sys.executable, "-m", "dictation_app", "listen", "--type", "--audio", str(audio),
-                             "--output", str(out), *flags], env=run_env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dictation_app",
+            "listen",
+            "--type",
+            "--audio",
+            str(audio),
+            "--output",
+            str(out),
+            *flags,
+        ],
+        env=run_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     return result, out.read_text(encoding="utf-8").strip()
 
@@ -128,8 +153,12 @@ def test_real_speech_lands_in_a_gtk_editor_as_revised(x11, references, tmp_path,
 
 def test_without_a_desktop_type_says_so_and_types_nothing(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "dictation_app", "listen", "--type", "--audio",
-                             str(DATA / "jfk.flac")], env={**env, "DICTATION_APP_DATA_DIR": str(tmp_path / "d")},
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "dictation_app", "listen", "--type", "--audio", str(DATA / "jfk.flac")],
+        env={**env, "DICTATION_APP_DATA_DIR": str(tmp_path / "d")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "--type needs a desktop session" in result.stderr

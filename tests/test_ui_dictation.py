@@ -6,12 +6,13 @@ from collections import Counter
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
-from conftest import DATA, make_window
 from dictation_app.audio.sources import FileSource
 from dictation_app.engine.events import Revision
 from dictation_app.evaluation import wer
 from dictation_app.transcript import Word
 from dictation_app.ui.widgets.dictation_editor import DictationEditor
+
+from conftest import DATA, make_window
 
 SPEECH = DATA / "1089-134686-0000.flac"
 
@@ -27,8 +28,13 @@ def test_dictation_goes_in_at_the_cursor_while_the_user_types(qtbot, gui_env, mo
     commits = []
     qtbot.waitUntil(window.record_action.isEnabled, timeout=60_000)
     window.record_action.trigger()
-    assert window.dictation is not None, (window.model, window.no_input, window.state_label.text(),
-                                          window.banner.text(), window.record_action.isEnabled())
+    assert window.dictation is not None, (
+        window.model,
+        window.no_input,
+        window.state_label.text(),
+        window.banner.text(),
+        window.record_action.isEnabled(),
+    )
     window.dictation.worker.committed.connect(lambda words: commits.append("".join(w.text for w in words)))
     qtbot.waitUntil(lambda: len(commits) >= 1, timeout=60_000)
     assert editor.toPlainText().startswith("Notes: ")
@@ -203,8 +209,13 @@ def test_no_microphone_gives_a_message_not_a_crash(tmp_path):
     )
     empty = tmp_path / "xdg"
     empty.mkdir(mode=0o700)
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(empty), "QT_QPA_PLATFORM": "offscreen",
-           "DICTATION_APP_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path)}
+    env = {
+        **os.environ,
+        "XDG_RUNTIME_DIR": str(empty),
+        "QT_QPA_PLATFORM": "offscreen",
+        "DICTATION_APP_DATA_DIR": str(tmp_path / "data"),
+        "HOME": str(tmp_path),
+    }
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=180)
     assert "Traceback" not in result.stderr, result.stderr
     banner = next(line for line in result.stdout.splitlines() if line.startswith("BANNER:"))

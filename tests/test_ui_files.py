@@ -7,9 +7,10 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
-from conftest import DATA, make_window
-from dictation_app.evaluation import wer
 from dictation_app.core.file_queue import JobState
+from dictation_app.evaluation import wer
+
+from conftest import DATA, make_window
 from media import bad_inputs
 
 
@@ -17,12 +18,14 @@ def drop(window, paths):
     """What a file manager does: drag-enter (the window must accept), then drop."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    enter = QDragEnterEvent(QPoint(200, 200), Qt.DropAction.CopyAction, mime,
-                            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        QPoint(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
-    event = QDropEvent(QPointF(200, 200), Qt.DropAction.CopyAction, mime,
-                       Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(window, event)
     assert event.isAccepted()
 
@@ -37,7 +40,10 @@ def test_drop_good_corrupt_and_non_audio_files(qtbot, window, tmp_path, referenc
     qtbot.waitUntil(lambda: all(j.state in (JobState.DONE, JobState.FAILED) for j in jobs), timeout=120_000)
     states = {j.path.name: (j.state, j.message) for j in jobs}
     assert states["jfk.flac"][0] is JobState.DONE
-    assert states["notes.wav"] == (JobState.FAILED, f"{bad['text_named_wav']}: not an audio or video file FFmpeg can read.")
+    assert states["notes.wav"] == (
+        JobState.FAILED,
+        f"{bad['text_named_wav']}: not an audio or video file FFmpeg can read.",
+    )
     assert states["truncated.flac"][0] is JobState.FAILED and "truncated or corrupt" in states["truncated.flac"][1]
     assert states["corrupt.flac"][0] is JobState.FAILED
     assert jobs[0].duration and abs(jobs[0].duration - 11.0) < 0.1

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication
 
-from conftest import DATA, make_window
 from dictation_app.audio.sources import FileSource
 from dictation_app.core.history import Entry
+
+from conftest import DATA, make_window
 
 
 def _entries(pane) -> list[Entry]:
@@ -27,8 +28,9 @@ def test_dictation_and_a_dropped_file_are_listed_searched_opened_copied(qtbot, g
     pane = window.history
     assert _entries(pane) == [] and "Select one" not in pane.status.text()
     window.toggle_recording()
-    qtbot.waitUntil(lambda: window.dictation is None and _entries(pane) and _entries(pane)[0].state == "done",
-                    timeout=60_000)
+    qtbot.waitUntil(
+        lambda: window.dictation is None and _entries(pane) and _entries(pane)[0].state == "done", timeout=60_000
+    )
     window.add_paths([DATA / "1089-134691-0001.flac"])
     qtbot.waitUntil(lambda: len(_entries(pane)) == 2, timeout=60_000)
     newest, dictated = _entries(pane)
@@ -58,8 +60,9 @@ def test_re_transcribe_keeps_both_versions_and_delete_removes_the_recording(qtbo
     window = make_window(qtbot, gui_env, model_store, source_factory=lambda: FileSource(DATA / "jfk.flac"))
     pane = window.history
     window.toggle_recording()
-    qtbot.waitUntil(lambda: window.dictation is None and _entries(pane) and _entries(pane)[0].state == "done",
-                    timeout=60_000)
+    qtbot.waitUntil(
+        lambda: window.dictation is None and _entries(pane) and _entries(pane)[0].state == "done", timeout=60_000
+    )
     (first,) = _entries(pane)
     _select(qtbot, pane, first.entry_id)
     pane.model_box.setCurrentText("base")
@@ -68,7 +71,7 @@ def test_re_transcribe_keeps_both_versions_and_delete_removes_the_recording(qtbo
     qtbot.waitUntil(lambda: pane.selected() is not None and pane.selected().model == "base")
     preview = pane.preview.toPlainText()
     assert preview.index(first.text) < preview.index(pane.selected().text)  # the first version, then the new one
-    assert "version of #%d" % first.entry_id in preview
+    assert f"version of #{first.entry_id}" in preview
 
     asked = []
     pane.ask_delete = lambda entry, versions: asked.append(versions) or True
@@ -81,10 +84,11 @@ def test_re_transcribe_keeps_both_versions_and_delete_removes_the_recording(qtbo
 
 def test_insert_types_an_entry_into_the_application_with_the_focus(qtbot, gui_env, model_store, x11, tmp_path):
     """Insert, through the dictation-anywhere layer, into a real xterm on X11 (Xvfb, openbox)."""
-    from desktops import xterm
     from dictation_app.anywhere.desktop import Desktop
     from dictation_app.ui.anywhere import AnywhereController
     from dictation_app.ui.history_insert import HistoryInserter
+
+    from desktops import xterm
 
     window = make_window(qtbot, gui_env, model_store, load=False)
     controller = AnywhereController(window, Desktop.detect(x11), listen=False)

@@ -6,10 +6,11 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import DATA, make_settings, make_window
 from dictation_app.settings import SETTINGS
 from dictation_app.transcript.autosave import AutosaveStore
 from dictation_app.ui.widgets.preferences import PreferencesDialog
+
+from conftest import DATA, make_settings, make_window
 
 
 def test_settings_survive_a_restart(qtbot, gui_env, model_store):
@@ -75,8 +76,13 @@ CRASHING_APP = textwrap.dedent("""
 def test_restore_after_a_crash(qtbot, gui_env, model_store):
     autosave = gui_env / "data" / "autosave"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(gui_env)}
-    crashed = subprocess.run([sys.executable, "-c", CRASHING_APP, str(autosave), str(DATA / "jfk.flac")],
-                             env=env, capture_output=True, text=True, timeout=120)
+    crashed = subprocess.run(
+        [sys.executable, "-c", CRASHING_APP, str(autosave), str(DATA / "jfk.flac")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert crashed.returncode == -signal.SIGKILL and "AUTOSAVED" in crashed.stdout, crashed.stderr
     assert len(AutosaveStore(autosave).left_over()) == 2
 

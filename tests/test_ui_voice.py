@@ -3,10 +3,11 @@ a bad entry is shown and nothing is saved; good ones reach the dictation and fil
 
 from __future__ import annotations
 
-from conftest import make_settings
 from dictation_app.core.options import app_options
 from dictation_app.core.voice_table import COMMANDS
 from dictation_app.ui.widgets.preferences import PreferencesDialog
+
+from conftest import make_settings
 
 
 def test_the_voice_page_shows_every_command(qtbot, gui_env):

@@ -41,43 +41,60 @@ def interpret(events, options: VoiceOptions | None = None, step: int = 1):
 
 
 def test_the_letter_example():
-    text, voice = interpret(utterances("Dear Anna.", "Comma.", "New paragraph.", "Thanks for the notes.",
-                                       "Period.", "This is wrong.", "Scratch that.", "See you soon.", "Period."))
+    text, voice = interpret(
+        utterances(
+            "Dear Anna.",
+            "Comma.",
+            "New paragraph.",
+            "Thanks for the notes.",
+            "Period.",
+            "This is wrong.",
+            "Scratch that.",
+            "See you soon.",
+            "Period.",
+        )
+    )
     assert text == "Dear Anna,\n\nThanks for the notes. See you soon."
     assert voice.fired == ["comma", "new paragraph", "period", "scratch that", "period"]
 
 
-@pytest.mark.parametrize("spoken, expected", [
-    (["hello there", "new line", "how are you"], "hello there\nHow are you"),
-    (["is it done", "question mark", "yes"], "is it done? Yes"),
-    (["wow", "exclamation mark"], "wow!"),
-    (["wow", "exclamation point"], "wow!"),
-    (["the list", "colon", "apples"], "the list: apples"),
-    (["first", "semicolon", "second"], "first; second"),
-    (["end of it", "full stop"], "end of it."),
-    (["she said", "open quote", "yes", "close quote"], 'she said "yes"'),
-    (["see the note", "open paren", "below", "close paren"], "see the note (below)"),
-    (["one", "two", "undo that"], "one"),
-    (["one", "scratch that", "scratch that", "two"], "two"),
-    (["keep this", "drop this", "delete that"], "keep this"),
-    (["keep this", "drop this", "scratch that", "undo that"], "keep this drop this"),
-    (["a", "comma", "undo that", "b"], "a b"),
-    (["literal period"], "period"),
-    (["a", "comma", "comma", "b"], "a, b"),  # heard twice, or corrected: one mark
-    (["a", "comma", "period", "b"], "a. B"),
-    (["the word is", "literal new line"], "the word is new line"),
-])
+@pytest.mark.parametrize(
+    "spoken, expected",
+    [
+        (["hello there", "new line", "how are you"], "hello there\nHow are you"),
+        (["is it done", "question mark", "yes"], "is it done? Yes"),
+        (["wow", "exclamation mark"], "wow!"),
+        (["wow", "exclamation point"], "wow!"),
+        (["the list", "colon", "apples"], "the list: apples"),
+        (["first", "semicolon", "second"], "first; second"),
+        (["end of it", "full stop"], "end of it."),
+        (["she said", "open quote", "yes", "close quote"], 'she said "yes"'),
+        (["see the note", "open paren", "below", "close paren"], "see the note (below)"),
+        (["one", "two", "undo that"], "one"),
+        (["one", "scratch that", "scratch that", "two"], "two"),
+        (["keep this", "drop this", "delete that"], "keep this"),
+        (["keep this", "drop this", "scratch that", "undo that"], "keep this drop this"),
+        (["a", "comma", "undo that", "b"], "a b"),
+        (["literal period"], "period"),
+        (["a", "comma", "comma", "b"], "a, b"),  # heard twice, or corrected: one mark
+        (["a", "comma", "period", "b"], "a. B"),
+        (["the word is", "literal new line"], "the word is new line"),
+    ],
+)
 def test_each_command(spoken, expected):
     assert interpret(utterances(*spoken))[0] == expected
 
 
-@pytest.mark.parametrize("spoken", [
-    "in that period of history",
-    "a new line of kings",
-    "the colon is part of the gut",
-    "she put a comma there and left",
-    "we will undo that knot later",
-])
+@pytest.mark.parametrize(
+    "spoken",
+    [
+        "in that period of history",
+        "a new line of kings",
+        "the colon is part of the gut",
+        "she put a comma there and left",
+        "we will undo that knot later",
+    ],
+)
 def test_command_words_inside_speech_stay_words(spoken):
     text, voice = interpret(utterances(spoken))
     assert text == spoken and voice.fired == []
@@ -94,8 +111,10 @@ def test_after_a_comma_the_decoder_s_capital_goes_unless_it_is_a_name():
     common = {"the", "we", "see"}
     voice = VoiceInterpreter(VoiceOptions(), is_common=lambda w: w.lower() in common)
     text: list[Word] = []
-    for e in voice.feed(utterances("Good morning.", "Comma.", "The build is green.", "Colon.", "Anna.",
-                                   "Semicolon.", "I agree."), final=True):
+    for e in voice.feed(
+        utterances("Good morning.", "Comma.", "The build is green.", "Colon.", "Anna.", "Semicolon.", "I agree."),
+        final=True,
+    ):
         apply_committed(text, e)
     assert "".join(w.text for w in text).strip() == "Good morning, the build is green: Anna; I agree."
 
@@ -176,14 +195,17 @@ def test_user_commands_extend_the_table():
     assert text == "hi:-)\nBye" and voice.fired == ["smiley", "next line"]
 
 
-@pytest.mark.parametrize("commands, replacements, problem", [
-    ("period => .", "", "already a built-in command"),
-    ("", "a => b\nA. => c", "'a' is already a replacement"),
-    ("", " => text", "the spoken phrase is empty"),
-    ("", "hello =>", "nothing to type"),
-    ("", "just words", "write it as"),
-    ("", "big => " + "x" * 70_000, "longer than"),
-])
+@pytest.mark.parametrize(
+    "commands, replacements, problem",
+    [
+        ("period => .", "", "already a built-in command"),
+        ("", "a => b\nA. => c", "'a' is already a replacement"),
+        ("", " => text", "the spoken phrase is empty"),
+        ("", "hello =>", "nothing to type"),
+        ("", "just words", "write it as"),
+        ("", "big => " + "x" * 70_000, "longer than"),
+    ],
+)
 def test_bad_entries_are_reported_and_left_out(commands, replacements, problem):
     options, problems = parse_voice(True, commands, "", replacements)
     assert len(problems) == 1 and problem in problems[0]
@@ -199,9 +221,25 @@ def test_a_10_kb_snippet_is_fine():
 
 def test_the_table_names_every_command_of_the_issue():
     names = {p for c in COMMANDS for p in c.phrases}
-    for phrase in ("new line", "new paragraph", "period", "full stop", "comma", "question mark", "exclamation mark",
-                   "colon", "semicolon", "open quote", "close quote", "open paren", "close paren", "scratch that",
-                   "delete that", "undo that", "stop listening"):
+    for phrase in (
+        "new line",
+        "new paragraph",
+        "period",
+        "full stop",
+        "comma",
+        "question mark",
+        "exclamation mark",
+        "colon",
+        "semicolon",
+        "open quote",
+        "close quote",
+        "open paren",
+        "close paren",
+        "scratch that",
+        "delete that",
+        "undo that",
+        "stop listening",
+    ):
         assert phrase in names
 
 
@@ -209,8 +247,7 @@ def test_vocabulary_corrects_near_misses_and_never_a_common_word():
     options, _ = parse_voice(True, "", "Kubernetes, Nguyen\nPySide", "")
     common = {"win", "when", "you", "a", "the", "on", "cooper", "py", "side", "deploy", "to", "and", "with"}
     voice = VoiceInterpreter(options, is_common=lambda w: w.strip().strip(".,").lower() in common)
-    for e in voice.feed(utterances("deploy to Cooper Nettys.", "with py side", "and win")):
-        pass
+    voice.feed(utterances("deploy to Cooper Nettys.", "with py side", "and win"))
     voice.feed([], final=True)
     assert voice.text == "deploy to Kubernetes. with PySide and win"
 
@@ -279,24 +316,43 @@ def test_typing_into_another_application_follows_corrections_and_spoken_edits():
     assert target.text == typing.text == "Dear Anna, see you"
     # each edit erases from the first character that differs, no further
     assert [c[1:] for c in target.calls if c[0] == "edit"] == [
-        (2, "na.", "correction"), (1, ",", "comma"), (len(" Wrong words."), "", "scratch that")]
+        (2, "na.", "correction"),
+        (1, ",", "comma"),
+        (len(" Wrong words."), "", "scratch that"),
+    ]
 
 
 def test_without_corrections_only_spoken_edits_reach_the_other_application():
     typing, target = _typed_into_another_application(correcting=False)
     assert target.text == typing.text == "Dear Anna, see you"  # the comma's edit brought the revision in
-    assert [c[1:] for c in target.calls if c[0] == "edit"] == [(2, "na,", "comma"), (len(" Wrong words."), "", "scratch that")]
+    assert [c[1:] for c in target.calls if c[0] == "edit"] == [
+        (2, "na,", "comma"),
+        (len(" Wrong words."), "", "scratch that"),
+    ]
+
 
 def test_with_commands_off_the_engine_s_revision_is_typed_as_a_correction_of_whole_commits():
     typing, target, feed = _typing()
     feed([Commit((Word(0.0, 0.2, " Good", 0.9), Word(0.2, 0.5, " morning.", 0.9)))])
     feed([Commit((Word(1.5, 1.7, " he", 0.9), Word(1.7, 2.0, " hope", 0.9)))])
     feed([Commit((Word(2.0, 2.2, " it", 0.9), Word(2.2, 2.6, " rains", 0.9)))])
-    feed([Revision((Word(1.5, 1.7, " He", 0.9), Word(1.7, 2.0, " hoped", 0.9), Word(2.0, 2.2, " it", 0.9),
-                    Word(2.2, 2.6, " rains.", 0.9)), count=4)])  # the last two commits, in words
+    feed(
+        [
+            Revision(
+                (
+                    Word(1.5, 1.7, " He", 0.9),
+                    Word(1.7, 2.0, " hoped", 0.9),
+                    Word(2.0, 2.2, " it", 0.9),
+                    Word(2.2, 2.6, " rains.", 0.9),
+                ),
+                count=4,
+            )
+        ]
+    )  # the last two commits, in words
     feed([Commit((Word(3.5, 3.8, " Bye.", 0.9),))])
     assert target.text == typing.text == "Good morning. He hoped it rains. Bye."
-    assert [c for c in target.calls if c[0] == "edit"] == [("edit", len("he hope it rains"), "He hoped it rains.",
-                                                             "correction")]
+    assert [c for c in target.calls if c[0] == "edit"] == [
+        ("edit", len("he hope it rains"), "He hoped it rains.", "correction")
+    ]
     feed([Revision((Word(0.0, 0.5, " Hi.", 0.9),), count=3)])  # not whole commits: left alone
     assert target.text == "Good morning. He hoped it rains. Bye."

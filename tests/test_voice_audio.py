@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -27,8 +26,18 @@ def espeak():
         pytest.skip("espeak-ng not installed (make test installs it)")
 
 
-LISTEN_PHRASES = ["Good morning", "comma", "new line", "the build is green", "period", "ignore this", "delete that",
-                  "see you soon", "period", "stop listening"]
+LISTEN_PHRASES = [
+    "Good morning",
+    "comma",
+    "new line",
+    "the build is green",
+    "period",
+    "ignore this",
+    "delete that",
+    "see you soon",
+    "period",
+    "stop listening",
+]
 LISTEN_TEXT = "Good morning,\nThe build is green. See you soon."
 
 
@@ -36,8 +45,13 @@ def test_listen_is_steered_by_voice_and_stops_when_told(espeak, virtual_mic, tmp
     speech = synthesize(LISTEN_PHRASES, tmp_path / "said.wav")
     out = tmp_path / "dictated.txt"
     env = {**virtual_mic, "DICTATION_APP_DATA_DIR": str(tmp_path / "data"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
-    listener = subprocess.Popen([sys.executable, "-m", "dictation_app", "listen", "--seconds", "120", "--output",
-                                 str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    listener = subprocess.Popen(
+        [sys.executable, "-m", "dictation_app", "listen", "--seconds", "120", "--output", str(out)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert "Listening on" in listener.stderr.readline()
     started = time.monotonic()
     speak(speech, env).wait(timeout=120)
@@ -47,8 +61,18 @@ def test_listen_is_steered_by_voice_and_stops_when_told(espeak, virtual_mic, tmp
     assert out.read_text(encoding="utf-8") == LISTEN_TEXT + "\n"
 
 
-WINDOW_PHRASES = ["Good morning", "comma", "new paragraph", "the report is ready", "period", "bring the red folder",
-                  "scratch that", "see you soon", "period", "stop listening"]
+WINDOW_PHRASES = [
+    "Good morning",
+    "comma",
+    "new paragraph",
+    "the report is ready",
+    "period",
+    "bring the red folder",
+    "scratch that",
+    "see you soon",
+    "period",
+    "stop listening",
+]
 WINDOW_TEXT = "Good morning,\n\nThe report is ready. See you soon."
 
 
@@ -89,16 +113,26 @@ def test_no_command_fires_on_read_speech_with_command_words(model):
     assert live.fired == []
 
 
-XTERM_PHRASES = ["Good morning", "comma", "the build is green", "period", "ignore this", "delete that",
-                 "see you soon", "period", "stop listening"]
+XTERM_PHRASES = [
+    "Good morning",
+    "comma",
+    "the build is green",
+    "period",
+    "ignore this",
+    "delete that",
+    "see you soon",
+    "period",
+    "stop listening",
+]
 XTERM_TEXT = "Good morning, the build is green. See you soon.\n"
 
 
 def test_spoken_edits_reach_another_application(espeak, virtual_mic, x11, tmp_path):
     """Into xterm: a comma said after "Good morning." was typed erases the full stop, "delete
     that" erases the phrase typed before it, "stop listening" ends the dictation."""
-    from desktops import wait_for, xterm
     from test_anywhere_app import _env, ctl, wait_status
+
+    from desktops import wait_for, xterm
 
     speech = synthesize(XTERM_PHRASES, tmp_path / "said.wav")
     term = xterm(x11, tmp_path)

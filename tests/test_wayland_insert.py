@@ -7,11 +7,12 @@ import sys
 
 import pytest
 
-from desktops import foot
 from dictation_app.anywhere.delivery import Delivery, Target
 from dictation_app.anywhere.desktop import Desktop
 from dictation_app.anywhere.doctor import CHECK_TEXT
 from dictation_app.anywhere.methods import VirtualKeyboardTyping, WaylandPaste, WtypeTyping, methods_for
+
+from desktops import foot
 
 
 @pytest.fixture
@@ -28,14 +29,14 @@ def test_desktop_is_sway_and_knows_the_focused_app(wayland, sway, tmp_path):
     try:
         assert (wayland.session, wayland.compositor) == ("wayland", "sway")
         assert wayland.focused_app() == "foot"
-        assert [m.name for m in methods_for(wayland)] == ["virtual-keyboard", "portal", "wtype", "ydotool",
-                                                         "wl-paste"]
+        assert [m.name for m in methods_for(wayland)] == ["virtual-keyboard", "portal", "wtype", "ydotool", "wl-paste"]
     finally:
         term.close()
 
 
-@pytest.mark.parametrize("method_class", [VirtualKeyboardTyping, WtypeTyping, WaylandPaste],
-                         ids=["virtual-keyboard", "wtype", "wl-paste"])
+@pytest.mark.parametrize(
+    "method_class", [VirtualKeyboardTyping, WtypeTyping, WaylandPaste], ids=["virtual-keyboard", "wtype", "wl-paste"]
+)
 def test_each_method_puts_unicode_into_foot_intact(method_class, wayland, sway, tmp_path):
     term = foot(sway, tmp_path)
     try:
@@ -50,8 +51,9 @@ def test_each_method_puts_unicode_into_foot_intact(method_class, wayland, sway, 
         term.close()
 
 
-@pytest.mark.parametrize("method_class", [VirtualKeyboardTyping, WtypeTyping, WaylandPaste],
-                         ids=["virtual-keyboard", "wtype", "wl-paste"])
+@pytest.mark.parametrize(
+    "method_class", [VirtualKeyboardTyping, WtypeTyping, WaylandPaste], ids=["virtual-keyboard", "wtype", "wl-paste"]
+)
 def test_a_spoken_edit_erases_what_was_typed_and_types_the_new_text(method_class, wayland, sway, tmp_path):
     term = foot(sway, tmp_path)
     try:
@@ -91,8 +93,9 @@ def test_paste_puts_the_old_clipboard_back(wayland, sway, tmp_path):
 
 def test_doctor_on_sway(sway):
     env = {k: v for k, v in sway.items() if k != "QT_QPA_PLATFORM"}
-    result = subprocess.run([sys.executable, "-m", "dictation_app", "doctor"], env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "dictation_app", "doctor"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "session: wayland (sway)" in result.stdout
     for name in ("virtual-keyboard (typing)", "wtype (typing)", "wl-paste (paste)"):

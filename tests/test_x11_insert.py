@@ -9,13 +9,14 @@ import time
 
 import pytest
 
-from desktops import activate, need, wait_for, xterm
 from dictation_app.anywhere.delivery import Delivered, Delivery, Held, Refused, Target, Waiting
 from dictation_app.anywhere.desktop import Desktop
 from dictation_app.anywhere.doctor import CHECK_TEXT
 from dictation_app.anywhere.methods import X11Paste, XTestTyping
 from dictation_app.anywhere.x11 import XKeyboard
 from dictation_app.errors import InsertError
+
+from desktops import activate, need, wait_for, xterm
 
 METHODS = {"xtest": XTestTyping, "x11-paste": X11Paste}
 
@@ -85,8 +86,13 @@ def test_an_edit_after_the_focus_left_is_refused_and_nothing_is_erased(desktop, 
     target = xterm(x11, tmp_path, "target")
     watcher = XKeyboard(desktop.x_display)
     events = []
-    delivery = Delivery([XTestTyping(desktop)], Target("XTerm", "target", target.window), events.append,
-                        lambda: (w.id if (w := watcher.focused_window()) else None), watcher.window_exists)
+    delivery = Delivery(
+        [XTestTyping(desktop)],
+        Target("XTerm", "target", target.window),
+        events.append,
+        lambda: w.id if (w := watcher.focused_window()) else None,
+        watcher.window_exists,
+    )
     other = None
     try:
         activate(x11, target.window)
@@ -127,14 +133,14 @@ def test_paste_puts_the_old_clipboard_back(desktop, x11, tmp_path):
     from dictation_app.anywhere.x11_clipboard import X11Clipboard, _Offer
 
     term = xterm(x11, tmp_path)
-    mine = _Offer(desktop.x_display, ("CLIPBOARD",), "what the user copied".encode())
+    mine = _Offer(desktop.x_display, ("CLIPBOARD",), b"what the user copied")
     method = X11Paste(desktop)
     try:
         activate(x11, term.window)
         method.insert("dictated words\n", "XTerm")
         assert term.wait_text("dictated words\n") == "dictated words\n"
         assert mine.lost.is_set()  # the app took the clipboard for the paste...
-        assert X11Clipboard(desktop.x_display).read() == "what the user copied".encode()  # ...and gave it back
+        assert X11Clipboard(desktop.x_display).read() == b"what the user copied"  # ...and gave it back
     finally:
         method.close()
         mine.withdraw()
@@ -160,8 +166,13 @@ def test_text_waits_for_the_target_and_never_goes_elsewhere(desktop, x11, tmp_pa
     other = xterm(x11, tmp_path, "other")  # has the focus now
     watcher = XKeyboard(desktop.x_display)
     events = []
-    delivery = Delivery([XTestTyping(desktop)], Target("XTerm", "target", target.window), events.append,
-                        lambda: (w.id if (w := watcher.focused_window()) else None), watcher.window_exists)
+    delivery = Delivery(
+        [XTestTyping(desktop)],
+        Target("XTerm", "target", target.window),
+        events.append,
+        lambda: w.id if (w := watcher.focused_window()) else None,
+        watcher.window_exists,
+    )
     try:
         delivery.send("first words\n")
         wait_for(lambda: any(isinstance(e, Waiting) for e in events), what="Waiting")
@@ -204,8 +215,9 @@ def test_global_shortcut_press_release_and_a_taken_chord(x11):
 
 
 def test_doctor_checks_each_method_live(x11):
-    result = subprocess.run([sys.executable, "-m", "dictation_app", "doctor"], env=x11, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "dictation_app", "doctor"], env=x11, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "session: x11" in result.stdout
     for name in ("xtest (typing)", "x11-paste (paste)"):
@@ -214,8 +226,9 @@ def test_doctor_checks_each_method_live(x11):
 
 def test_doctor_without_any_display(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "dictation_app", "doctor"], env=env, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "dictation_app", "doctor"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "FAIL  display: none" in result.stdout
@@ -229,8 +242,9 @@ def test_no_x_server_is_a_clear_insert_error():
 
 def test_preferences_show_the_doctor_report(qtbot, gui_env, x11, monkeypatch):
     """The Preferences page runs the same check as `doctor` (on the X display, live)."""
-    from conftest import make_settings
     from dictation_app.ui.widgets.preferences import PreferencesDialog
+
+    from conftest import make_settings
 
     monkeypatch.setenv("DISPLAY", x11["DISPLAY"])
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)

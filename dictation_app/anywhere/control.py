@@ -102,8 +102,12 @@ class ControlServer:
     Raises :class:`ControlError` when another instance is listening there already.
     """
 
-    def __init__(self, handle: Callable[[str], dict], post: Callable[[Callable[[], None]], None] = lambda f: f(),
-                 path: Path | None = None) -> None:
+    def __init__(
+        self,
+        handle: Callable[[str], dict],
+        post: Callable[[Callable[[], None]], None] = lambda f: f(),
+        path: Path | None = None,
+    ) -> None:
         self.handle, self.post = handle, post
         self.path = path or socket_path()
         self.refused = 0  # connections from other users

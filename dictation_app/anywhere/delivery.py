@@ -85,24 +85,31 @@ class _Edit:
     text: str
     command: str
 
+
 _END = object()
 
 
 class Delivery:
     """Args:
-        methods: Insertion methods in the order to try them.
-        target: Where the text goes (the focus when dictation started).
-        on_event: Called on the delivery thread with each :data:`DeliveryEvent`.
-        focused_window: Returns the focused X11 window id, or None where it cannot be known.
-        window_exists: Whether an X11 window id still exists.
-        cleanup: Called once the delivery has finished (closes what watched the focus).
+    methods: Insertion methods in the order to try them.
+    target: Where the text goes (the focus when dictation started).
+    on_event: Called on the delivery thread with each :data:`DeliveryEvent`.
+    focused_window: Returns the focused X11 window id, or None where it cannot be known.
+    window_exists: Whether an X11 window id still exists.
+    cleanup: Called once the delivery has finished (closes what watched the focus).
     """
 
     POLL_S = 0.05
 
-    def __init__(self, methods: list[Method], target: Target, on_event: Callable[[DeliveryEvent], None] | None = None,
-                 focused_window: Callable[[], int | None] | None = None,
-                 window_exists: Callable[[int], bool] | None = None, cleanup: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        methods: list[Method],
+        target: Target,
+        on_event: Callable[[DeliveryEvent], None] | None = None,
+        focused_window: Callable[[], int | None] | None = None,
+        window_exists: Callable[[int], bool] | None = None,
+        cleanup: Callable[[], None] | None = None,
+    ) -> None:
         self.methods = list(methods)
         self.target = target
         self.on_event = on_event or (lambda event: None)
@@ -166,8 +173,12 @@ class Delivery:
                 self._edit(text, sent)
                 continue
             if self._gone or not self._wait_for_target():
-                self._hold(text, f"{self.target.label} was closed; nothing was typed elsewhere."
-                           if self._gone else f"{self.target.label} did not get the focus back in time.")
+                self._hold(
+                    text,
+                    f"{self.target.label} was closed; nothing was typed elsewhere."
+                    if self._gone
+                    else f"{self.target.label} did not get the focus back in time.",
+                )
                 continue
             self._insert(text, sent)
 

@@ -14,10 +14,10 @@ __all__ = ["Desktop"]
 @dataclass(frozen=True)
 class Desktop:
     """Attributes:
-        session: "wayland", "x11" or "none" (no display at all).
-        compositor: "sway", "Hyprland", "GNOME", "KDE", ... or "" when unknown.
-        x_display: ``$DISPLAY`` ("" when unset; under Wayland it is XWayland's).
-        wayland_display: ``$WAYLAND_DISPLAY`` ("" when unset).
+    session: "wayland", "x11" or "none" (no display at all).
+    compositor: "sway", "Hyprland", "GNOME", "KDE", ... or "" when unknown.
+    x_display: ``$DISPLAY`` ("" when unset; under Wayland it is XWayland's).
+    wayland_display: ``$WAYLAND_DISPLAY`` ("" when unset).
     """
 
     session: str
@@ -53,12 +53,14 @@ class Desktop:
         """(application id, window title) of the focused window where the compositor tells."""
         try:
             if self.compositor == "sway" and shutil.which("swaymsg"):
-                tree = json.loads(subprocess.run(["swaymsg", "-t", "get_tree"], capture_output=True,
-                                                 timeout=1.0).stdout or b"{}")
+                tree = json.loads(
+                    subprocess.run(["swaymsg", "-t", "get_tree"], capture_output=True, timeout=1.0).stdout or b"{}"
+                )
                 return _sway_focused(tree) or ("", "")
             if self.compositor == "Hyprland" and shutil.which("hyprctl"):
-                info = json.loads(subprocess.run(["hyprctl", "activewindow", "-j"], capture_output=True,
-                                                 timeout=1.0).stdout or b"{}")
+                info = json.loads(
+                    subprocess.run(["hyprctl", "activewindow", "-j"], capture_output=True, timeout=1.0).stdout or b"{}"
+                )
                 return str(info.get("class", "")), str(info.get("title", ""))
         except (OSError, ValueError, subprocess.TimeoutExpired):
             pass

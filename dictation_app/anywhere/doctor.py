@@ -41,8 +41,13 @@ def live_check(method: Method, timeout: float = 10.0) -> str | None:
     env = dict(os.environ)
     if env.get("QT_QPA_PLATFORM") in ("offscreen", "minimal"):
         del env["QT_QPA_PLATFORM"]  # the field must be a window on this desktop to get keys
-    child = subprocess.Popen(app_command("doctor", "--probe-field", str(out)), env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        app_command("doctor", "--probe-field", str(out)),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         ready = child.stdout.readline().strip()
         if ready != "ready":
@@ -81,8 +86,12 @@ def diagnose(live: bool = True, desktop: Desktop | None = None) -> Report:
     desktop = desktop or Desktop.detect()
     report = Report(desktop)
     if desktop.session == "none":
-        report.add("FAIL", "display", "none (DISPLAY and WAYLAND_DISPLAY are unset): dictation into other "
-                   "applications needs a desktop session; 'dictation-app listen' and the window's editor still work")
+        report.add(
+            "FAIL",
+            "display",
+            "none (DISPLAY and WAYLAND_DISPLAY are unset): dictation into other "
+            "applications needs a desktop session; 'dictation-app listen' and the window's editor still work",
+        )
         return report
     where = desktop.compositor or "desktop not named in XDG_CURRENT_DESKTOP"
     report.add("info", "session", f"{desktop.session} ({where})")
@@ -103,9 +112,13 @@ def diagnose(live: bool = True, desktop: Desktop | None = None) -> Report:
         else:
             report.add("ok", f"{method.name} ({method.kind})", f"inserted {CHECK_TEXT!r} and read it back intact")
             report.can_insert = True
-    report.add("ok" if report.can_insert else "FAIL", "verdict",
-               "dictation can type into other applications here" if report.can_insert else
-               "no way to type into other applications works here; words stay in the window and the journal")
+    report.add(
+        "ok" if report.can_insert else "FAIL",
+        "verdict",
+        "dictation can type into other applications here"
+        if report.can_insert
+        else "no way to type into other applications works here; words stay in the window and the journal",
+    )
     return report
 
 
@@ -118,19 +131,33 @@ def _unseen(method: Method) -> str:
 
 def _shortcut_lines(report: Report, desktop: Desktop) -> None:
     if desktop.session == "x11":
-        report.add("ok", "global shortcut", "X11 key grab (set it in Preferences; default Ctrl+Alt+D), "
-                   "or bind 'dictation-app toggle' in your desktop's keyboard settings")
+        report.add(
+            "ok",
+            "global shortcut",
+            "X11 key grab (set it in Preferences; default Ctrl+Alt+D), "
+            "or bind 'dictation-app toggle' in your desktop's keyboard settings",
+        )
         return
     from dictation_app.anywhere.portal import GLOBAL_SHORTCUTS, has_interface, seen_working
 
     if has_interface(GLOBAL_SHORTCUTS):
         seen = "" if seen_working("global-shortcuts") else "; not yet seen working on this desktop"
-        report.add("ok", "global shortcut", "the GlobalShortcuts portal: the app binds its shortcut there (the "
-                   f"desktop may ask once){seen}; or bind 'dictation-app toggle' in the keyboard settings")
+        report.add(
+            "ok",
+            "global shortcut",
+            "the GlobalShortcuts portal: the app binds its shortcut there (the "
+            f"desktop may ask once){seen}; or bind 'dictation-app toggle' in the keyboard settings",
+        )
         return
-    binding = {"sway": "bindsym $mod+d exec dictation-app toggle  (in ~/.config/sway/config)",
-               "Hyprland": "bind = SUPER, D, exec, dictation-app toggle  (in hyprland.conf)"}
-    how = binding.get(desktop.compositor, "your desktop's keyboard settings: a custom shortcut running "
-                      "'dictation-app toggle'")
-    report.add("info", "global shortcut", f"Wayland has no key grabs and this desktop's portal has no "
-               f"GlobalShortcuts; bind it in {how}")
+    binding = {
+        "sway": "bindsym $mod+d exec dictation-app toggle  (in ~/.config/sway/config)",
+        "Hyprland": "bind = SUPER, D, exec, dictation-app toggle  (in hyprland.conf)",
+    }
+    how = binding.get(
+        desktop.compositor, "your desktop's keyboard settings: a custom shortcut running 'dictation-app toggle'"
+    )
+    report.add(
+        "info",
+        "global shortcut",
+        f"Wayland has no key grabs and this desktop's portal has no GlobalShortcuts; bind it in {how}",
+    )

@@ -28,14 +28,19 @@ class HotkeyError(DictationError):
 
 class X11Hotkey:
     """Args:
-        chord: Such as ``"Ctrl+Alt+D"``.
-        on_press, on_release: Called on the grab's own thread.
-        display_name: The X display (default ``$DISPLAY``).
+    chord: Such as ``"Ctrl+Alt+D"``.
+    on_press, on_release: Called on the grab's own thread.
+    display_name: The X display (default ``$DISPLAY``).
     """
 
-    def __init__(self, chord: str, on_press: Callable[[], None], on_release: Callable[[], None] | None = None,
-                 display_name: str | None = None) -> None:
-        from Xlib import X, XK, display, error
+    def __init__(
+        self,
+        chord: str,
+        on_press: Callable[[], None],
+        on_release: Callable[[], None] | None = None,
+        display_name: str | None = None,
+    ) -> None:
+        from Xlib import XK, X, display, error
 
         self.chord = chord
         self.on_press, self.on_release = on_press, on_release or (lambda: None)
@@ -59,15 +64,18 @@ class X11Hotkey:
         failures: list[object] = []
         catch = error.CatchError(error.BadAccess)
         for lock in (0, X.LockMask, X.Mod2Mask, X.LockMask | X.Mod2Mask):
-            self.root.grab_key(self.keycode, self.modifiers | lock, False, X.GrabModeAsync, X.GrabModeAsync,
-                               onerror=catch)
+            self.root.grab_key(
+                self.keycode, self.modifiers | lock, False, X.GrabModeAsync, X.GrabModeAsync, onerror=catch
+            )
         self.display.sync()
         if catch.get_error() is not None:
             failures.append(catch.get_error())
         if failures:
             self.display.close()
-            raise HotkeyError(f"The shortcut {chord} is already taken by another program (it grabbed the key "
-                              "first). Choose another in Preferences, or unbind it there.")
+            raise HotkeyError(
+                f"The shortcut {chord} is already taken by another program (it grabbed the key "
+                "first). Choose another in Preferences, or unbind it there."
+            )
         self.root.change_attributes(event_mask=X.KeyPressMask | X.KeyReleaseMask)
         self._stop = False
         self.pressed = False

@@ -9,8 +9,15 @@ __all__ = ["keysym_for", "keysym_of", "parse_chord"]
 
 #: characters typed with a key of their own: Return, Tab, BackSpace
 SPECIAL_KEYSYMS = {"\n": 0xFF0D, "\t": 0xFF09, "\b": 0xFF08}
-_MODIFIERS = {"ctrl": "Control_L", "control": "Control_L", "shift": "Shift_L", "alt": "Alt_L",
-              "super": "Super_L", "meta": "Super_L", "win": "Super_L"}
+_MODIFIERS = {
+    "ctrl": "Control_L",
+    "control": "Control_L",
+    "shift": "Shift_L",
+    "alt": "Alt_L",
+    "super": "Super_L",
+    "meta": "Super_L",
+    "win": "Super_L",
+}
 
 
 def keysym_of(char: str) -> int:

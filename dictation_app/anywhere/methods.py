@@ -19,17 +19,54 @@ from dictation_app.anywhere.keys import parse_chord
 from dictation_app.errors import InsertError
 from dictation_app.system import child_environment
 
-__all__ = ["METHOD_NAMES", "Method", "XTestTyping", "X11Paste", "VirtualKeyboardTyping", "WtypeTyping",
-           "PortalTyping", "YdotoolTyping", "WaylandPaste",
-           "methods_for", "paste_chord"]
+__all__ = [
+    "METHOD_NAMES",
+    "Method",
+    "XTestTyping",
+    "X11Paste",
+    "VirtualKeyboardTyping",
+    "WtypeTyping",
+    "PortalTyping",
+    "YdotoolTyping",
+    "WaylandPaste",
+    "methods_for",
+    "paste_chord",
+]
 
 #: programs whose paste key is not Ctrl+V (WM_CLASS or Wayland app id, lower case)
 _SHIFT_INSERT = {"xterm", "uxterm", "rxvt", "urxvt", "rxvt-unicode"}
-_TERMINALS = {"gnome-terminal", "gnome-terminal-server", "org.gnome.terminal", "konsole", "org.kde.konsole",
-              "xfce4-terminal", "terminator", "tilix", "alacritty", "kitty", "foot", "footclient", "wezterm",
-              "org.wezfurlong.wezterm", "st", "st-256color", "lxterminal", "mate-terminal", "qterminal",
-              "terminology", "sakura", "guake", "tilda", "ptyxis", "org.gnome.ptyxis", "com.mitchellh.ghostty",
-              "ghostty", "kgx", "org.gnome.console", "blackbox"}
+_TERMINALS = {
+    "gnome-terminal",
+    "gnome-terminal-server",
+    "org.gnome.terminal",
+    "konsole",
+    "org.kde.konsole",
+    "xfce4-terminal",
+    "terminator",
+    "tilix",
+    "alacritty",
+    "kitty",
+    "foot",
+    "footclient",
+    "wezterm",
+    "org.wezfurlong.wezterm",
+    "st",
+    "st-256color",
+    "lxterminal",
+    "mate-terminal",
+    "qterminal",
+    "terminology",
+    "sakura",
+    "guake",
+    "tilda",
+    "ptyxis",
+    "org.gnome.ptyxis",
+    "com.mitchellh.ghostty",
+    "ghostty",
+    "kgx",
+    "org.gnome.console",
+    "blackbox",
+}
 
 
 _NO_WAYLAND = "no Wayland display (WAYLAND_DISPLAY is unset)"
@@ -50,9 +87,9 @@ def paste_chord(app: str, override: str = "") -> str:
 
 class Method:
     """Attributes:
-        name: Short name (settings, doctor, the overlay).
-        kind: "typing" or "paste".
-        package: The Debian package that provides what it needs.
+    name: Short name (settings, doctor, the overlay).
+    kind: "typing" or "paste".
+    package: The Debian package that provides what it needs.
     """
 
     name = ""
@@ -112,7 +149,7 @@ class _Connected(Method):
         if missing:
             return missing
         try:
-            self.keyboard
+            _ = self.keyboard  # made on first use: made now, or what is missing is said
         except InsertError as exc:
             return str(exc)
         return None
@@ -285,8 +322,9 @@ class WaylandPaste(_WaylandMethod):
 
     def _clipboard(self) -> bytes | None:
         try:
-            result = subprocess.run(["wl-paste", "--no-newline"], capture_output=True, timeout=1.0,
-                                    env=child_environment())
+            result = subprocess.run(
+                ["wl-paste", "--no-newline"], capture_output=True, timeout=1.0, env=child_environment()
+            )
         except subprocess.TimeoutExpired:
             return None
         return result.stdout if result.returncode == 0 else None
@@ -294,9 +332,13 @@ class WaylandPaste(_WaylandMethod):
     def insert(self, text: str, app: str = "") -> None:
         before = self._clipboard()
         data = text.encode("utf-8")
-        offer = subprocess.Popen(["wl-copy", "--foreground", "--paste-once", "--type", "text/plain;charset=utf-8"],
-                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                 env=child_environment())
+        offer = subprocess.Popen(
+            ["wl-copy", "--foreground", "--paste-once", "--type", "text/plain;charset=utf-8"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=child_environment(),
+        )
         offer.stdin.write(data)
         offer.stdin.close()
         try:
@@ -311,8 +353,13 @@ class WaylandPaste(_WaylandMethod):
                 offer.kill()
                 offer.wait()
             if before is not None and self._clipboard() is None:  # nobody copied meanwhile
-                subprocess.Popen(["wl-copy"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL, env=child_environment()).communicate(before, timeout=2.0)
+                subprocess.Popen(
+                    ["wl-copy"],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env=child_environment(),
+                ).communicate(before, timeout=2.0)
 
 
 def _wtype_chord(chord: str) -> tuple[list[str], str]:

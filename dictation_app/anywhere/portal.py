@@ -7,10 +7,10 @@ does not ask again), Start (the desktop asks the user once), then NotifyKeyboard
 key press and release. Each of the first three calls returns a Request object whose
 ``Response`` signal carries the result; the signal is subscribed to before the call, at the
 path the handle token determines, as the specification advises. One session lives for a
-dictation; the next one is restored without asking. The restore token is kept owner-only in the data folder; a marker beside it
-records that the portal has typed here once (``doctor`` says "not yet seen working on this
-desktop" until then). GlobalShortcuts: CreateSession, BindShortcuts with the preferred
-trigger, then the Activated / Deactivated signals are the key's press and release.
+dictation; the next one is restored without asking. The restore token is kept owner-only in
+the data folder; a marker beside it records that the portal has typed here once (``doctor``
+says "not yet seen working on this desktop" until then). GlobalShortcuts: CreateSession,
+BindShortcuts with the preferred trigger, then the Activated / Deactivated signals are the key's press and release.
 
 Written to the specification and tested against a portal that follows it on a private bus
 (``tests/test_portal.py``); no GNOME or KDE session runs where this was written.
@@ -26,8 +26,15 @@ from dictation_app.anywhere.keys import keysym_for
 from dictation_app.errors import InsertError
 from dictation_app.fileio import open_private, private_dir, user_data_dir
 
-__all__ = ["GlobalShortcut", "RemoteDesktopKeyboard", "has_interface", "interface_problem", "portal_folder",
-           "portal_trigger", "seen_working"]
+__all__ = [
+    "GlobalShortcut",
+    "RemoteDesktopKeyboard",
+    "has_interface",
+    "interface_problem",
+    "portal_folder",
+    "portal_trigger",
+    "seen_working",
+]
 
 BUS_NAME = "org.freedesktop.portal.Desktop"
 OBJECT = "/org/freedesktop/portal/desktop"
@@ -88,15 +95,19 @@ class _PortalSession:
         rule = MatchRule(type="signal", interface="org.freedesktop.portal.Request", member="Response", path=path)
         Proxy(message_bus, self.conn).AddMatch(rule)
         with self.conn.filter(rule) as responses:
-            reply = self.conn.send_and_get_reply(new_method_call(self.portal, method, signature, (*args, options)),
-                                                 timeout=self.timeout)
+            reply = self.conn.send_and_get_reply(
+                new_method_call(self.portal, method, signature, (*args, options)), timeout=self.timeout
+            )
             if reply.header.message_type.name == "error":
-                raise InsertError(f"The {self.interface} portal refused {method}: {reply.body[0] if reply.body else ''}")
+                raise InsertError(
+                    f"The {self.interface} portal refused {method}: {reply.body[0] if reply.body else ''}"
+                )
             try:
                 response, results = self.conn.recv_until_filtered(responses, timeout=self.timeout).body
             except TimeoutError:
-                raise InsertError(f"The {self.interface} portal did not answer {method} within "
-                                  f"{self.timeout:.0f} s.") from None
+                raise InsertError(
+                    f"The {self.interface} portal did not answer {method} within {self.timeout:.0f} s."
+                ) from None
         if response != 0:
             what = "the user declined" if response == 1 else "it was ended"
             raise InsertError(f"The {self.interface} portal's {method} did not succeed ({what}).")
@@ -150,7 +161,9 @@ class RemoteDesktopKeyboard(_PortalSession):
         for char in text:
             keysym = keysym_for(char)
             for state in (1, 0):
-                call = new_method_call(self.portal, "NotifyKeyboardKeysym", "oa{sv}iu", (self.session, {}, keysym, state))
+                call = new_method_call(
+                    self.portal, "NotifyKeyboardKeysym", "oa{sv}iu", (self.session, {}, keysym, state)
+                )
                 reply = self.conn.send_and_get_reply(call, timeout=self.timeout)
                 if reply.header.message_type.name == "error":
                     raise InsertError(f"The RemoteDesktop portal refused a key: {reply.body[0] if reply.body else ''}")
@@ -159,18 +172,29 @@ class RemoteDesktopKeyboard(_PortalSession):
 
 GLOBAL_SHORTCUTS = "org.freedesktop.portal.GlobalShortcuts"
 SHORTCUT_ID = "toggle-dictation"
-_TRIGGER_MODIFIERS = {"ctrl": "CTRL", "control": "CTRL", "alt": "ALT", "shift": "SHIFT", "super": "LOGO",
-                      "meta": "LOGO", "win": "LOGO"}
+_TRIGGER_MODIFIERS = {
+    "ctrl": "CTRL",
+    "control": "CTRL",
+    "alt": "ALT",
+    "shift": "SHIFT",
+    "super": "LOGO",
+    "meta": "LOGO",
+    "win": "LOGO",
+}
 
 
 def portal_trigger(chord: str) -> str:
     """``Ctrl+Alt+D`` as the XDG shortcuts specification writes a trigger: ``CTRL+ALT+d``."""
     *mods, key = [p.strip() for p in chord.split("+") if p.strip()]
-    return "+".join([_TRIGGER_MODIFIERS.get(m.lower(), m.upper()) for m in mods] + [key.lower() if len(key) == 1 else key])
+    return "+".join(
+        [_TRIGGER_MODIFIERS.get(m.lower(), m.upper()) for m in mods] + [key.lower() if len(key) == 1 else key]
+    )
 
 
-_WHO_HAS = {REMOTE_DESKTOP: "RemoteDesktop interface (wlroots compositors do not; GNOME and KDE do)",
-            GLOBAL_SHORTCUTS: "GlobalShortcuts interface (KDE and GNOME 48+ do)"}
+_WHO_HAS = {
+    REMOTE_DESKTOP: "RemoteDesktop interface (wlroots compositors do not; GNOME and KDE do)",
+    GLOBAL_SHORTCUTS: "GlobalShortcuts interface (KDE and GNOME 48+ do)",
+}
 
 
 def interface_problem(interface: str) -> str | None:
@@ -218,8 +242,10 @@ class GlobalShortcut(_PortalSession):
         try:
             super().__init__(timeout)
             self._create_session()
-            shortcut = (SHORTCUT_ID, {"description": ("s", "Start or stop dictation"),
-                                      "preferred_trigger": ("s", portal_trigger(chord))})
+            shortcut = (
+                SHORTCUT_ID,
+                {"description": ("s", "Start or stop dictation"), "preferred_trigger": ("s", portal_trigger(chord))},
+            )
             results = self._request("BindShortcuts", "oa(sa{sv})sa{sv}", {}, self.session, [shortcut], "")
         except InsertError as exc:
             if getattr(self, "conn", None) is not None:

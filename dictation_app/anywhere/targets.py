@@ -30,8 +30,13 @@ def focused_target(desktop: Desktop) -> Target:
     return Target(*desktop.focused())
 
 
-def delivery_for(desktop: Desktop, target: Target, on_event: Callable[[DeliveryEvent], None], method: str = "auto",
-                 paste_key: str = "") -> Delivery:
+def delivery_for(
+    desktop: Desktop,
+    target: Target,
+    on_event: Callable[[DeliveryEvent], None],
+    method: str = "auto",
+    paste_key: str = "",
+) -> Delivery:
     """A delivery to ``target`` with this desktop's methods (or the forced one); on X11 it
     watches the focus, so words wait while another window has it."""
     focused = exists = cleanup = None
@@ -43,6 +48,6 @@ def delivery_for(desktop: Desktop, target: Target, on_event: Callable[[DeliveryE
         except DictationError:
             watcher = None
         if watcher is not None:
-            focused = lambda: (w.id if (w := watcher.focused_window()) else None)  # noqa: E731
+            focused = lambda: w.id if (w := watcher.focused_window()) else None  # noqa: E731
             exists, cleanup = watcher.window_exists, watcher.close
     return Delivery(methods_for(desktop, method, paste_key), target, on_event, focused, exists, cleanup)

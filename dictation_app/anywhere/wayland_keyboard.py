@@ -59,8 +59,10 @@ class WaylandKeyboard:
         missing = [i for i in ("wl_seat", "zwp_virtual_keyboard_manager_v1") if i not in self._globals]
         if missing:
             self.sock.close()
-            raise InsertError("This compositor offers no virtual keyboard (zwp_virtual_keyboard_manager_v1); "
-                              "GNOME and KDE do not: use ydotool there.")
+            raise InsertError(
+                "This compositor offers no virtual keyboard (zwp_virtual_keyboard_manager_v1); "
+                "GNOME and KDE do not: use ydotool there."
+            )
         seat = self._bind("wl_seat", 1)
         manager = self._bind("zwp_virtual_keyboard_manager_v1", 1)
         self.keyboard = self._new_id()
@@ -98,11 +100,11 @@ class WaylandKeyboard:
                 return
             if obj == _DISPLAY_ID and opcode == 0:  # wl_display.error
                 code, length = struct.unpack_from("<II", body, 4)
-                message = body[12:12 + length - 1].decode("utf-8", "replace")
+                message = body[12 : 12 + length - 1].decode("utf-8", "replace")
                 raise InsertError(f"The Wayland compositor refused the virtual keyboard: {message} (code {code}).")
             if obj == _REGISTRY_ID and opcode == 0:  # wl_registry.global
                 name, length = struct.unpack_from("<II", body)
-                interface = body[8:8 + length - 1].decode()
+                interface = body[8 : 8 + length - 1].decode()
                 (version,) = struct.unpack_from("<I", body, 8 + length + (-length % 4))
                 self._globals[interface] = (name, version)
 

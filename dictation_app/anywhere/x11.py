@@ -48,7 +48,9 @@ class XKeyboard:
         try:
             from Xlib import XK, display, error
         except ImportError as exc:
-            raise InsertError(f"X11 typing needs python-xlib ({exc}); install it with: pip install python-xlib") from None
+            raise InsertError(
+                f"X11 typing needs python-xlib ({exc}); install it with: pip install python-xlib"
+            ) from None
         self._XK = XK
         try:
             self.display = display.Display(display_name)

@@ -68,8 +68,13 @@ class _Offer:
             self.taken.set()
         else:
             prop = X.NONE  # refused: a target we do not offer
-        reply = xevent.SelectionNotify(time=request.time, requestor=request.requestor, selection=request.selection,
-                                       target=request.target, property=prop)
+        reply = xevent.SelectionNotify(
+            time=request.time,
+            requestor=request.requestor,
+            selection=request.selection,
+            target=request.target,
+            property=prop,
+        )
         request.requestor.send_event(reply)
         self.display.flush()
 
@@ -126,8 +131,9 @@ class X11Clipboard:
         finally:
             conn.close()
 
-    def paste(self, text: str, press_paste_key, selections: tuple[str, ...] = ("CLIPBOARD", "PRIMARY"),
-              timeout: float = 2.0) -> None:
+    def paste(
+        self, text: str, press_paste_key, selections: tuple[str, ...] = ("CLIPBOARD", "PRIMARY"), timeout: float = 2.0
+    ) -> None:
         """Offer ``text``, call ``press_paste_key()``, wait until a window has taken it, then
         restore what the clipboard held. Raises :class:`InsertError` when nobody took it."""
         before = {s: self.read(s) for s in selections}
@@ -136,8 +142,9 @@ class X11Clipboard:
         try:
             press_paste_key()
             if not offer.taken.wait(timeout):
-                raise InsertError("The focused window did not take the pasted text (no paste request within "
-                                  f"{timeout:.1f} s).")
+                raise InsertError(
+                    f"The focused window did not take the pasted text (no paste request within {timeout:.1f} s)."
+                )
             time.sleep(0.05)  # a client may read the text twice (length, then data)
         finally:
             keep = offer.still_owner()

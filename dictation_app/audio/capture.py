@@ -164,8 +164,12 @@ class MicrophoneSource:
         self.native_rate, self.channels = rate, channels
         try:
             self._stream = sd.InputStream(
-                device=info["index"], samplerate=rate, channels=channels, dtype="float32",
-                callback=self._callback, finished_callback=self._on_finished,
+                device=info["index"],
+                samplerate=rate,
+                channels=channels,
+                dtype="float32",
+                callback=self._callback,
+                finished_callback=self._on_finished,
             )
             self._stream.start()
         except sd.PortAudioError as exc:

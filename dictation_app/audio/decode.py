@@ -131,8 +131,7 @@ class BlockDecoder:
             raise AudioDecodeError(f"{self.path}: contains no decodable audio (corrupt or empty stream).")
         if declared and duration < declared * _MIN_DECODED_SHARE - _DURATION_SLACK_S:
             raise AudioDecodeError(
-                f"{self.path}: truncated or corrupt: only {duration:.1f} s of its "
-                f"{declared:.1f} s could be decoded."
+                f"{self.path}: truncated or corrupt: only {duration:.1f} s of its {declared:.1f} s could be decoded."
             )
 
 

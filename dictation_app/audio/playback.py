@@ -49,8 +49,11 @@ class Player:
         self._done.clear()
         try:
             self._stream = sd.OutputStream(
-                samplerate=SAMPLE_RATE, channels=1, dtype="float32",
-                callback=self._callback, finished_callback=self._done.set,
+                samplerate=SAMPLE_RATE,
+                channels=1,
+                dtype="float32",
+                callback=self._callback,
+                finished_callback=self._done.set,
             )
             self._stream.start()
         except (sd.PortAudioError, ValueError) as exc:

@@ -24,8 +24,8 @@ __all__ = ["ArmedMicrophone"]
 
 class ArmedMicrophone:
     """Args:
-        device: Input device index or name (None: the default).
-        preroll_s: Seconds kept before a dictation starts.
+    device: Input device index or name (None: the default).
+    preroll_s: Seconds kept before a dictation starts.
     """
 
     #: after a dictation's stop, audio still in the sound server's buffers is read this long
@@ -126,7 +126,7 @@ class _DictationSource:
             self.armed._ring_frames = 0
             pending = np.concatenate(kept) if kept else np.zeros(0, np.float32)
             self._offset_s = (self.armed._position - len(pending)) / SAMPLE_RATE
-        self._pending = pending[-self.armed.preroll_frames:] if len(pending) else pending
+        self._pending = pending[-self.armed.preroll_frames :] if len(pending) else pending
 
     def read(self, timeout: float | None = 0.5) -> np.ndarray | None:
         if self._pending is not None:

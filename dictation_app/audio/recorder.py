@@ -3,9 +3,10 @@
 A session folder holds ``audio.wav`` (16 kHz mono 16-bit; the header is rewritten after
 every block, so the file is valid at any instant) and ``transcript.jsonl`` (one JSON line
 per commit; a revision of the last commits, when an utterance was heard whole, is a line
-``{"revise": N, "words": [...]}`` that replaces the last N words). Both are flushed to disk at least every second, so a crash or power loss loses
-at most a second of audio and no committed text. ``dictation-app transcribe audio.wav``
-re-transcribes a session offline; :func:`load_session` rebuilds its live transcript.
+``{"revise": N, "words": [...]}`` that replaces the last N words). Both are flushed to disk at
+least every second, so a crash or power loss loses at most a second of audio and no committed
+text. ``dictation-app transcribe audio.wav`` re-transcribes a session offline;
+:func:`load_session` rebuilds its live transcript.
 """
 
 from __future__ import annotations
@@ -128,8 +129,10 @@ class SessionRecorder:
         try:
             action()
         except OSError as exc:
-            self.failed = f"Recording stopped: cannot write to {self.folder} ({exc.strerror or exc}). " \
-                          "Audio and text up to now are kept."
+            self.failed = (
+                f"Recording stopped: cannot write to {self.folder} ({exc.strerror or exc}). "
+                "Audio and text up to now are kept."
+            )
             raise RecordingError(self.failed) from None
 
 

@@ -25,8 +25,11 @@ GROUPS = (window, files, live, history, control)
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="Offline dictation and transcription with Whisper.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--self-test", action="store_true",
-                        help="open the window, load the default model, transcribe a bundled sample, check it")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="open the window, load the default model, transcribe a bundled sample, check it",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in GROUPS:
         group.register(commands)

@@ -5,8 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "PROG", "ProgressBar", "add_model_options",
-           "app_options_from_args", "error", "load_model"]
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "PROG",
+    "ProgressBar",
+    "add_model_options",
+    "app_options_from_args",
+    "error",
+    "load_model",
+]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 PROG = "dictation-app"
@@ -27,10 +37,18 @@ def add_model_options(parser: argparse.ArgumentParser) -> None:
 
 
 #: settings the command line can give, and the option that gives each
-_FLAGS = {"model/name": "model", "decoding/language": "language", "decoding/task": "task",
-          "decoding/initial_prompt": "initial_prompt", "decoding/hotwords": "hotwords",
-          "decoding/batch_size": "batch_size", "voice/commands": "commands", "anywhere/insert": "insert",
-          "anywhere/after": "after", "anywhere/method": "method"}
+_FLAGS = {
+    "model/name": "model",
+    "decoding/language": "language",
+    "decoding/task": "task",
+    "decoding/initial_prompt": "initial_prompt",
+    "decoding/hotwords": "hotwords",
+    "decoding/batch_size": "batch_size",
+    "voice/commands": "commands",
+    "anywhere/insert": "insert",
+    "anywhere/after": "after",
+    "anywhere/method": "method",
+}
 
 
 def app_options_from_args(args: argparse.Namespace):
@@ -53,8 +71,9 @@ def app_options_from_args(args: argparse.Namespace):
     if getattr(args, "beam_size", None):
         options = with_beam(options, args.beam_size)
     if hasattr(args, "vad"):
-        options = replace(options, transcribe=replace(options.transcribe, vad_filter=args.vad,
-                                                      word_timestamps=args.word_timestamps))
+        options = replace(
+            options, transcribe=replace(options.transcribe, vad_filter=args.vad, word_timestamps=args.word_timestamps)
+        )
     return options
 
 
@@ -79,13 +98,19 @@ def load_model(args: argparse.Namespace, options):
     from dictation_app.engine import LoadOptions
 
     given = LoadOptions(device=args.compute_device, compute_type=args.compute_type, cpu_threads=args.threads)
-    load = LoadOptions(device=given.device or options.load.device,
-                       compute_type=given.compute_type or options.load.compute_type,
-                       cpu_threads=given.cpu_threads or options.load.cpu_threads)
+    load = LoadOptions(
+        device=given.device or options.load.device,
+        compute_type=given.compute_type or options.load.compute_type,
+        cpu_threads=given.cpu_threads or options.load.cpu_threads,
+    )
     service = DictationService()
     if service.store.needs_download(options.model_name):  # said before any connection is made
-        print(f"{PROG}: downloading model '{options.model_name}' from the Hugging Face hub (asked for by name; "
-              "the bundled tiny.en and local folders never download)", file=sys.stderr, flush=True)
+        print(
+            f"{PROG}: downloading model '{options.model_name}' from the Hugging Face hub (asked for by name; "
+            "the bundled tiny.en and local folders never download)",
+            file=sys.stderr,
+            flush=True,
+        )
     bar = ProgressBar(f"downloading {options.model_name}") if sys.stderr.isatty() else None
     service.load_now(options.model_name, load, progress=bar.bytes if bar else None)
     if bar:

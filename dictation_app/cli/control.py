@@ -24,8 +24,10 @@ def register(commands) -> None:
         parser = commands.add_parser(name, help=f"running app: {help_text}")
         parser.add_argument("--json", action="store_true", help="print the app's answer as JSON")
         parser.set_defaults(handler=_cmd_control, control=name)
-    doctor = commands.add_parser("doctor", help="what this desktop offers for dictating into other applications, "
-                                                "with a live check of each way of typing")
+    doctor = commands.add_parser(
+        "doctor",
+        help="what this desktop offers for dictating into other applications, with a live check of each way of typing",
+    )
     doctor.add_argument("--no-live", action="store_true", help="only look; type nothing into a test field")
     doctor.add_argument("--probe-field", metavar="OUT", help=argparse.SUPPRESS)  # the live check's own field
     doctor.set_defaults(handler=_cmd_doctor)
@@ -34,10 +36,16 @@ def register(commands) -> None:
 def _launch() -> None:
     """Start the app in the background, detached from this terminal, and wait for its socket."""
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        raise ControlError("Dictation is not running, and there is no display to start it on "
-                           "(DISPLAY and WAYLAND_DISPLAY are unset).")
-    subprocess.Popen(app_command("gui", "--background"), stdin=subprocess.DEVNULL,
-                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        raise ControlError(
+            "Dictation is not running, and there is no display to start it on (DISPLAY and WAYLAND_DISPLAY are unset)."
+        )
+    subprocess.Popen(
+        app_command("gui", "--background"),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + LAUNCH_WAIT_S
     while time.monotonic() < deadline:
         try:

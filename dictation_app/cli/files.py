@@ -8,7 +8,15 @@ import sys
 from pathlib import Path
 
 from dictation_app.cli.common import (
-    EXIT_FAILED, EXIT_OK, EXIT_USAGE, PROG, ProgressBar, add_model_options, app_options_from_args, error, load_model,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    ProgressBar,
+    add_model_options,
+    app_options_from_args,
+    error,
+    load_model,
 )
 from dictation_app.errors import DictationError, OutputError
 
@@ -20,12 +28,21 @@ def register(commands) -> None:
 
     transcribe = commands.add_parser("transcribe", help="transcribe audio or video files")
     transcribe.add_argument("files", nargs="+", metavar="FILE")
-    transcribe.add_argument("--format", nargs="+", default=["txt"], choices=list(EXPORTERS), metavar="FMT",
-                            help=f"one or more of {', '.join(EXPORTERS)} (default: txt)")
-    transcribe.add_argument("--output-dir", type=Path, help="write <stem>.<ext> per file and format here (default: stdout)")
+    transcribe.add_argument(
+        "--format",
+        nargs="+",
+        default=["txt"],
+        choices=list(EXPORTERS),
+        metavar="FMT",
+        help=f"one or more of {', '.join(EXPORTERS)} (default: txt)",
+    )
+    transcribe.add_argument(
+        "--output-dir", type=Path, help="write <stem>.<ext> per file and format here (default: stdout)"
+    )
     transcribe.set_defaults(user_voice=True)  # the user's replacements, when they apply them to files
-    transcribe.add_argument("--no-history", dest="history", action="store_false",
-                            help="do not keep the transcripts in the history")
+    transcribe.add_argument(
+        "--no-history", dest="history", action="store_false", help="do not keep the transcripts in the history"
+    )
     add_model_options(transcribe)
     _add_decoding_options(transcribe, language_default="auto", word_timestamps=True)
     transcribe.set_defaults(handler=_cmd_transcribe)
@@ -34,21 +51,34 @@ def register(commands) -> None:
     evaluate.add_argument("manifest", type=Path, metavar="MANIFEST.tsv")
     evaluate.add_argument("--limit", type=int, help="only the first N files")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    evaluate.add_argument("--mode", choices=["offline", "live"], default="offline",
-                          help="live: stream each file through the dictation engine (default: %(default)s)")
+    evaluate.add_argument(
+        "--mode",
+        choices=["offline", "live"],
+        default="offline",
+        help="live: stream each file through the dictation engine (default: %(default)s)",
+    )
     evaluate.add_argument("--realtime", action="store_true", help="live mode: pace audio in real time, report latency")
-    evaluate.add_argument("--settings", type=Path, metavar="FILE",
-                          help="take model, language, prompt, hotwords, speech threshold and pause from the window's "
-                               "settings file (e.g. ~/.config/dictation-app/dictation-app.conf); options given here win")
-    evaluate.add_argument("--commands", action=argparse.BooleanOptionalAction, default=None,
-                          help="live mode: spoken commands on, as in dictation (default: on); the commands that "
-                               "fire are counted")
+    evaluate.add_argument(
+        "--settings",
+        type=Path,
+        metavar="FILE",
+        help="take model, language, prompt, hotwords, speech threshold and pause from the window's "
+        "settings file (e.g. ~/.config/dictation-app/dictation-app.conf); options given here win",
+    )
+    evaluate.add_argument(
+        "--commands",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="live mode: spoken commands on, as in dictation (default: on); the commands that fire are counted",
+    )
     add_model_options(evaluate)
     # Scoring needs text only; without word timestamps the settings are bare faster-whisper's.
     _add_decoding_options(evaluate, language_default="en", word_timestamps=False)
     evaluate.set_defaults(handler=_cmd_eval)
 
-    commands.add_parser("models", help="list models: where from, installed, size, path").set_defaults(handler=_cmd_models)
+    commands.add_parser("models", help="list models: where from, installed, size, path").set_defaults(
+        handler=_cmd_models
+    )
 
 
 def _add_decoding_options(parser: argparse.ArgumentParser, language_default: str, word_timestamps: bool) -> None:
@@ -56,17 +86,23 @@ def _add_decoding_options(parser: argparse.ArgumentParser, language_default: str
     group.add_argument("--language", help=f"language code, or 'auto' to detect (default: {language_default})")
     group.add_argument("--task", choices=["transcribe", "translate"])
     group.add_argument("--beam-size", type=int)
-    group.add_argument("--batch-size", type=int, metavar="N",
-                       help="decode speech chunks N at a time (faster-whisper's batched pipeline: faster, "
-                            "the whole file in memory; default: one window at a time)")
+    group.add_argument(
+        "--batch-size",
+        type=int,
+        metavar="N",
+        help="decode speech chunks N at a time (faster-whisper's batched pipeline: faster, "
+        "the whole file in memory; default: one window at a time)",
+    )
     group.add_argument("--initial-prompt", help="text that sets vocabulary and style")
     group.add_argument("--hotwords", help="words to favour (names, jargon)")
     group.add_argument("--vad", action="store_true", help="skip non-speech with Silero VAD")
-    group.add_argument("--word-timestamps", action=argparse.BooleanOptionalAction, default=word_timestamps,
-                       help="per-word times (default: %(default)s)")
+    group.add_argument(
+        "--word-timestamps",
+        action=argparse.BooleanOptionalAction,
+        default=word_timestamps,
+        help="per-word times (default: %(default)s)",
+    )
     parser.set_defaults(language_default=language_default)
-
-
 
 
 # -- transcribe ---------------------------------------------------------------------------
@@ -194,19 +230,36 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     summary = summarize(scores)
     if args.json:
         files = [
-            {"path": str(s.path), "wer": s.wer, "audio_s": s.audio_s, "wall_s": s.wall_s,
-             "hypothesis": s.hypothesis, "error": s.error}
+            {
+                "path": str(s.path),
+                "wer": s.wer,
+                "audio_s": s.audio_s,
+                "wall_s": s.wall_s,
+                "hypothesis": s.hypothesis,
+                "error": s.error,
+            }
             for s in scores
         ]
-        print(json.dumps({"wer": summary.wer, "rtf": summary.rtf, "files": summary.files,
-                          "audio_s": summary.audio_s, "failed": summary.failed, "model": service.model_name,
-                          "commands_fired": [[str(p), c] for p, c in live.fired] if live is not None else [],
-                          "per_file": files}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "wer": summary.wer,
+                    "rtf": summary.rtf,
+                    "files": summary.files,
+                    "audio_s": summary.audio_s,
+                    "failed": summary.failed,
+                    "model": service.model_name,
+                    "commands_fired": [[str(p), c] for p, c in live.fired] if live is not None else [],
+                    "per_file": files,
+                },
+                indent=2,
+            )
+        )
     else:
         latency = f" {live.latency.summary()}" if live is not None and args.realtime else ""
         commands = f" commands_fired={len(live.fired)}" if live is not None else ""
         print(summary.line() + latency + commands)
-        for path, command in (live.fired if live is not None else []):
+        for path, command in live.fired if live is not None else []:
             print(f"{path.name}\tcommand fired: {command}", file=sys.stderr)
     return EXIT_FAILED if summary.failed or not summary.files else EXIT_OK
 

@@ -58,7 +58,8 @@ def _cmd_history(args: argparse.Namespace) -> int:
             error(f"there is no history entry {words[1]} ('{PROG} history' lists them).")
             return EXIT_FAILED
         return {"show": _show, "export": _export, "retranscribe": _retranscribe, "delete": _delete}[words[0]](
-            store, entry, args)
+            store, entry, args
+        )
     return _list(store, " ".join(words), args)
 
 
@@ -101,7 +102,7 @@ def _preview(text: str, query: str, width: int = 70) -> str:
     text = " ".join(text.split())
     at = text.lower().find(query.split()[0].lower()) if query.split() else 0
     start = max(0, at - width // 3) if at > 0 else 0
-    snippet = text[start:start + width]
+    snippet = text[start : start + width]
     return ("…" if start else "") + snippet + ("…" if start + width < len(text) else "")
 
 
@@ -146,8 +147,13 @@ def _retranscribe(store, entry, args: argparse.Namespace) -> int:
     options = app_options_from_args(args)
     service = load_model(args, options)
     bar = ProgressBar(f"re-transcribing #{entry.entry_id}") if sys.stderr.isatty() else None
-    version = retranscribe(store, entry, FileTranscriber(service.model, service.model_name), options.transcribe,
-                           on_progress=bar.fraction if bar else None)
+    version = retranscribe(
+        store,
+        entry,
+        FileTranscriber(service.model, service.model_name),
+        options.transcribe,
+        on_progress=bar.fraction if bar else None,
+    )
     if bar:
         bar.close()
     print(f"#{version.entry_id} ({version.model}), a new version of #{version.parent}:", file=sys.stderr)
@@ -163,8 +169,9 @@ def _delete(store, entry, args: argparse.Namespace) -> int:
         if not sys.stdin.isatty():
             error("deleting needs --yes when not asked at a terminal.")
             return EXIT_USAGE
-        answer = input(f"Delete #{versions[0].entry_id} ({len(versions)} version(s)) with its recording "
-                       "and transcripts? [y/N] ")
+        answer = input(
+            f"Delete #{versions[0].entry_id} ({len(versions)} version(s)) with its recording and transcripts? [y/N] "
+        )
         if answer.strip().lower() not in ("y", "yes"):
             return EXIT_FAILED
     problems = delete_entry(store, versions[0].entry_id)
@@ -178,6 +185,9 @@ def _rebuild(store) -> int:
     from dictation_app.core.history_files import rebuild
 
     report = rebuild(store)
-    print(f"history rebuilt: {report.added} entries from the kept folders"
-          + (f", {report.unreadable} unreadable (left in place)" if report.unreadable else ""), file=sys.stderr)
+    print(
+        f"history rebuilt: {report.added} entries from the kept folders"
+        + (f", {report.unreadable} unreadable (left in place)" if report.unreadable else ""),
+        file=sys.stderr,
+    )
     return EXIT_OK

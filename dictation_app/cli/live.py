@@ -22,20 +22,37 @@ def register(commands) -> None:
     listen.add_argument("--output", type=Path, help="also write the final text to this file")
     add_model_options(listen)
     listen.add_argument("--language", help="language code (default: en)")
-    listen.add_argument("--commands", action=argparse.BooleanOptionalAction, default=None,
-                        help="spoken punctuation and commands: 'comma', 'new line', 'scratch that' (default: on)")
-    listen.add_argument("--type", dest="type_into", action="store_true",
-                        help="type the words into the application that has the focus when it starts (as the "
-                             "app's shortcut does); they still go to stdout")
-    listen.add_argument("--insert", choices=("live", "on_finish"),
-                        help="with --type: as the words commit, or the whole recording heard again when it stops "
-                             "(default: your Preferences, else live)")
-    listen.add_argument("--after", choices=("space", "newline", "nothing"),
-                        help="with --type: typed after the dictation (default: your Preferences, else space)")
+    listen.add_argument(
+        "--commands",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="spoken punctuation and commands: 'comma', 'new line', 'scratch that' (default: on)",
+    )
+    listen.add_argument(
+        "--type",
+        dest="type_into",
+        action="store_true",
+        help="type the words into the application that has the focus when it starts (as the "
+        "app's shortcut does); they still go to stdout",
+    )
+    listen.add_argument(
+        "--insert",
+        choices=("live", "on_finish"),
+        help="with --type: as the words commit, or the whole recording heard again when it stops "
+        "(default: your Preferences, else live)",
+    )
+    listen.add_argument(
+        "--after",
+        choices=("space", "newline", "nothing"),
+        help="with --type: typed after the dictation (default: your Preferences, else space)",
+    )
     listen.add_argument("--method", help="with --type: the insertion method (default: the desktop's best)")
-    listen.add_argument("--audio", type=Path,
-                        help="dictate this recording instead of the microphone, as fast as it decodes (to try "
-                             "settings, or a recording, on what you would say)")
+    listen.add_argument(
+        "--audio",
+        type=Path,
+        help="dictate this recording instead of the microphone, as fast as it decodes (to try "
+        "settings, or a recording, on what you would say)",
+    )
     listen.set_defaults(handler=_cmd_listen, language_default="en", user_voice=True)
     commands.add_parser("devices", help="list audio input devices").set_defaults(handler=_cmd_devices)
 
@@ -74,25 +91,40 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     if typing is not None:
         typing.transcribe = service.recording_transcriber(options.transcribe)
     destination = typing.target.label if typing is not None else "listen (terminal)"
-    dictation = service.dictation(source, options.streaming, language=options.language, voice=options.voice,
-                                  destination=destination, typing=typing)
+    dictation = service.dictation(
+        source,
+        options.streaming,
+        language=options.language,
+        voice=options.voice,
+        destination=destination,
+        typing=typing,
+    )
     dictation.start()  # fails with a clear message before any session folder is made
     signal.signal(signal.SIGINT, lambda *_: dictation.request_stop())
     into = f"; typing into {typing.target.label}" if typing is not None else ""
-    print(f"Listening on {getattr(source, 'device_name', args.audio)} (Ctrl-C to stop); recording to "
-          f"{dictation.folder}{into}", file=sys.stderr, flush=True)
+    print(
+        f"Listening on {getattr(source, 'device_name', args.audio)} (Ctrl-C to stop); recording to "
+        f"{dictation.folder}{into}",
+        file=sys.stderr,
+        flush=True,
+    )
     text, failed = _print_until_stopped(dictation, args.seconds)
     if getattr(source, "overflows", 0) or getattr(source, "dropped_frames", 0):
-        print(f"dictation-app: warning: input overflowed {source.overflows} times; "
-              f"{source.dropped_frames} frames were lost", file=sys.stderr)
+        print(
+            f"dictation-app: warning: input overflowed {source.overflows} times; "
+            f"{source.dropped_frames} frames were lost",
+            file=sys.stderr,
+        )
     if args.output is not None:
         atomic_write(args.output, (text + "\n").encode("utf-8"))
     if typing is not None:
         typing.finished.wait()  # what is queued is typed (or held, and said) before the process ends
         if typing.delivery.held:
             failed = True
-            error(f"not everything could be typed into {typing.target.label}; what was not: "
-                  f"{typing.delivery.held_text!r} (the recording's folder has every word)")
+            error(
+                f"not everything could be typed into {typing.target.label}; what was not: "
+                f"{typing.delivery.held_text!r} (the recording's folder has every word)"
+            )
     print(f"Recording kept in {dictation.session.recorder.audio_path}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
 

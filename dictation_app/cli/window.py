@@ -13,8 +13,9 @@ __all__ = ["cmd_gui", "cmd_self_test", "register"]
 
 def register(commands) -> None:
     gui = commands.add_parser("gui", help="open the window (the default without a command)")
-    gui.add_argument("--background", action="store_true",
-                     help="start with the window hidden in the tray (where the desktop has one)")
+    gui.add_argument(
+        "--background", action="store_true", help="start with the window hidden in the tray (where the desktop has one)"
+    )
     gui.set_defaults(handler=cmd_gui)
 
 
@@ -31,8 +32,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.environ.get("QT_QPA_PLATFORM")
     ):
-        error("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset). "
-              "Without a desktop, use 'dictation-app transcribe' or 'dictation-app listen'; see --help.")
+        error(
+            "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset). "
+            "Without a desktop, use 'dictation-app transcribe' or 'dictation-app listen'; see --help."
+        )
         return EXIT_FAILED
     try:
         from dictation_app.ui.app import run

@@ -39,8 +39,16 @@ from dictation_app.engine.streaming import DecoderBackend, StreamEvent, Streamin
 from dictation_app.engine.transcriber import FileTranscriber, TranscribeOptions
 from dictation_app.errors import DictationError
 
-__all__ = ["Dictation", "DictationService", "ModelProblem", "ModelReady", "Post", "ServiceEvent", "ServiceState",
-           "StateChanged"]
+__all__ = [
+    "Dictation",
+    "DictationService",
+    "ModelProblem",
+    "ModelReady",
+    "Post",
+    "ServiceEvent",
+    "ServiceState",
+    "StateChanged",
+]
 
 #: ``post(callable)``: run the callable on the front end's own thread (soon, in order).
 Post = Callable[[Callable[[], None]], None]
@@ -90,13 +98,14 @@ def _call_now(func: Callable[[], None]) -> None:
 
 class DictationService:
     """Args:
-        store: Where models come from.
-        post: Runs listener calls on the front end's thread (default: at once, on any thread).
-        history: Where each recorded dictation gets its entry (None: no history).
+    store: Where models come from.
+    post: Runs listener calls on the front end's thread (default: at once, on any thread).
+    history: Where each recorded dictation gets its entry (None: no history).
     """
 
-    def __init__(self, store: ModelStore | None = None, post: Post = _call_now,
-                 history: HistoryStore | None = None) -> None:
+    def __init__(
+        self, store: ModelStore | None = None, post: Post = _call_now, history: HistoryStore | None = None
+    ) -> None:
         self.store = store or ModelStore()
         self.history = history
         self.model = None
@@ -151,8 +160,9 @@ class DictationService:
         request = self._load_request
         options = options or LoadOptions()
         self.set_state(ServiceState.LOADING)
-        threading.Thread(target=self._load_in_background, args=(request, name, options),
-                         name="model-load", daemon=True).start()
+        threading.Thread(
+            target=self._load_in_background, args=(request, name, options), name="model-load", daemon=True
+        ).start()
 
     def _load_in_background(self, request: int, name: str, options: LoadOptions) -> None:
         try:
@@ -176,8 +186,12 @@ class DictationService:
         if request != self._load_request:
             return
         if name != DEFAULT_MODEL or options != LoadOptions():
-            self._announce(ModelProblem(f"Model '{name}' could not be loaded: {message} "
-                                        f"Using the default model ({DEFAULT_MODEL}) instead.", fallback=True))
+            self._announce(
+                ModelProblem(
+                    f"Model '{name}' could not be loaded: {message} Using the default model ({DEFAULT_MODEL}) instead.",
+                    fallback=True,
+                )
+            )
             self.load(DEFAULT_MODEL, LoadOptions())
             return
         self.set_state(ServiceState.NO_MODEL if self.model is None else ServiceState.IDLE)
@@ -193,10 +207,18 @@ class DictationService:
 
     # -- dictations -----------------------------------------------------------------------
 
-    def dictation(self, source: AudioSource, options: StreamingOptions, *, record: bool = True,
-                  language: str = "en", latency: CommitLatency | None = None,
-                  voice: VoiceOptions | None = None, destination: str = "editor",
-                  typing: Typing | None = None) -> Dictation:
+    def dictation(
+        self,
+        source: AudioSource,
+        options: StreamingOptions,
+        *,
+        record: bool = True,
+        language: str = "en",
+        latency: CommitLatency | None = None,
+        voice: VoiceOptions | None = None,
+        destination: str = "editor",
+        typing: Typing | None = None,
+    ) -> Dictation:
         """A live dictation from ``source`` (not started) with the loaded model, its stages
         composed in their order: voice -> latency -> history -> typing.
 
@@ -218,7 +240,9 @@ class DictationService:
         latency = latency or CommitLatency()
         stages: list[Stage] = []
         if voice is not None:
-            stages.append(VoiceStage(VoiceInterpreter(voice, tokenizer_is_common(getattr(self.model, "hf_tokenizer", None)))))
+            stages.append(
+                VoiceStage(VoiceInterpreter(voice, tokenizer_is_common(getattr(self.model, "hf_tokenizer", None))))
+            )
         stages.append(latency)
         history = None
         if record and self.history is not None:
@@ -287,9 +311,16 @@ class Dictation:
         stages: Its stages.
     """
 
-    def __init__(self, service: DictationService, source: AudioSource, backend: DecoderBackend,
-                 options: StreamingOptions, open_recorder: Callable[[], SessionRecorder] | None = None,
-                 latency: CommitLatency | None = None, stages: list[Stage] | None = None) -> None:
+    def __init__(
+        self,
+        service: DictationService,
+        source: AudioSource,
+        backend: DecoderBackend,
+        options: StreamingOptions,
+        open_recorder: Callable[[], SessionRecorder] | None = None,
+        latency: CommitLatency | None = None,
+        stages: list[Stage] | None = None,
+    ) -> None:
         self.service = service
         transcriber = StreamingTranscriber(_ReportingBackend(backend, self._decoding), options)
         self.session = LiveSession(source, transcriber, open_recorder)
@@ -365,8 +396,13 @@ class Dictation:
         and pass the events through the stages."""
         events, self._pending = self._pending + self.session.step(timeout), []
         recorder = self.session.recorder
-        step = Step(self.session.ended, recorder.samples_written if recorder else 0, time.perf_counter(),
-                    self.source.wall_time_of, self._stop_by_voice)
+        step = Step(
+            self.session.ended,
+            recorder.samples_written if recorder else 0,
+            time.perf_counter(),
+            self.source.wall_time_of,
+            self._stop_by_voice,
+        )
         for stage in self.stages:
             events = stage.feed(events, step)
         if self.session.ended:

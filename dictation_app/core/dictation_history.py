@@ -38,9 +38,20 @@ class DictationHistory:
         destination = self.destination
         session_sidecar(Path(folder), destination)
         now = time.time()
-        entry = Entry(0, "dictation", now, 0.0, self.model, self.language, destination,
-                      datetime.fromtimestamp(now).strftime("Dictation %H:%M"), "", str(Path(folder) / AUDIO_NAME),
-                      str(folder), "recording")
+        entry = Entry(
+            0,
+            "dictation",
+            now,
+            0.0,
+            self.model,
+            self.language,
+            destination,
+            datetime.fromtimestamp(now).strftime("Dictation %H:%M"),
+            "",
+            str(Path(folder) / AUDIO_NAME),
+            str(folder),
+            "recording",
+        )
         problems = self._write(lambda: self.store.add(entry))
         self.entry_id = entry.entry_id or None
         return problems

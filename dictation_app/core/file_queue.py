@@ -23,8 +23,17 @@ from dictation_app.core.dictation import Post
 from dictation_app.engine.transcriber import FileTranscriber, TranscribeOptions
 from dictation_app.errors import DictationError, TranscriptionCancelled
 
-__all__ = ["FileQueue", "Job", "JobAdded", "JobChanged", "JobState", "JobsRemoved", "QueueEvent", "TranscriptReady",
-           "media_files"]
+__all__ = [
+    "FileQueue",
+    "Job",
+    "JobAdded",
+    "JobChanged",
+    "JobState",
+    "JobsRemoved",
+    "QueueEvent",
+    "TranscriptReady",
+    "media_files",
+]
 
 
 class JobState(Enum):
@@ -92,8 +101,27 @@ QueueEvent = JobAdded | JobChanged | JobsRemoved | TranscriptReady
 _SHUTDOWN = None
 
 MEDIA_SUFFIXES = {
-    ".wav", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wma", ".aiff", ".aif",
-    ".mp4", ".mkv", ".mov", ".webm", ".avi", ".wmv", ".m4v", ".mpg", ".mpeg", ".3gp",
+    ".wav",
+    ".flac",
+    ".mp3",
+    ".m4a",
+    ".aac",
+    ".ogg",
+    ".oga",
+    ".opus",
+    ".wma",
+    ".aiff",
+    ".aif",
+    ".mp4",
+    ".mkv",
+    ".mov",
+    ".webm",
+    ".avi",
+    ".wmv",
+    ".m4v",
+    ".mpg",
+    ".mpeg",
+    ".3gp",
 }
 
 
@@ -110,16 +138,21 @@ def media_files(paths: list[Path]) -> list[Path]:
 
 class FileQueue:
     """Args:
-        options: Called when a job starts, for the transcription options of the moment.
-        post: Runs a callable on the owner's thread (the worker reports through it).
-        pause: Called on the worker thread with the job's cancel event before each window is
-            decoded; returns when transcription may go on (the window passes
-            :meth:`DictationService.wait_while_speaking`: live dictation comes first).
-        history: Where each finished transcript is kept with its entry (None: nowhere).
+    options: Called when a job starts, for the transcription options of the moment.
+    post: Runs a callable on the owner's thread (the worker reports through it).
+    pause: Called on the worker thread with the job's cancel event before each window is
+        decoded; returns when transcription may go on (the window passes
+        :meth:`DictationService.wait_while_speaking`: live dictation comes first).
+    history: Where each finished transcript is kept with its entry (None: nowhere).
     """
 
-    def __init__(self, options: Callable[[], TranscribeOptions], post: Post,
-                 pause: Callable[[threading.Event], None] | None = None, history=None) -> None:
+    def __init__(
+        self,
+        options: Callable[[], TranscribeOptions],
+        post: Post,
+        pause: Callable[[threading.Event], None] | None = None,
+        history=None,
+    ) -> None:
         self.options = options
         self.history = history
         self.voice = None  # () -> VoiceOptions: replacements for file transcripts, when the user wants them
@@ -213,7 +246,9 @@ class FileQueue:
             try:
                 duration = probe_duration(job.path)
             except Exception as exc:  # a bug is still a message on the row
-                message = str(exc) if isinstance(exc, DictationError) else f"Unexpected error: {type(exc).__name__}: {exc}"
+                message = (
+                    str(exc) if isinstance(exc, DictationError) else f"Unexpected error: {type(exc).__name__}: {exc}"
+                )
                 self._post(lambda: self._finish(job, JobState.FAILED, message))
             else:
                 self._post(lambda: self._probed(job, duration))
@@ -240,7 +275,9 @@ class FileQueue:
         job.state, job.started = JobState.RUNNING, time.monotonic()
         self._tell(JobChanged(job))
         voice = self.voice() if self.voice is not None else None
-        self._requests.put((job, str(job.path), options, job.cancel, self._transcriber, self.pause, self.history, voice))
+        self._requests.put(
+            (job, str(job.path), options, job.cancel, self._transcriber, self.pause, self.history, voice)
+        )
 
     def _finish(self, job: Job, state: JobState, message: str = "") -> None:
         job.state, job.message = state, message
@@ -266,8 +303,17 @@ class FileQueue:
         while (request := self._requests.get()) is not _SHUTDOWN:
             self._post(self._transcribe(*request))
 
-    def _transcribe(self, job: Job, path: str, options: TranscribeOptions, cancel: threading.Event,
-                    transcriber: FileTranscriber, pause, history, voice) -> Callable[[], None]:
+    def _transcribe(
+        self,
+        job: Job,
+        path: str,
+        options: TranscribeOptions,
+        cancel: threading.Event,
+        transcriber: FileTranscriber,
+        pause,
+        history,
+        voice,
+    ) -> Callable[[], None]:
         """Transcribe on the worker thread (it reads only its request); returns what to do
         on the owner's thread."""
         try:

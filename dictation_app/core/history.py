@@ -82,14 +82,33 @@ class Entry:
     @property
     def summary(self) -> str:
         """One line: where the text went (or the file's name), length, model, and what is special."""
-        parts = [self.title if self.kind == "file" else f"→ {self.destination or 'editor'}",
-                 f"{self.duration:.0f} s", self.model, f"version of #{self.parent}" if self.parent else "",
-                 "" if self.state == "done" else self.state, "audio missing" if self.audio_missing else ""]
+        parts = [
+            self.title if self.kind == "file" else f"→ {self.destination or 'editor'}",
+            f"{self.duration:.0f} s",
+            self.model,
+            f"version of #{self.parent}" if self.parent else "",
+            "" if self.state == "done" else self.state,
+            "audio missing" if self.audio_missing else "",
+        ]
         return " · ".join(p for p in parts if p)
 
 
-_COLUMNS = ("id", "kind", "created", "duration", "model", "language", "destination", "title", "text", "audio",
-            "transcript", "state", "parent", "audio_missing")
+_COLUMNS = (
+    "id",
+    "kind",
+    "created",
+    "duration",
+    "model",
+    "language",
+    "destination",
+    "title",
+    "text",
+    "audio",
+    "transcript",
+    "state",
+    "parent",
+    "audio_missing",
+)
 
 _SCHEMA_1 = """
 CREATE TABLE entries (
@@ -186,8 +205,10 @@ class HistoryStore:
                     pass
                 except OSError:
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            self.problem = (f"The history database could not be read ({exc}); it was moved to {aside} and "
-                            "is rebuilt from the recordings and transcripts.")
+            self.problem = (
+                f"The history database could not be read ({exc}); it was moved to {aside} and "
+                "is rebuilt from the recordings and transcripts."
+            )
             self.rebuilt = True
             self._migrate(self.db)
         except HistoryError as exc:
@@ -228,8 +249,9 @@ class HistoryStore:
     def add(self, entry: Entry) -> int:
         """Insert ``entry`` (its ``entry_id`` is ignored); returns the new id."""
         values = _values(entry)[1:]
-        cursor = self._write(f"INSERT INTO entries ({', '.join(_COLUMNS[1:])}) VALUES ({', '.join('?' * len(values))})",
-                             values)
+        cursor = self._write(
+            f"INSERT INTO entries ({', '.join(_COLUMNS[1:])}) VALUES ({', '.join('?' * len(values))})", values
+        )
         entry.entry_id = cursor.lastrowid
         return entry.entry_id
 
@@ -244,8 +266,12 @@ class HistoryStore:
     def delete(self, entry_id: int) -> list[Entry]:
         """Remove an entry and its re-transcriptions from the database; returns what was removed
         (the caller removes their files: :func:`~dictation_app.core.history_files.delete_entry`)."""
-        removed = [_entry(r) for r in self._read(f"SELECT {', '.join(_COLUMNS)} FROM entries WHERE id = ? OR parent = ?",
-                                                 (entry_id, entry_id))]
+        removed = [
+            _entry(r)
+            for r in self._read(
+                f"SELECT {', '.join(_COLUMNS)} FROM entries WHERE id = ? OR parent = ?", (entry_id, entry_id)
+            )
+        ]
         self._write("DELETE FROM entries WHERE id = ? OR parent = ?", (entry_id, entry_id))
         return removed
 
@@ -254,8 +280,11 @@ class HistoryStore:
         another process is still recording (its recorder holds a lock on the audio) stays."""
         from dictation_app.audio.recorder import is_recording
 
-        ended = [(row[0],) for row in self._read("SELECT id, audio FROM entries WHERE state = 'recording'")
-                 if not is_recording(Path(row[1]))]
+        ended = [
+            (row[0],)
+            for row in self._read("SELECT id, audio FROM entries WHERE state = 'recording'")
+            if not is_recording(Path(row[1]))
+        ]
         try:
             self.db.executemany("UPDATE entries SET state = 'interrupted' WHERE id = ?", ended)
         except sqlite3.Error as exc:
@@ -284,12 +313,20 @@ class HistoryStore:
         if entry is None:
             return []
         root = entry.parent or entry.entry_id
-        rows = self._read(f"SELECT {', '.join(_COLUMNS)} FROM entries WHERE id = ? OR parent = ? "
-                          "ORDER BY parent IS NOT NULL, created, id", (root, root))
+        rows = self._read(
+            f"SELECT {', '.join(_COLUMNS)} FROM entries WHERE id = ? OR parent = ? "
+            "ORDER BY parent IS NOT NULL, created, id",
+            (root, root),
+        )
         return [_entry(r) for r in rows]
 
-    def search(self, query: str = "", since: float | None = None, limit: int | None = None,
-               before: tuple[float, int] | None = None) -> list[Entry]:
+    def search(
+        self,
+        query: str = "",
+        since: float | None = None,
+        limit: int | None = None,
+        before: tuple[float, int] | None = None,
+    ) -> list[Entry]:
         """Entries, newest first, whose text or title match every word of ``query`` (as prefixes:
         typing "kub" finds "Kubernetes"); ``before=(created, id)`` pages on from a last row."""
         where, params = [], []
@@ -381,8 +418,22 @@ def _statements(script: str) -> list[str]:
 
 
 def _values(entry: Entry) -> tuple:
-    return (entry.entry_id, entry.kind, entry.created, entry.duration, entry.model, entry.language, entry.destination,
-            entry.title, entry.text, entry.audio, entry.transcript, entry.state, entry.parent, int(entry.audio_missing))
+    return (
+        entry.entry_id,
+        entry.kind,
+        entry.created,
+        entry.duration,
+        entry.model,
+        entry.language,
+        entry.destination,
+        entry.title,
+        entry.text,
+        entry.audio,
+        entry.transcript,
+        entry.state,
+        entry.parent,
+        int(entry.audio_missing),
+    )
 
 
 def _entry(row: tuple) -> Entry:

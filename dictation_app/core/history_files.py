@@ -27,8 +27,19 @@ from dictation_app.errors import OutputError
 from dictation_app.fileio import atomic_write, private_dir, user_data_dir
 from dictation_app.transcript import Transcript
 
-__all__ = ["ImportReport", "apply_retention", "default_transcripts_dir", "delete_entry", "entry_transcript",
-           "import_folders", "open_history", "rebuild", "retranscribe", "save_file_transcript", "session_sidecar"]
+__all__ = [
+    "ImportReport",
+    "apply_retention",
+    "default_transcripts_dir",
+    "delete_entry",
+    "entry_transcript",
+    "import_folders",
+    "open_history",
+    "rebuild",
+    "retranscribe",
+    "save_file_transcript",
+    "session_sidecar",
+]
 
 SIDECAR_NAME = "history.json"
 
@@ -62,6 +73,7 @@ def open_history(path: Path | None = None) -> HistoryStore:
 
 # -- writing entries ----------------------------------------------------------------------
 
+
 def session_sidecar(folder: Path, destination: str) -> None:
     """Note where a dictation's text went in its session folder (read back by :func:`rebuild`)."""
     try:
@@ -70,8 +82,9 @@ def session_sidecar(folder: Path, destination: str) -> None:
         pass  # the database row has it; only a rebuild would miss it
 
 
-def save_file_transcript(store: HistoryStore, transcript: Transcript, parent: Entry | None = None,
-                         folder: Path | None = None) -> Entry:
+def save_file_transcript(
+    store: HistoryStore, transcript: Transcript, parent: Entry | None = None, folder: Path | None = None
+) -> Entry:
     """Keep a file's transcript (or a re-transcription of ``parent``) and add its entry.
 
     Raises:
@@ -84,8 +97,11 @@ def save_file_transcript(store: HistoryStore, transcript: Transcript, parent: En
     if parent is not None:  # named after the first version and the model of this one
         stem = f"{Path(parent.transcript).stem[:60]}-{Path(transcript.metadata.model or 'model').name}"
     path = folder / f"{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}-{stem}.json"
-    sidecar = {"kind": parent.kind if parent else "file", "destination": "",
-               "parent": parent.transcript if parent else ""}
+    sidecar = {
+        "kind": parent.kind if parent else "file",
+        "destination": "",
+        "parent": parent.transcript if parent else "",
+    }
     try:
         private_dir(folder)
         atomic_write(path, transcript.to_json().encode("utf-8"), private=True)
@@ -110,10 +126,22 @@ def _file_entry(transcript: Transcript, path: Path, sidecar: dict, parent: Entry
     title = Path(meta.source).name if meta.source else path.stem
     if parent is not None:
         title = parent.title
-    return Entry(0, sidecar.get("kind") or "file", created, meta.duration, meta.model, meta.language,
-                 sidecar.get("destination", "") if parent is None else parent.destination, title,
-                 transcript.text, meta.source, str(path), "done", parent.entry_id if parent else None,
-                 audio_missing=bool(meta.source) and not Path(meta.source).exists())
+    return Entry(
+        0,
+        sidecar.get("kind") or "file",
+        created,
+        meta.duration,
+        meta.model,
+        meta.language,
+        sidecar.get("destination", "") if parent is None else parent.destination,
+        title,
+        transcript.text,
+        meta.source,
+        str(path),
+        "done",
+        parent.entry_id if parent else None,
+        audio_missing=bool(meta.source) and not Path(meta.source).exists(),
+    )
 
 
 def entry_transcript(entry: Entry) -> Transcript:
@@ -127,11 +155,14 @@ def entry_transcript(entry: Entry) -> Transcript:
             return load_session(Path(entry.transcript))
         return Transcript.from_json(Path(entry.transcript).read_text(encoding="utf-8"))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise HistoryError(f"The transcript of this entry cannot be read ({getattr(exc, 'strerror', None) or exc}); "
-                           "its text is still in the history.") from None
+        raise HistoryError(
+            f"The transcript of this entry cannot be read ({getattr(exc, 'strerror', None) or exc}); "
+            "its text is still in the history."
+        ) from None
 
 
 # -- bringing folders in ------------------------------------------------------------------
+
 
 def import_folders(store: HistoryStore, sessions: Path | None = None, transcripts: Path | None = None) -> ImportReport:
     """Add every session folder and kept transcript that has no entry yet (idempotent)."""
@@ -149,14 +180,19 @@ def import_folders(store: HistoryStore, sessions: Path | None = None, transcript
                 report.added += 1
             except (OSError, ValueError, TypeError, KeyError):
                 report.unreadable += 1
-        names = sorted(p for p in transcripts.glob("*.json") if not p.name.endswith(".history.json")) \
-            if transcripts.is_dir() else []
+        names = (
+            sorted(p for p in transcripts.glob("*.json") if not p.name.endswith(".history.json"))
+            if transcripts.is_dir()
+            else []
+        )
         for path in names:
             if store.by_transcript(str(path)) is not None:
                 report.skipped += 1
                 continue
             try:
-                sidecar = json.loads(_sidecar_of(path).read_text(encoding="utf-8")) if _sidecar_of(path).exists() else {}
+                sidecar = (
+                    json.loads(_sidecar_of(path).read_text(encoding="utf-8")) if _sidecar_of(path).exists() else {}
+                )
                 transcript = Transcript.from_json(path.read_text(encoding="utf-8"))
             except (OSError, ValueError, TypeError, KeyError):
                 report.unreadable += 1
@@ -167,8 +203,13 @@ def import_folders(store: HistoryStore, sessions: Path | None = None, transcript
         for path, sidecar in pending:  # re-transcriptions find their first version
             parent = store.by_transcript(sidecar.get("parent") or "")
             if parent is not None:
-                store.update(store.by_transcript(str(path)).entry_id, parent=parent.entry_id, kind=parent.kind,
-                             title=parent.title, destination=parent.destination)
+                store.update(
+                    store.by_transcript(str(path)).entry_id,
+                    parent=parent.entry_id,
+                    kind=parent.kind,
+                    title=parent.title,
+                    destination=parent.destination,
+                )
     return report
 
 
@@ -182,9 +223,22 @@ def _session_entry(folder: Path) -> Entry:
     sidecar = folder / SIDECAR_NAME
     destination = json.loads(sidecar.read_text(encoding="utf-8")).get("destination", "") if sidecar.exists() else ""
     audio = folder / AUDIO_NAME
-    return Entry(0, "dictation", created, meta.duration, meta.model, meta.language, destination,
-                 datetime.fromtimestamp(created).strftime("Dictation %H:%M"), transcript.text, str(audio), str(folder),
-                 "done", None, audio_missing=not audio.exists())
+    return Entry(
+        0,
+        "dictation",
+        created,
+        meta.duration,
+        meta.model,
+        meta.language,
+        destination,
+        datetime.fromtimestamp(created).strftime("Dictation %H:%M"),
+        transcript.text,
+        str(audio),
+        str(folder),
+        "done",
+        None,
+        audio_missing=not audio.exists(),
+    )
 
 
 def rebuild(store: HistoryStore, sessions: Path | None = None, transcripts: Path | None = None) -> ImportReport:
@@ -195,6 +249,7 @@ def rebuild(store: HistoryStore, sessions: Path | None = None, transcripts: Path
 
 
 # -- removing -----------------------------------------------------------------------------
+
 
 def delete_entry(store: HistoryStore, entry_id: int, autosave_folder: Path | None = None) -> list[str]:
     """Delete an entry with its re-transcriptions and everything the app kept for them: the
@@ -246,8 +301,11 @@ def _discard_autosaves(marks: set[tuple[str, str]], folder: Path | None) -> list
             data = json.loads(path.read_text(encoding="utf-8"))
             content = data.get("content")
             meta = content.get("metadata", {}) if isinstance(content, dict) else {}
-            found = {("session", data.get("extra", {}).get("session", "")), ("source", meta.get("source", "")),
-                     ("transcript", f"{meta.get('source')}|{meta.get('created')}")}
+            found = {
+                ("session", data.get("extra", {}).get("session", "")),
+                ("source", meta.get("source", "")),
+                ("transcript", f"{meta.get('source')}|{meta.get('created')}"),
+            }
             if found & marks:
                 path.unlink()
         except (OSError, ValueError, AttributeError) as exc:
@@ -288,11 +346,10 @@ def _kept_bytes(entry: Entry) -> int:
         return 0
 
 
-
 # -- transcribing again -------------------------------------------------------------------
 
-def retranscribe(store: HistoryStore, entry: Entry, transcriber, options=None, cancel=None,
-                 on_progress=None) -> Entry:
+
+def retranscribe(store: HistoryStore, entry: Entry, transcriber, options=None, cancel=None, on_progress=None) -> Entry:
     """Transcribe an entry's kept audio again (with another model or settings), keeping both
     versions: the new transcript is an entry of its own whose ``parent`` is the first version.
 

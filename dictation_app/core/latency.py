@@ -53,8 +53,9 @@ class CommitLatency:
         self.observe(events, step.wall_time_of, step.now)
         return events
 
-    def observe(self, events: Iterable[StreamEvent], wall_time_of: Callable[[float], float | None],
-                now: float | None = None) -> None:
+    def observe(
+        self, events: Iterable[StreamEvent], wall_time_of: Callable[[float], float | None], now: float | None = None
+    ) -> None:
         """Account for the events a session step returned, handled at ``now`` (default: now)."""
         now = time.perf_counter() if now is None else now
         for event in events:

@@ -16,8 +16,19 @@ from dictation_app.engine.transcriber import TranscribeOptions
 from dictation_app.engine.vad import VadSettings
 from dictation_app.settings.declarations import by_key
 
-__all__ = ["AnywhereOptions", "AppOptions", "InsertMode", "SettingsReader", "ShortcutMode", "anywhere_options",
-           "app_options", "defaults_with", "language_code", "voice_options", "with_beam"]
+__all__ = [
+    "AnywhereOptions",
+    "AppOptions",
+    "InsertMode",
+    "SettingsReader",
+    "ShortcutMode",
+    "anywhere_options",
+    "app_options",
+    "defaults_with",
+    "language_code",
+    "voice_options",
+    "with_beam",
+]
 
 #: ``value(key)``: a declared setting's value (the window's Settings, a settings file, a dict).
 SettingsReader = Callable[[str], Any]
@@ -116,8 +127,13 @@ class AppOptions:
 
 def voice_options(value: SettingsReader) -> tuple[VoiceOptions, list[str]]:
     """The voice settings as options, and what is wrong in them."""
-    return parse_voice(value("voice/commands"), value("voice/custom_commands"), value("voice/vocabulary"),
-                       value("voice/replacements"), value("voice/replace_in_files"))
+    return parse_voice(
+        value("voice/commands"),
+        value("voice/custom_commands"),
+        value("voice/vocabulary"),
+        value("voice/replacements"),
+        value("voice/replace_in_files"),
+    )
 
 
 def app_options(value: SettingsReader) -> AppOptions:
@@ -145,8 +161,12 @@ def app_options(value: SettingsReader) -> AppOptions:
             vocabulary=decoder_hotwords(voice.vocabulary, value("decoding/hotwords")) if voice.vocabulary else "",
             **shared,
         ),
-        transcribe=TranscribeOptions(task=value("decoding/task"), batch_size=value("decoding/batch_size"),
-                                     hotwords=value("decoding/hotwords") or None, **shared),
+        transcribe=TranscribeOptions(
+            task=value("decoding/task"),
+            batch_size=value("decoding/batch_size"),
+            hotwords=value("decoding/hotwords") or None,
+            **shared,
+        ),
         language=language,
         input_device=value("dictation/input_device") or None,
         review_below=value("dictation/review_below"),
@@ -172,5 +192,8 @@ def defaults_with(changes: Mapping[str, Any]) -> SettingsReader:
 
 def with_beam(options: AppOptions, beam_size: int) -> AppOptions:
     """The same options with another beam width for both live and file decoding."""
-    return replace(options, streaming=replace(options.streaming, beam_size=beam_size),
-                   transcribe=replace(options.transcribe, beam_size=beam_size))
+    return replace(
+        options,
+        streaming=replace(options.streaming, beam_size=beam_size),
+        transcribe=replace(options.transcribe, beam_size=beam_size),
+    )

@@ -89,10 +89,15 @@ class Typing:
             entry says the text is kept in the app).
     """
 
-    def __init__(self, delivery: Delivery, options: AnywhereOptions,
-                 on_event: Callable[[TypingEvent], None] | None = None, post: Post = _call_now,
-                 transcribe: Callable[[Path], str | None] | None = None,
-                 held: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        delivery: Delivery,
+        options: AnywhereOptions,
+        on_event: Callable[[TypingEvent], None] | None = None,
+        post: Post = _call_now,
+        transcribe: Callable[[Path], str | None] | None = None,
+        held: Callable[[str], None] | None = None,
+    ) -> None:
         self.delivery = delivery
         self.options = options
         self.on_event = on_event or (lambda event: None)

@@ -46,9 +46,25 @@ def decoder_hotwords(vocabulary: Iterable[str], extra: str = "", limit: int = PR
     return ", ".join(parts)
 
 
-_SOUND_RULES = [(r"ph", "f"), (r"gh", "g"), (r"ck", "k"), (r"^kn", "n"), (r"^wr", "r"), (r"c(?=[eiy])", "s"),
-                (r"[cq]", "k"), (r"x", "ks"), (r"z", "s"), (r"th", "t"), (r"dg", "j"), (r"v", "f"), (r"w(?![aeiou])", ""),
-                (r"y(?![aeiou])", "i"), (r"b", "p"), (r"d", "t"), (r"g", "k")]  # voiced and voiceless alike
+_SOUND_RULES = [
+    (r"ph", "f"),
+    (r"gh", "g"),
+    (r"ck", "k"),
+    (r"^kn", "n"),
+    (r"^wr", "r"),
+    (r"c(?=[eiy])", "s"),
+    (r"[cq]", "k"),
+    (r"x", "ks"),
+    (r"z", "s"),
+    (r"th", "t"),
+    (r"dg", "j"),
+    (r"v", "f"),
+    (r"w(?![aeiou])", ""),
+    (r"y(?![aeiou])", "i"),
+    (r"b", "p"),
+    (r"d", "t"),
+    (r"g", "k"),
+]  # voiced and voiceless alike
 
 
 def sound_key(text: str) -> str:
@@ -89,7 +105,7 @@ def tokenizer_is_common(tokenizer) -> Callable[[str], bool]:
     cache: dict[str, bool] = {}
 
     def is_common(word: str) -> bool:
-        key = word.strip().strip(MARKS + "\"")
+        key = word.strip().strip(MARKS + '"')
         if key not in cache:
             counts = _english_counts()  # loaded at the first word asked about, on the thread asking (not the GUI's)
             stem = key.split("'")[0]
@@ -103,9 +119,9 @@ def tokenizer_is_common(tokenizer) -> Callable[[str], bool]:
 
 class VocabularyCorrector:
     """Args:
-        terms: The vocabulary, in the user's order.
-        is_common: Whether a decoded word is ordinary (a run of ordinary words is never
-            replaced); None: :func:`tokenizer_is_common` without a tokenizer.
+    terms: The vocabulary, in the user's order.
+    is_common: Whether a decoded word is ordinary (a run of ordinary words is never
+        replaced); None: :func:`tokenizer_is_common` without a tokenizer.
     """
 
     def __init__(self, terms: Iterable[str], is_common: Callable[[str], bool] | None = None) -> None:

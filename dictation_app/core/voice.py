@@ -7,8 +7,8 @@ the user meant: the editor, ``listen``, the history and the typing into other ap
 consume them unchanged. Its output is a pure function of the words committed so far and the
 pauses between them (:meth:`VoiceInterpreter._render`); each change of that output goes out as
 a :class:`Commit` (text added at the end) or a :class:`Revision` naming the commits it replaces
-and the command that made it (the last few commits replaced), so a command that changes text already out ("Anna." + "comma" -> "Anna,", "scratch
-that") is one edit, one undo step in the editor.
+and the command that made it, so a command that changes text already out ("Anna." + "comma" ->
+"Anna,", "scratch that") is one edit, one undo step in the editor.
 
 A command is a command only when it stands apart: a pause (or an utterance's start or end, or
 another command) before and after it. "In that period of history" is text; "... notes"
@@ -49,8 +49,16 @@ class _State:
     command_end: int = -1  # the word index right after the last command
 
     def copy(self) -> _State:
-        return _State(list(self.out), list(self.undo), list(self.fired), self.capitalize, self.lower, self.glue,
-                      self.stop, self.command_end)
+        return _State(
+            list(self.out),
+            list(self.undo),
+            list(self.fired),
+            self.capitalize,
+            self.lower,
+            self.glue,
+            self.stop,
+            self.command_end,
+        )
 
     def save(self, kind: str) -> None:
         self.undo = (self.undo + [(kind, tuple(self.out), self.capitalize, self.glue)])[-_UNDO_DEPTH:]
@@ -63,13 +71,17 @@ class _State:
 
 class VoiceInterpreter:
     """Args:
-        options: The command table, vocabulary and replacements.
-        is_common: Whether a word is an ordinary word the vocabulary must never replace.
-        corrector: The vocabulary's corrector, when one is shared (default: made from ``options``).
+    options: The command table, vocabulary and replacements.
+    is_common: Whether a word is an ordinary word the vocabulary must never replace.
+    corrector: The vocabulary's corrector, when one is shared (default: made from ``options``).
     """
 
-    def __init__(self, options: VoiceOptions, is_common: Callable[[str], bool] | None = None,
-                 corrector: VocabularyCorrector | None = None) -> None:
+    def __init__(
+        self,
+        options: VoiceOptions,
+        is_common: Callable[[str], bool] | None = None,
+        corrector: VocabularyCorrector | None = None,
+    ) -> None:
         self.options = options
         self.table: dict[tuple[str, ...], Command] = {}
         for command in options.table:
@@ -203,7 +215,9 @@ class VoiceInterpreter:
                 return i + 1 + found[1]
         n, text = self._replacement_at(words, i)
         if n:
-            self._add(state, Word(words[i].start, words[i + n - 1].end, " " + text + _trailing_mark(words[i + n - 1]), 1.0))
+            self._add(
+                state, Word(words[i].start, words[i + n - 1].end, " " + text + _trailing_mark(words[i + n - 1]), 1.0)
+            )
             return i + n
         self._add(state, words[i])
         return i + 1
@@ -253,8 +267,11 @@ class VoiceInterpreter:
         """Whether a capitalised word is an ordinary word (the model spells it in lower case
         as one token: "The", not "Anna" or "I")."""
         bare = word.strip(MARKS + "\"' ")
-        return self.is_common is not None and bare not in ("I", "I'm", "I'll", "I've", "I'd") and self.is_common(
-            bare.lower())
+        return (
+            self.is_common is not None
+            and bare not in ("I", "I'm", "I'll", "I've", "I'd")
+            and self.is_common(bare.lower())
+        )
 
     # -- matching ---------------------------------------------------------------------------
 
@@ -312,8 +329,11 @@ def apply_to_transcript(transcript, options: VoiceOptions, is_common: Callable[[
     """A file transcript with the vocabulary's corrections and (when the user applies them to
     files) the replacements, segment by segment; never the spoken commands: a file is not
     dictation. The same transcript when there is nothing to apply."""
-    voice = VoiceOptions(commands=False, vocabulary=options.vocabulary,
-                         replacements=options.replacements if options.replace_in_files else ())
+    voice = VoiceOptions(
+        commands=False,
+        vocabulary=options.vocabulary,
+        replacements=options.replacements if options.replace_in_files else (),
+    )
     if not voice.replacements and not voice.vocabulary:
         return transcript
     segments = []

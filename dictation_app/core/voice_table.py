@@ -11,7 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["COMMANDS", "Command", "LITERAL", "MARKS", "MAX_SNIPPET_CHARS", "VoiceOptions", "norm", "parse_voice", "phrase_words"]
+__all__ = [
+    "COMMANDS",
+    "Command",
+    "LITERAL",
+    "MARKS",
+    "MAX_SNIPPET_CHARS",
+    "VoiceOptions",
+    "norm",
+    "parse_voice",
+    "phrase_words",
+]
 
 #: the longest text a replacement may type (a signature or an address is a few hundred characters)
 MAX_SNIPPET_CHARS = 64_000
@@ -51,15 +61,29 @@ class Command:
 
 
 def _mark(phrases: tuple[str, ...], mark: str, end: bool) -> Command:
-    return Command(phrases, "text", mark, attach=True, replace_mark=True, capitalize_next=end,
-                   what=f"types {mark!r} after the word before" + (" and starts a new sentence" if end else ""))
+    return Command(
+        phrases,
+        "text",
+        mark,
+        attach=True,
+        replace_mark=True,
+        capitalize_next=end,
+        what=f"types {mark!r} after the word before" + (" and starts a new sentence" if end else ""),
+    )
 
 
 #: The built-in commands (English).
 COMMANDS: tuple[Command, ...] = (
     Command(("new line",), "text", "\n", attach=True, glue_next=True, capitalize_next=True, what="starts a new line"),
-    Command(("new paragraph",), "text", "\n\n", attach=True, glue_next=True, capitalize_next=True,
-            what="starts a new paragraph"),
+    Command(
+        ("new paragraph",),
+        "text",
+        "\n\n",
+        attach=True,
+        glue_next=True,
+        capitalize_next=True,
+        what="starts a new paragraph",
+    ),
     _mark(("period", "full stop"), ".", True),
     _mark(("comma",), ",", False),
     _mark(("question mark",), "?", True),
@@ -134,8 +158,9 @@ def _pairs(text: str, what: str, problems: list[str]) -> list[tuple[int, str, st
         elif not typed:
             problems.append(f"{what}, line {number}: nothing to type for '{spoken}'.")
         elif len(typed) > MAX_SNIPPET_CHARS:
-            problems.append(f"{what}, line {number}: the text for '{spoken}' is longer than {MAX_SNIPPET_CHARS:,} "
-                            "characters.")
+            problems.append(
+                f"{what}, line {number}: the text for '{spoken}' is longer than {MAX_SNIPPET_CHARS:,} characters."
+            )
         else:
             pairs.append((number, spoken, typed.replace("\\n", "\n")))
     return pairs
@@ -146,11 +171,24 @@ def _user_command(spoken: str, typed: str) -> Command:
     like punctuation when it starts with a mark (``dash => --`` types with a space before)."""
     builtin = {c.name: c for c in COMMANDS}.get(" ".join(phrase_words(typed)))
     if builtin is not None and typed.strip().lower() == builtin.name:
-        return Command((" ".join(phrase_words(spoken)),), builtin.action, builtin.text, builtin.attach,
-                       builtin.replace_mark, builtin.glue_next, builtin.capitalize_next, f"as '{builtin.name}'")
+        return Command(
+            (" ".join(phrase_words(spoken)),),
+            builtin.action,
+            builtin.text,
+            builtin.attach,
+            builtin.replace_mark,
+            builtin.glue_next,
+            builtin.capitalize_next,
+            f"as '{builtin.name}'",
+        )
     attach = typed[0] in MARKS + ")]}\"'"
-    return Command((" ".join(phrase_words(spoken)),), "text", typed if attach else " " + typed, attach=attach,
-                   what=f"types {typed[:30]!r}")
+    return Command(
+        (" ".join(phrase_words(spoken)),),
+        "text",
+        typed if attach else " " + typed,
+        attach=attach,
+        what=f"types {typed[:30]!r}",
+    )
 
 
 def _new(text: str, what: str, kind: str, taken: dict[str, str], problems: list[str]) -> list[tuple[str, str]]:
@@ -167,15 +205,19 @@ def _new(text: str, what: str, kind: str, taken: dict[str, str], problems: list[
     return entries
 
 
-def parse_voice(commands: bool, extra_commands: str, vocabulary: str, replacements: str,
-                replace_in_files: bool = False) -> tuple[VoiceOptions, list[str]]:
+def parse_voice(
+    commands: bool, extra_commands: str, vocabulary: str, replacements: str, replace_in_files: bool = False
+) -> tuple[VoiceOptions, list[str]]:
     """The user's voice settings as options, and every problem in them (empty: all good)."""
     problems: list[str] = []
     taken = {p: "a built-in command" for c in COMMANDS for p in c.phrases}
     taken[LITERAL] = "a built-in command"
-    extra = [_user_command(spoken, typed)
-             for spoken, typed in _new(extra_commands, "Commands", "a command", taken, problems)]
-    pairs = [(phrase_words(spoken), typed) for spoken, typed in _new(replacements, "Replacements", "a replacement",
-                                                                      taken, problems)]
+    extra = [
+        _user_command(spoken, typed) for spoken, typed in _new(extra_commands, "Commands", "a command", taken, problems)
+    ]
+    pairs = [
+        (phrase_words(spoken), typed)
+        for spoken, typed in _new(replacements, "Replacements", "a replacement", taken, problems)
+    ]
     words = tuple(dict.fromkeys(w.strip() for w in re.split(r"[\n,]", vocabulary) if w.strip()))
     return VoiceOptions(commands, tuple(extra), words, tuple(pairs), replace_in_files), problems

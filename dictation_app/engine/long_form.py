@@ -55,8 +55,9 @@ class LazySamples:
         return self._map[key].astype(np.float32) / 32768.0
 
 
-def log_mel(blocks: Iterable[np.ndarray], extractor, expected_samples: int = 0,
-            cancel: threading.Event | None = None, keep=None) -> tuple[np.ndarray, int]:
+def log_mel(
+    blocks: Iterable[np.ndarray], extractor, expected_samples: int = 0, cancel: threading.Event | None = None, keep=None
+) -> tuple[np.ndarray, int]:
     """The log-mel spectrogram faster-whisper's ``FeatureExtractor(audio)`` gives for the
     concatenation of ``blocks`` (16 kHz int16 samples, as decoded), computed block by block.
 
@@ -126,16 +127,19 @@ def prepare(decoder, extractor, cancel: threading.Event | None = None) -> tuple[
     try:
         file = tempfile.TemporaryFile(prefix="dictation-app-audio-")  # 0600, unlinked at once
     except OSError as exc:
-        raise DictationError(f"Cannot keep the audio of {decoder.path} while it is transcribed: "
-                             f"{exc.strerror or exc}.") from None
+        raise DictationError(
+            f"Cannot keep the audio of {decoder.path} while it is transcribed: {exc.strerror or exc}."
+        ) from None
 
     def keep(block: np.ndarray) -> None:
         try:
             file.write(block.tobytes())
         except OSError as exc:
             file.close()
-            raise DictationError(f"Cannot keep the audio of {decoder.path} while it is transcribed "
-                                 f"({tempfile.gettempdir()}): {exc.strerror or exc}.") from None
+            raise DictationError(
+                f"Cannot keep the audio of {decoder.path} while it is transcribed "
+                f"({tempfile.gettempdir()}): {exc.strerror or exc}."
+            ) from None
 
     try:
         features, count = log_mel(decoder.int16_blocks(), extractor, expected, cancel, keep)
@@ -205,8 +209,9 @@ def available_bytes() -> float | None:
     return None
 
 
-def check_memory(path: str | os.PathLike[str], duration_s: float | None, long: bool,
-                 available: float | None = None) -> None:
+def check_memory(
+    path: str | os.PathLike[str], duration_s: float | None, long: bool, available: float | None = None
+) -> None:
     """Refuse, before decoding, a file that cannot fit in the free memory.
 
     Raises:

@@ -277,7 +277,13 @@ class ModelStore:
             huggingface_hub.snapshot_download(
                 repo_id,
                 local_dir=str(folder),
-                allow_patterns=["config.json", "preprocessor_config.json", "model.bin", "tokenizer.json", "vocabulary.*"],
+                allow_patterns=[
+                    "config.json",
+                    "preprocessor_config.json",
+                    "model.bin",
+                    "tokenizer.json",
+                    "vocabulary.*",
+                ],
                 tqdm_class=_progress_tqdm(progress),
                 etag_timeout=10,
             )

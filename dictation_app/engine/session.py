@@ -30,8 +30,12 @@ class LiveSession:
             session folder behind), or None for no recording.
     """
 
-    def __init__(self, source: AudioSource, transcriber: StreamingTranscriber,
-                 open_recorder: Callable[[], SessionRecorder] | None = None):
+    def __init__(
+        self,
+        source: AudioSource,
+        transcriber: StreamingTranscriber,
+        open_recorder: Callable[[], SessionRecorder] | None = None,
+    ):
         self.source = source
         self.transcriber = transcriber
         self.recorder: SessionRecorder | None = None

@@ -38,16 +38,34 @@ import numpy as np
 from dictation_app.audio.decode import SAMPLE_RATE
 from dictation_app.engine import agreement
 from dictation_app.engine.agreement import norm
-from dictation_app.engine.events import (Commit, DecoderBackend, Partial, Revision, StreamError, StreamEvent,
-                                         UtteranceEnd, apply_committed)
+from dictation_app.engine.events import (
+    Commit,
+    DecoderBackend,
+    Partial,
+    Revision,
+    StreamError,
+    StreamEvent,
+    UtteranceEnd,
+    apply_committed,
+)
 from dictation_app.engine.guards import MAX_WORD_S, repetition_start
 from dictation_app.engine.streaming_options import StreamingOptions
 from dictation_app.engine.utterance import Utterance
 from dictation_app.engine.vad import SpeechDetector, SpeechTimeline
 from dictation_app.transcript import Word
 
-__all__ = ["Commit", "DecoderBackend", "Partial", "Revision", "StreamError", "StreamEvent", "StreamingOptions",
-           "StreamingTranscriber", "UtteranceEnd", "apply_committed"]
+__all__ = [
+    "Commit",
+    "DecoderBackend",
+    "Partial",
+    "Revision",
+    "StreamError",
+    "StreamEvent",
+    "StreamingOptions",
+    "StreamingTranscriber",
+    "UtteranceEnd",
+    "apply_committed",
+]
 
 
 _STEP = SAMPLE_RATE // 10  # granularity of pause detection
@@ -69,8 +87,9 @@ class StreamingTranscriber:
             with ``options.vad``.
     """
 
-    def __init__(self, backend: DecoderBackend, options: StreamingOptions | None = None,
-                 detector: SpeechDetector | None = None) -> None:
+    def __init__(
+        self, backend: DecoderBackend, options: StreamingOptions | None = None, detector: SpeechDetector | None = None
+    ) -> None:
         self.backend = backend
         self.options = options or StreamingOptions()
         o = self.options
@@ -279,10 +298,15 @@ class StreamingTranscriber:
         for _ in range(3):
             covered = (extra or words)[-1].end if (extra or words) else self._last_commit_end
             start = max(self._buf_start, int((covered - 0.1) * SAMPLE_RATE))
-            if upto - start < 0.5 * SAMPLE_RATE or self._speech.seconds(covered + 0.2, upto / SAMPLE_RATE) < min_speech_s:
+            if (
+                upto - start < 0.5 * SAMPLE_RATE
+                or self._speech.seconds(covered + 0.2, upto / SAMPLE_RATE) < min_speech_s
+            ):
                 break
             context = self._committed_text + "".join(w.text for w in words + extra)
-            more = [w for w in self._decode(upto, start, context[-self.options.prompt_chars :]) if w.start >= covered - 0.05]
+            more = [
+                w for w in self._decode(upto, start, context[-self.options.prompt_chars :]) if w.start >= covered - 0.05
+            ]
             more = [w for w in more if self._has_speech(w)]
             if not more:
                 break
@@ -297,7 +321,9 @@ class StreamingTranscriber:
         audio = self._buf[start - self._buf_start : upto - self._buf_start]
         if prompt is None:
             o = self.options
-            prompt = agreement.prompt_text(self._committed, self._buf_start / SAMPLE_RATE, o.prompt_chars, o.initial_prompt)
+            prompt = agreement.prompt_text(
+                self._committed, self._buf_start / SAMPLE_RATE, o.prompt_chars, o.initial_prompt
+            )
         return self._decode_audio(audio, start / SAMPLE_RATE, prompt.strip())
 
     def _decode_audio(self, audio: np.ndarray, offset: float, prompt: str, hotwords: str = "") -> list[Word]:
@@ -307,8 +333,15 @@ class StreamingTranscriber:
         loop = repetition_start([norm(w) for w in words])
         words = words if loop is None else words[:loop]
         # A stretched word (alignment artefact) would push the commit time past speech not yet decoded.
-        return [Word(float(round(w.start + offset, 3)), float(round(min(w.end, w.start + MAX_WORD_S) + offset, 3)),
-                     w.text, float(w.probability)) for w in words]
+        return [
+            Word(
+                float(round(w.start + offset, 3)),
+                float(round(min(w.end, w.start + MAX_WORD_S) + offset, 3)),
+                w.text,
+                float(w.probability),
+            )
+            for w in words
+        ]
 
     # -- agreement --------------------------------------------------------------------------
 

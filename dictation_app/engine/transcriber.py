@@ -179,14 +179,17 @@ class FileTranscriber:
         """Like :meth:`start`, on 16 kHz mono float32 samples already in memory."""
         return self._start(self.model, samples, options or TranscribeOptions(), cancel, source)
 
-    def _start(self, model, samples, options: TranscribeOptions, cancel: threading.Event | None,
-               source: str) -> Transcription:
+    def _start(
+        self, model, samples, options: TranscribeOptions, cancel: threading.Event | None, source: str
+    ) -> Transcription:
         kwargs = options.whisper_kwargs(self.model.model.is_multilingual)
         if options.batch_size > 1:
             from faster_whisper import BatchedInferencePipeline
 
             pipeline = BatchedInferencePipeline(model)
-            segments, info = pipeline.transcribe(samples, batch_size=options.batch_size, **{**kwargs, "vad_filter": True})
+            segments, info = pipeline.transcribe(
+                samples, batch_size=options.batch_size, **{**kwargs, "vad_filter": True}
+            )
         else:
             segments, info = model.transcribe(samples, **kwargs)
         if options.word_timestamps and options.batch_size <= 1:

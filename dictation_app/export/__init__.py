@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from dictation_app.errors import OutputError
-from dictation_app.fileio import atomic_write
+
+# isort: off
 # Importing a format module registers it; this order is the menu order.
-from dictation_app.export import txt, srt, vtt, json_format, docx_format  # noqa: F401, I001
+from dictation_app.export import txt, srt, vtt, json_format, docx_format  # noqa: F401
+
+# isort: on
 from dictation_app.export.base import EXPORTERS, Exporter
+from dictation_app.fileio import atomic_write
 from dictation_app.transcript import Transcript
 
 __all__ = ["EXPORTERS", "Exporter", "atomic_write", "get_exporter", "save"]

@@ -76,9 +76,7 @@ def _words_of(segment: Segment) -> list[Word]:
     if not tokens:
         return []
     step = (segment.end - segment.start) / len(tokens)
-    return [
-        Word(segment.start + i * step, segment.start + (i + 1) * step, token) for i, token in enumerate(tokens)
-    ]
+    return [Word(segment.start + i * step, segment.start + (i + 1) * step, token) for i, token in enumerate(tokens)]
 
 
 def build_cues(transcript: Transcript, rules: CueRules | None = None) -> list[Cue]:

@@ -14,7 +14,11 @@ def render(transcript: Transcript) -> bytes:
     document = Document()
     document.core_properties.title = _title(transcript)
     document.add_heading(_title(transcript), level=1)
-    details = [f"Model: {meta.model}", f"Language: {meta.language}", f"Duration: {format_timestamp(meta.duration, '.')[:8]}"]
+    details = [
+        f"Model: {meta.model}",
+        f"Language: {meta.language}",
+        f"Duration: {format_timestamp(meta.duration, '.')[:8]}",
+    ]
     document.add_paragraph(" · ".join(d for d in details if not d.endswith(": ")))
     for segment in transcript.segments:
         paragraph = document.add_paragraph()

@@ -63,36 +63,83 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("decoding/task", str, "transcribe", "Task (files)", ("transcribe", "translate")),
     Setting("decoding/initial_prompt", str, "", "Initial prompt (vocabulary, style)"),
     Setting("decoding/hotwords", str, "", "Hotwords (names, jargon)"),
-    Setting("decoding/batch_size", int, 0, "Files: decode speech chunks in batches of (0: one window at a time)",
-            minimum=0, maximum=64),
+    Setting(
+        "decoding/batch_size",
+        int,
+        0,
+        "Files: decode speech chunks in batches of (0: one window at a time)",
+        minimum=0,
+        maximum=64,
+    ),
     Setting("dictation/input_device", str, "", "Input device (empty: system default)", hidden=True),
-    Setting("dictation/vad_threshold", float, 0.5, "Speech detection threshold (lower: more sensitive)",
-            minimum=0.1, maximum=0.9),
+    Setting(
+        "dictation/vad_threshold",
+        float,
+        0.5,
+        "Speech detection threshold (lower: more sensitive)",
+        minimum=0.1,
+        maximum=0.9,
+    ),
     Setting("dictation/pause_s", float, 1.0, "Pause that ends a sentence (seconds)", minimum=0.2, maximum=3.0),
-    Setting("dictation/review_below", float, 0.5, "Mark words for review below this confidence",
-            minimum=0.0, maximum=1.0),
-    Setting("anywhere/insert", str, "live", "Into other applications: type words as they commit, or the whole "
-            "recording when you stop (offline accuracy)", ("live", "on_finish")),
-    Setting("anywhere/correct", bool, True, "Typing live: correct a phrase once it is heard whole (BackSpace and the "
-            "new words, only while the focus stayed and everything was typed)"),
+    Setting(
+        "dictation/review_below", float, 0.5, "Mark words for review below this confidence", minimum=0.0, maximum=1.0
+    ),
+    Setting(
+        "anywhere/insert",
+        str,
+        "live",
+        "Into other applications: type words as they commit, or the whole recording when you stop (offline accuracy)",
+        ("live", "on_finish"),
+    ),
+    Setting(
+        "anywhere/correct",
+        bool,
+        True,
+        "Typing live: correct a phrase once it is heard whole (BackSpace and the "
+        "new words, only while the focus stayed and everything was typed)",
+    ),
     Setting("anywhere/method", str, "auto", "Insertion method", METHOD_NAMES),
     Setting("anywhere/shortcut", str, "Ctrl+Alt+D", "Global shortcut (X11; on Wayland bind 'dictation-app toggle')"),
     Setting("anywhere/shortcut_mode", str, "toggle", "Shortcut mode", ("toggle", "push_to_talk")),
     Setting("anywhere/paste_key", str, "", "Paste key override (empty: Ctrl+V, Ctrl+Shift+V in terminals)"),
     Setting("anywhere/after", str, "space", "After each dictation type", ("space", "newline", "nothing")),
-    Setting("anywhere/preroll", bool, False, "Keep the microphone open while the app runs, so each dictation "
-            "starts 0.5 s before the shortcut (shown in the overlay and tray)"),
+    Setting(
+        "anywhere/preroll",
+        bool,
+        False,
+        "Keep the microphone open while the app runs, so each dictation "
+        "starts 0.5 s before the shortcut (shown in the overlay and tray)",
+    ),
     Setting("anywhere/keep_in_tray", bool, True, "Closing the window keeps dictation running in the tray"),
-    Setting("voice/commands", bool, True, "Spoken punctuation and commands while dictating ('comma', 'new line', "
-            "'scratch that')", hidden=True),
-    Setting("voice/custom_commands", str, "", "Your commands (spoken phrase => text or a built-in command)", hidden=True),
+    Setting(
+        "voice/commands",
+        bool,
+        True,
+        "Spoken punctuation and commands while dictating ('comma', 'new line', 'scratch that')",
+        hidden=True,
+    ),
+    Setting(
+        "voice/custom_commands", str, "", "Your commands (spoken phrase => text or a built-in command)", hidden=True
+    ),
     Setting("voice/vocabulary", str, "", "Vocabulary: names and words to get right (one a line)", hidden=True),
     Setting("voice/replacements", str, "", "Replacements (spoken phrase => text)", hidden=True),
     Setting("voice/replace_in_files", bool, False, "Apply replacements to file transcripts too", hidden=True),
-    Setting("history/keep_days", int, 0, "History: delete dictations and transcripts older than (days; 0: keep all)",
-            minimum=0, maximum=36500),
-    Setting("history/max_mb", int, 0, "History: keep at most this many MB of recordings, oldest deleted first "
-            "(0: no limit)", minimum=0, maximum=10_000_000),
+    Setting(
+        "history/keep_days",
+        int,
+        0,
+        "History: delete dictations and transcripts older than (days; 0: keep all)",
+        minimum=0,
+        maximum=36500,
+    ),
+    Setting(
+        "history/max_mb",
+        int,
+        0,
+        "History: keep at most this many MB of recordings, oldest deleted first (0: no limit)",
+        minimum=0,
+        maximum=10_000_000,
+    ),
     Setting("export/format", str, "txt", "Export format", ("txt", "srt", "vtt", "json", "docx")),
     Setting("export/folder", str, "", "Last export folder", hidden=True),
 )

@@ -17,7 +17,18 @@ from dictation_app.settings.declarations import by_key
 
 __all__ = ["SettingsFile", "default_settings_path"]
 
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    '"': '"',
+    "\\": "\\",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+    "0": "\0",
+}
 
 
 def default_settings_path() -> Path:
@@ -65,7 +76,9 @@ class SettingsFile:
         try:
             text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise DictationError(f"Cannot read the settings file {self.path}: {getattr(exc, 'strerror', None) or exc}.") from None
+            raise DictationError(
+                f"Cannot read the settings file {self.path}: {getattr(exc, 'strerror', None) or exc}."
+            ) from None
         self._values: dict[str, str] = {}
         section = ""
         for line in text.splitlines():

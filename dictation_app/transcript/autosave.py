@@ -55,8 +55,9 @@ class AutosaveStore:
         except OSError as exc:
             raise OutputError(f"Cannot create {self.folder}: {exc.strerror or exc}.") from None
         payload = {"kind": doc.kind, "title": doc.title, "content": doc.content, "extra": doc.extra}
-        atomic_write(self.folder / f"{doc.doc_id}.json", json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-                     private=True)
+        atomic_write(
+            self.folder / f"{doc.doc_id}.json", json.dumps(payload, ensure_ascii=False).encode("utf-8"), private=True
+        )
 
     def discard(self, doc_id: str) -> None:
         (self.folder / f"{doc_id}.json").unlink(missing_ok=True)
@@ -69,7 +70,9 @@ class AutosaveStore:
         for path in sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime):
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-                docs.append(SavedDocument(path.stem, data["kind"], data["title"], data["content"], data.get("extra", {})))
+                docs.append(
+                    SavedDocument(path.stem, data["kind"], data["title"], data["content"], data.get("extra", {}))
+                )
             except (OSError, ValueError, KeyError, TypeError):
                 continue  # unreadable: left in place for a human, never deleted
         return docs

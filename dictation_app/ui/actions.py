@@ -26,13 +26,13 @@ class ActionId(Enum):
 @dataclass(frozen=True)
 class ActionSpec:
     """Attributes:
-        id: Which action.
-        menu: The menu it is in ("File", "Dictation").
-        text: Its label (translated by the window).
-        slot: Name of the window method it calls.
-        shortcut: A key sequence, a standard key, or None.
-        separator_before: A separator line above it in the menu.
-        toolbar: Also on the toolbar.
+    id: Which action.
+    menu: The menu it is in ("File", "Dictation").
+    text: Its label (translated by the window).
+    slot: Name of the window method it calls.
+    shortcut: A key sequence, a standard key, or None.
+    separator_before: A separator line above it in the menu.
+    toolbar: Also on the toolbar.
     """
 
     id: ActionId
@@ -48,8 +48,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(ActionId.OPEN, "&File", "&Open…", "open_files", QKeySequence.StandardKey.Open),
     ActionSpec(ActionId.SAVE, "&File", "&Save", "save_document", QKeySequence.StandardKey.Save),
     ActionSpec(ActionId.EXPORT, "&File", "Export…", "export_document", "Ctrl+E"),
-    ActionSpec(ActionId.PREFERENCES, "&File", "Preferences…", "edit_preferences", QKeySequence.StandardKey.Preferences,
-               separator_before=True),
+    ActionSpec(
+        ActionId.PREFERENCES,
+        "&File",
+        "Preferences…",
+        "edit_preferences",
+        QKeySequence.StandardKey.Preferences,
+        separator_before=True,
+    ),
     ActionSpec(ActionId.QUIT, "&File", "&Quit", "close", QKeySequence.StandardKey.Quit, separator_before=True),
     ActionSpec(ActionId.RECORD, "&Dictation", "Record", "toggle_recording", "F9", toolbar=True),
     ActionSpec(ActionId.OPEN_DICTATION, "&Dictation", "Open as Transcript", "open_dictation_transcript"),

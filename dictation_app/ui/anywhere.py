@@ -47,9 +47,9 @@ class RemoteState(Enum):
 
 class AnywhereController(QObject):
     """Args:
-        window: The main window (its dictation service, settings and poster).
-        desktop: The desktop (default: detected from the environment).
-        listen: Open the control socket and grab the shortcut (tests of the overlay alone don't).
+    window: The main window (its dictation service, settings and poster).
+    desktop: The desktop (default: detected from the environment).
+    listen: Open the control socket and grab the shortcut (tests of the overlay alone don't).
     """
 
     def __init__(self, window, desktop: Desktop | None = None, listen: bool = True) -> None:
@@ -82,8 +82,9 @@ class AnywhereController(QObject):
         self._asked_at = 0.0
         window.dictation_begun.connect(self._begun)
         window.service.subscribe(self._service_event)
-        window.set_close_to_tray(lambda: self.tray is not None and self.state != RemoteState.QUITTING
-                                 and self.options().keep_in_tray)
+        window.set_close_to_tray(
+            lambda: self.tray is not None and self.state != RemoteState.QUITTING and self.options().keep_in_tray
+        )
         self.settings.changed.connect(self._setting_changed)
         self.armed = None  # ArmedMicrophone while pre-roll is on
         self._arming = False
@@ -178,8 +179,13 @@ class AnywhereController(QObject):
     def handle(self, command: str) -> dict:
         """A control-socket command (on the GUI thread); the answer is the status after it."""
         asked_at = time.perf_counter()
-        simple = {"start": lambda: self.start(asked_at), "stop": self.stop, "toggle": lambda: self.toggle(asked_at),
-                  "cancel": self.cancel, "show": self.show_window}
+        simple = {
+            "start": lambda: self.start(asked_at),
+            "stop": self.stop,
+            "toggle": lambda: self.toggle(asked_at),
+            "cancel": self.cancel,
+            "show": self.show_window,
+        }
         if command in simple:
             simple[command]()
         elif command == "quit":
@@ -189,11 +195,16 @@ class AnywhereController(QObject):
 
     def status(self) -> dict:
         typing = self.typing
-        return {"running": True, "state": self.window.service.state.value, "dictating": self.window.dictation is not None,
-                "model": self.window.model_name, "target": typing.target.label if typing else "",
-                "mode": typing.options.insert.value if typing else "live",
-                "held": typing.delivery.held_text if typing else "",
-                "timings": {**self.timings, **(typing.timings if typing else {})}}
+        return {
+            "running": True,
+            "state": self.window.service.state.value,
+            "dictating": self.window.dictation is not None,
+            "model": self.window.model_name,
+            "target": typing.target.label if typing else "",
+            "mode": typing.options.insert.value if typing else "live",
+            "held": typing.delivery.held_text if typing else "",
+            "timings": {**self.timings, **(typing.timings if typing else {})},
+        }
 
     # -- starting and stopping ------------------------------------------------------------
 
@@ -213,9 +224,14 @@ class AnywhereController(QObject):
         typing = None
         if target is not None:
             options = self.window.options()
-            typing = Typing.into(self.desktop, target, options.anywhere, on_event=self._typing_event,
-                                 post=self.window.post,
-                                 transcribe=self.window.service.recording_transcriber(options.transcribe))
+            typing = Typing.into(
+                self.desktop,
+                target,
+                options.anywhere,
+                on_event=self._typing_event,
+                post=self.window.post,
+                transcribe=self.window.service.recording_transcriber(options.transcribe),
+            )
             typing.delivery.hold_keys(self._keys_held)
         self.window.start_dictation(typing)
 

@@ -37,9 +37,14 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def build_window(store: ModelStore | None = None, autosave: AutosaveStore | None = None, *,
-                 settings: Settings | None = None, source_factory: Callable[[], AudioSource] | None = None,
-                 history: HistoryStore | None = None) -> MainWindow:
+def build_window(
+    store: ModelStore | None = None,
+    autosave: AutosaveStore | None = None,
+    *,
+    settings: Settings | None = None,
+    source_factory: Callable[[], AudioSource] | None = None,
+    history: HistoryStore | None = None,
+) -> MainWindow:
     """The main window with its services.
 
     Args:
@@ -58,8 +63,15 @@ def build_window(store: ModelStore | None = None, autosave: AutosaveStore | None
     # Live first: a file waits while the speaker is inside an utterance (bench_gui.py).
     files = FileQueue(lambda: options().transcribe, poster.post, service.wait_while_speaking, history)
     files.voice = lambda: options().voice
-    return MainWindow(settings, service, files, autosave or AutosaveStore(), poster,
-                      source_factory or (lambda: _microphone(options().input_device)), source_factory is None)
+    return MainWindow(
+        settings,
+        service,
+        files,
+        autosave or AutosaveStore(),
+        poster,
+        source_factory or (lambda: _microphone(options().input_device)),
+        source_factory is None,
+    )
 
 
 def _microphone(device: str | None) -> AudioSource:
@@ -110,7 +122,11 @@ def run(argv: list[str] | None = None, background: bool = False) -> int:
     for problem in problems + [p for p in (window.service.history.problem,) if p]:
         window.show_problem(problem)
     QTimer.singleShot(0, window.load_model)
-    QTimer.singleShot(0, lambda: window.history.apply_retention(window.settings.value("history/keep_days"),
-                                                                window.settings.value("history/max_mb")))
+    QTimer.singleShot(
+        0,
+        lambda: window.history.apply_retention(
+            window.settings.value("history/keep_days"), window.settings.value("history/max_mb")
+        ),
+    )
     QTimer.singleShot(0, window.offer_restore)
     return app.exec()

@@ -8,8 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QTabWidget, QWidget
 
-from dictation_app.export import atomic_write, save
 from dictation_app.errors import OutputError
+from dictation_app.export import atomic_write, save
 from dictation_app.transcript import Segment, Transcript, TranscriptMetadata
 from dictation_app.transcript.autosave import AutosaveStore, SavedDocument
 from dictation_app.ui.widgets.dictation_editor import DictationEditor
@@ -32,7 +32,9 @@ class Document:
 
     def saved(self) -> SavedDocument:
         if self.kind == "dictation":
-            return SavedDocument(self.doc_id, self.kind, self.title, self.widget.toPlainText(), {"session": self.session})
+            return SavedDocument(
+                self.doc_id, self.kind, self.title, self.widget.toPlainText(), {"session": self.session}
+            )
         return SavedDocument(self.doc_id, self.kind, self.title, self.widget.transcript.to_dict())
 
     def transcript(self) -> Transcript:
@@ -98,8 +100,12 @@ class DocumentTabs(QTabWidget):
         if not folder:
             self.message.emit(self.tr("Dictate first: a dictation's recording opens as a timestamped transcript."))
             return
-        run_task(self, lambda: load_session(Path(folder)),
-                 lambda t: self.open_transcript(t, self.tr("Dictation %s") % Path(folder).name), on_error)
+        run_task(
+            self,
+            lambda: load_session(Path(folder)),
+            lambda t: self.open_transcript(t, self.tr("Dictation %s") % Path(folder).name),
+            on_error,
+        )
 
     def _add(self, doc: Document) -> None:
         self.documents.append(doc)
@@ -122,8 +128,12 @@ class DocumentTabs(QTabWidget):
             if doc not in self.documents:
                 continue
             snapshot = doc.saved()  # taken on the GUI thread; the write happens on a worker
-            run_task(self, lambda s=snapshot: self.store.save(s), lambda _: None,
-                     lambda m, d=doc: self._autosave_failed(d, m))
+            run_task(
+                self,
+                lambda s=snapshot: self.store.save(s),
+                lambda _: None,
+                lambda m, d=doc: self._autosave_failed(d, m),
+            )
 
     def _autosave_failed(self, doc: Document, message: str) -> None:
         self._dirty.add(doc)  # tried again on the next change
@@ -145,9 +155,12 @@ class DocumentTabs(QTabWidget):
     def _ask_restore(self, docs: list[SavedDocument]) -> bool:
         names = "\n".join(f"• {d.title}" for d in docs)
         answer = QMessageBox.question(
-            self, self.tr("Restore documents"),
+            self,
+            self.tr("Restore documents"),
             self.tr("The app did not close normally last time. Restore these documents?\n\n%s") % names,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def restore(self, docs: list[SavedDocument]) -> None:
@@ -226,7 +239,9 @@ class DocumentTabs(QTabWidget):
         """Save, Discard or Cancel (a dialog; tests replace it)."""
         names = ", ".join(d.title for d in docs)
         return QMessageBox.question(
-            self, self.tr("Unsaved changes"), self.tr("Save changes to %s?") % names,
+            self,
+            self.tr("Unsaved changes"),
+            self.tr("Save changes to %s?") % names,
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )
@@ -235,7 +250,9 @@ class DocumentTabs(QTabWidget):
         """Save as the native format: JSON for a transcript, text for a dictation."""
         suffix = "json" if doc.kind == "transcript" else "txt"
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(self, self.tr("Save"), str(Path.home() / f"{Path(doc.title).stem}.{suffix}"))
+            name, _ = QFileDialog.getSaveFileName(
+                self, self.tr("Save"), str(Path.home() / f"{Path(doc.title).stem}.{suffix}")
+            )
             if not name:
                 return False
             path = Path(name)

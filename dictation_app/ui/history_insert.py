@@ -16,8 +16,8 @@ FOCUS_SETTLE_MS = 400  # after minimising, the window manager gives the focus ba
 
 class HistoryInserter(QObject):
     """Args:
-        controller: The :class:`~dictation_app.ui.anywhere.AnywhereController` (its desktop,
-            its deliveries and the window that reports problems).
+    controller: The :class:`~dictation_app.ui.anywhere.AnywhereController` (its desktop,
+        its deliveries and the window that reports problems).
     """
 
     def __init__(self, controller) -> None:
@@ -34,10 +34,18 @@ class HistoryInserter(QObject):
         target = focused_target(self.controller.desktop) if self.controller.desktop.session != "none" else None
         if target is None or not (target.app or target.window):
             window.showNormal()
-            window.show_problem(self.tr("No other application has the focus to insert into; the text is "
-                                        "still in the history (Copy puts it on the clipboard)."))
+            window.show_problem(
+                self.tr(
+                    "No other application has the focus to insert into; the text is "
+                    "still in the history (Copy puts it on the clipboard)."
+                )
+            )
             return
         delivery = self.controller.new_delivery(target)
         delivery.send(text)
-        run_task(self, delivery.finish, lambda _: window.show_message(self.tr("Inserted into %s.") % target.label),
-                 window.show_problem)
+        run_task(
+            self,
+            delivery.finish,
+            lambda _: window.show_message(self.tr("Inserted into %s.") % target.label),
+            window.show_problem,
+        )

@@ -8,7 +8,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget,
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from dictation_app.audio.sources import AudioSource
@@ -33,6 +40,7 @@ from dictation_app.ui.workers.tasks import Poster, run_task
 
 __all__ = ["MainWindow"]
 
+
 class MainWindow(QMainWindow):
     """Shows the dictation service's and the file queue's state and routes what the user asks for.
 
@@ -54,8 +62,16 @@ class MainWindow(QMainWindow):
 
     dictation_begun = Signal(object)  # DictationWorker
 
-    def __init__(self, settings: Settings, service: DictationService, files: FileQueue, autosave: AutosaveStore,
-                 poster: Poster, source_factory: Callable[[], AudioSource], uses_microphone: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        service: DictationService,
+        files: FileQueue,
+        autosave: AutosaveStore,
+        poster: Poster,
+        source_factory: Callable[[], AudioSource],
+        uses_microphone: bool = True,
+    ) -> None:
         super().__init__()
         self._close_to_tray: Callable[[], bool] | None = None
         self._ask_on_close = True  # False: unsaved documents stay as autosaves (quit from outside)
@@ -89,7 +105,9 @@ class MainWindow(QMainWindow):
         self.export = ExportPane(settings)
         self.history = HistoryPane(service.history, self.service, self.options)
         files = self._dock(self.queue, self.tr("Files"), Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.tabifyDockWidget(files, self._dock(self.history, self.tr("History"), Qt.DockWidgetArea.BottomDockWidgetArea))
+        self.tabifyDockWidget(
+            files, self._dock(self.history, self.tr("History"), Qt.DockWidgetArea.BottomDockWidgetArea)
+        )
         files.raise_()
         self._dock(self.export, self.tr("Export"), Qt.DockWidgetArea.RightDockWidgetArea)
         self.actions = self._build_menus()
@@ -174,8 +192,12 @@ class MainWindow(QMainWindow):
         current = self.settings.value("model/name")
         self.model_box.clear()
         self.model_box.addItem(current)
-        run_task(self, lambda: [m.name for m in self.service.store.list_models() if m.installed],
-                 self._models_listed, lambda message: None)  # the picker still takes any name
+        run_task(
+            self,
+            lambda: [m.name for m in self.service.store.list_models() if m.installed],
+            self._models_listed,
+            lambda message: None,
+        )  # the picker still takes any name
 
     def _models_listed(self, names: list[str]) -> None:
         current = self.settings.value("model/name")
@@ -254,9 +276,16 @@ class MainWindow(QMainWindow):
         editor = self.docs.dictation_editor
         editor.review_below = options.review_below
         destination = typing.target.label if typing is not None else "editor"
-        worker = DictationWorker(self.service.dictation(self.source_factory(), options.streaming,
-                                                        language=options.language, voice=options.voice,
-                                                        destination=destination, typing=typing))
+        worker = DictationWorker(
+            self.service.dictation(
+                self.source_factory(),
+                options.streaming,
+                language=options.language,
+                voice=options.voice,
+                destination=destination,
+                typing=typing,
+            )
+        )
         worker.committed.connect(editor.add_committed)
         worker.revised.connect(editor.revise)
         worker.partial.connect(editor.set_tentative)
@@ -319,9 +348,12 @@ class MainWindow(QMainWindow):
         media = []
         for path in media_files(paths):
             if path.suffix.lower() == ".json":
-                run_task(self, lambda p=path: Transcript.from_json(p.read_text(encoding="utf-8")),
-                         lambda t, p=path: self.docs.open_transcript(t, p.name, modified=False),
-                         lambda m, p=path: self.show_problem(self.tr("%s is not a transcript: %s") % (p.name, m)))
+                run_task(
+                    self,
+                    lambda p=path: Transcript.from_json(p.read_text(encoding="utf-8")),
+                    lambda t, p=path: self.docs.open_transcript(t, p.name, modified=False),
+                    lambda m, p=path: self.show_problem(self.tr("%s is not a transcript: %s") % (p.name, m)),
+                )
             else:
                 media.append(path)
         if media:
@@ -379,9 +411,12 @@ class MainWindow(QMainWindow):
     def ask_quit_while_busy(self) -> bool:
         """Quit although files are being transcribed? (a dialog; tests replace it)"""
         answer = QMessageBox.question(
-            self, self.tr("Transcription in progress"),
+            self,
+            self.tr("Transcription in progress"),
             self.tr("Files are still being transcribed. Quit and cancel them?"),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def set_close_to_tray(self, wanted: Callable[[], bool]) -> None:

@@ -27,8 +27,9 @@ class ShortcutBinder(QObject):
     released = Signal()
     problem = Signal(str)
 
-    def __init__(self, desktop: Desktop, post: Callable[[Callable[[], None]], None],
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self, desktop: Desktop, post: Callable[[Callable[[], None]], None], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.desktop, self.post = desktop, post
         self.hotkey = None  # X11Hotkey or GlobalShortcut: both have close()

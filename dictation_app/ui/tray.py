@@ -51,8 +51,10 @@ class Tray(QObject):
         self.menu.addSeparator()
         group = QActionGroup(self)
         self.mode_actions: dict[str, QAction] = {}
-        for mode, text in (("live", self.tr("Type words as they are recognised")),
-                           ("on_finish", self.tr("Type everything when I stop (most accurate)"))):
+        for mode, text in (
+            ("live", self.tr("Type words as they are recognised")),
+            ("on_finish", self.tr("Type everything when I stop (most accurate)")),
+        ):
             action = self.menu.addAction(text)
             action.setCheckable(True)
             group.addAction(action)
@@ -74,9 +76,13 @@ class Tray(QObject):
 
     def set_recording(self, recording: bool, armed: bool = False) -> None:
         self.icon.setIcon(microphone_icon(recording, armed))
-        self.icon.setToolTip(self.tr("Dictation: microphone on") if recording else
-                             self.tr("Dictation: microphone armed (the last 0.5 s is kept)") if armed else
-                             self.tr("Dictation: idle"))
+        self.icon.setToolTip(
+            self.tr("Dictation: microphone on")
+            if recording
+            else self.tr("Dictation: microphone armed (the last 0.5 s is kept)")
+            if armed
+            else self.tr("Dictation: idle")
+        )
         self.toggle_action.setText(self.tr("Stop dictation") if recording else self.tr("Start dictation"))
 
     def set_mode(self, mode: str) -> None:

@@ -79,7 +79,9 @@ class SegmentModel(QAbstractTableModel):
             return None
         segment = self.transcript.segments[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return (format_timestamp(segment.start, "."), format_timestamp(segment.end, "."), segment.text)[index.column()]
+            return (format_timestamp(segment.start, "."), format_timestamp(segment.end, "."), segment.text)[
+                index.column()
+            ]
         if role == Qt.ItemDataRole.BackgroundRole and index.row() == self.playing_row:
             return QBrush(QColor(255, 236, 160))
         return None
@@ -150,4 +152,3 @@ class SegmentModel(QAbstractTableModel):
             segments[first : first + count] = new
             self.endResetModel()
         self.edited.emit()
-

@@ -8,7 +8,14 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
-    QComboBox, QFileDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from dictation_app.export import EXPORTERS, get_exporter, save
@@ -124,8 +131,12 @@ class ExportPane(QWidget):
         if self._problem() is not None:
             return
         transcript, format_name = self.transcript, self.format_name
-        run_task(self, lambda: save(transcript, format_name, path), lambda p: self._saved(p),
-                 lambda m: self.message.emit(self.tr("Export failed: ") + m))
+        run_task(
+            self,
+            lambda: save(transcript, format_name, path),
+            lambda p: self._saved(p),
+            lambda m: self.message.emit(self.tr("Export failed: ") + m),
+        )
 
     def _saved(self, path: Path) -> None:
         self.settings.set_value("export/folder", str(path.parent))  # remembered once it worked

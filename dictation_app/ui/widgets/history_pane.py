@@ -12,8 +12,17 @@ from html import escape
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QMessageBox, QPushButton, QSplitter, QTextBrowser,
-    QVBoxLayout, QWidget,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
 )
 
 from dictation_app.core.history import Entry, HistoryError, HistoryStore
@@ -44,8 +53,9 @@ class HistoryPane(QWidget):
     message = Signal(str)
     problem = Signal(str)
 
-    def __init__(self, store: HistoryStore, service, options: Callable[[], object],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: HistoryStore, service, options: Callable[[], object], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.store, self.service, self.options = store, service, options
         self.model = HistoryModel(store, self)
@@ -65,15 +75,21 @@ class HistoryPane(QWidget):
 
         self.model_box = QComboBox(editable=True, toolTip=self.tr("Model to transcribe the audio again with"))
         self.model_box.addItem("base")
-        run_task(self, lambda: [m.name for m in service.store.list_models() if m.installed], self._models_listed,
-                 lambda message: None)
+        run_task(
+            self,
+            lambda: [m.name for m in service.store.list_models() if m.installed],
+            self._models_listed,
+            lambda message: None,
+        )
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for key, label, slot in (("open", self.tr("Open"), self.open_selected),
-                                 ("copy", self.tr("Copy"), self.copy_selected),
-                                 ("insert", self.tr("Insert"), self.insert_selected),
-                                 ("retranscribe", self.tr("Re-transcribe with"), self.retranscribe_selected),
-                                 ("delete", self.tr("Delete…"), self.delete_selected)):
+        for key, label, slot in (
+            ("open", self.tr("Open"), self.open_selected),
+            ("copy", self.tr("Copy"), self.copy_selected),
+            ("insert", self.tr("Insert"), self.insert_selected),
+            ("retranscribe", self.tr("Re-transcribe with"), self.retranscribe_selected),
+            ("delete", self.tr("Delete…"), self.delete_selected),
+        ):
             self.buttons[key] = button = QPushButton(label)
             button.clicked.connect(slot)
             buttons.addWidget(button)
@@ -105,15 +121,19 @@ class HistoryPane(QWidget):
         keep = select if select is not None else (self.selected().entry_id if self.selected() else None)
         self.model.refresh()
         if keep is not None and (row := self.model.row_of(keep)) >= 0:
-            self.view.selectionModel().setCurrentIndex(self.model.index(row),
-                                                       QItemSelectionModel.SelectionFlag.ClearAndSelect)
+            self.view.selectionModel().setCurrentIndex(
+                self.model.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
 
     def _listed(self) -> None:
         count = sum(1 for r in self.model.rows if isinstance(r, Entry))
         more = self.tr(" (more as you scroll)") if self.model.canFetchMore() else ""
         entries = self.tr("1 entry") if count == 1 else self.tr("%d entries") % count  # always on show: no "(s)"
-        found = entries + more if count or not self.model.query.strip() else \
-            self.tr("Nothing found for \u201c%s\u201d") % self.model.query.strip()
+        found = (
+            entries + more
+            if count or not self.model.query.strip()
+            else self.tr("Nothing found for \u201c%s\u201d") % self.model.query.strip()
+        )
         self.status.setText(self.model.problem or found)
 
     def _models_listed(self, names: list[str]) -> None:
@@ -139,8 +159,9 @@ class HistoryPane(QWidget):
         for button in self.buttons.values():
             button.setEnabled(entry is not None)
         if entry is None:
-            self.preview.setPlainText(self.tr("Every dictation and transcribed file is kept here. "
-                                              "Select one to see it, or type to search."))
+            self.preview.setPlainText(
+                self.tr("Every dictation and transcribed file is kept here. Select one to see it, or type to search.")
+            )
             return
         versions = self._versions(entry, self.preview.setPlainText)
         if not versions:
@@ -174,8 +195,9 @@ class HistoryPane(QWidget):
         entry = self.selected()
         if entry is not None:
             title = f"{entry.title} ({entry.model})" if entry.parent else entry.title
-            run_task(self, lambda: entry_transcript(entry), lambda t: self.open_requested.emit(t, title),
-                     self.problem.emit)
+            run_task(
+                self, lambda: entry_transcript(entry), lambda t: self.open_requested.emit(t, title), self.problem.emit
+            )
 
     def copy_selected(self) -> None:
         entry = self.selected()
@@ -210,8 +232,12 @@ class HistoryPane(QWidget):
             self.refresh()
             self.problem.emit(message)
 
-        run_task(self, lambda: retranscribe(self.store, entry, self._transcriber(name, options), options.transcribe),
-                 done, failed)
+        run_task(
+            self,
+            lambda: retranscribe(self.store, entry, self._transcriber(name, options), options.transcribe),
+            done,
+            failed,
+        )
 
     def _transcriber(self, name: str, options):
         """A file transcriber with model ``name`` (on a worker: loading takes seconds); the
@@ -222,9 +248,12 @@ class HistoryPane(QWidget):
         """Confirm a deletion (a dialog; tests replace it)."""
         what = self.tr("this dictation with its recording") if entry.kind == "dictation" else self.tr("this transcript")
         answer = QMessageBox.question(
-            self, self.tr("Delete from history"),
+            self,
+            self.tr("Delete from history"),
             self.tr("Delete %s (%n version(s))? This cannot be undone.", "", versions) % what,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def delete_selected(self) -> None:
@@ -243,4 +272,3 @@ class HistoryPane(QWidget):
                 self.message.emit(self.tr("Deleted from history, with its recording."))
 
         run_task(self, lambda: delete_entry(self.store, versions[0].entry_id), done, self.problem.emit)
-

@@ -29,8 +29,12 @@ class MicrophoneBox(QComboBox):
     def refresh(self) -> None:
         from dictation_app.audio.capture import list_input_devices
 
-        run_task(self, list_input_devices, self._listed,
-                 lambda message: self._listed([], self.tr("Dictation is off: %s File transcription works.") % message))
+        run_task(
+            self,
+            list_input_devices,
+            self._listed,
+            lambda message: self._listed([], self.tr("Dictation is off: %s File transcription works.") % message),
+        )
 
     def _listed(self, devices: list, problem: str = "") -> None:
         self.clear()
@@ -38,6 +42,14 @@ class MicrophoneBox(QComboBox):
         for device in devices:
             self.addItem(device.name, device.name)
         self.setCurrentIndex(max(0, self.findData(self.settings.value("dictation/input_device"))))
-        self.listed.emit(problem or ("" if devices else self.tr(
-            "No microphone found: dictation is off until one is connected "
-            "(then use Dictation > Refresh Microphones). File transcription works.")))
+        self.listed.emit(
+            problem
+            or (
+                ""
+                if devices
+                else self.tr(
+                    "No microphone found: dictation is off until one is connected "
+                    "(then use Dictation > Refresh Microphones). File transcription works."
+                )
+            )
+        )

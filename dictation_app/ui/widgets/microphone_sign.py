@@ -11,7 +11,7 @@ __all__ = ["MicrophoneSign"]
 
 class MicrophoneSign(QLabel):
     """Args:
-        say_closed: Show "Mic off" when closed (the overlay); else the sign hides (the window).
+    say_closed: Show "Mic off" when closed (the overlay); else the sign hides (the window).
     """
 
     def __init__(self, say_closed: bool = True) -> None:
@@ -30,8 +30,12 @@ class MicrophoneSign(QLabel):
             self.setToolTip(self.tr("The microphone is open: dictation is listening"))
         elif self.armed:
             self.setText("<span style='color:#f59f00'>\u25cf</span> " + self.tr("Mic armed (keeps 0.5 s)"))
-            self.setToolTip(self.tr("Pre-roll keeps the microphone open between dictations, so the first "
-                                    "word is not lost; only the last 0.5 s is kept (Preferences)"))
+            self.setToolTip(
+                self.tr(
+                    "Pre-roll keeps the microphone open between dictations, so the first "
+                    "word is not lost; only the last 0.5 s is kept (Preferences)"
+                )
+            )
         else:
             self.setText(self.tr("Mic off"))
             self.setToolTip(self.tr("The microphone is closed"))

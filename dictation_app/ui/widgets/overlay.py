@@ -24,8 +24,12 @@ class Overlay(QWidget):
     cancel_requested = Signal()
 
     def __init__(self) -> None:
-        flags = (Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint
-                 | Qt.WindowType.WindowDoesNotAcceptFocus)
+        flags = (
+            Qt.WindowType.Tool
+            | Qt.WindowType.FramelessWindowHint
+            | Qt.WindowType.WindowStaysOnTopHint
+            | Qt.WindowType.WindowDoesNotAcceptFocus
+        )
         if QGuiApplication.platformName() == "xcb":  # unmanaged: no taskbar entry, never focused, on top
             flags |= Qt.WindowType.X11BypassWindowManagerHint
         super().__init__(None, flags)
@@ -37,8 +41,10 @@ class Overlay(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setWindowTitle(self.tr("Dictation overlay"))
         self.setObjectName("overlay")
-        self.setStyleSheet("#overlay { background: #202124; border-radius: 8px; } QLabel { color: #e8eaed; }"
-                           " QPushButton { color: #e8eaed; background: #3c4043; border: none; padding: 2px 8px; }")
+        self.setStyleSheet(
+            "#overlay { background: #202124; border-radius: 8px; } QLabel { color: #e8eaed; }"
+            " QPushButton { color: #e8eaed; background: #3c4043; border: none; padding: 2px 8px; }"
+        )
         self.committed, self.tentative, self.held = "", "", ""
         self.mic = MicrophoneSign()
         self.state = QLabel()
@@ -51,8 +57,11 @@ class Overlay(QWidget):
         self.held_label.setStyleSheet("color: #f28b82")
         self.copy_button = QPushButton(self.tr("Copy"), focusPolicy=Qt.FocusPolicy.NoFocus)
         self.copy_button.clicked.connect(self.copy_held)
-        cancel = QPushButton(self.tr("Cancel"), focusPolicy=Qt.FocusPolicy.NoFocus,
-                             toolTip=self.tr("Stop and type nothing more (or press Esc)"))
+        cancel = QPushButton(
+            self.tr("Cancel"),
+            focusPolicy=Qt.FocusPolicy.NoFocus,
+            toolTip=self.tr("Stop and type nothing more (or press Esc)"),
+        )
         cancel.clicked.connect(self.cancel_requested)
         top = QHBoxLayout()
         for widget in (self.mic, self.state, self.meter):
@@ -136,8 +145,9 @@ class Overlay(QWidget):
 
     def _show_text(self) -> None:
         if self.committed or self.tentative:
-            self.text.setText(f"{html.escape(self.committed.strip())}"
-                              f"<span style='color:#9aa0a6'>{html.escape(self.tentative)}</span>")
+            self.text.setText(
+                f"{html.escape(self.committed.strip())}<span style='color:#9aa0a6'>{html.escape(self.tentative)}</span>"
+            )
         else:
             self.text.setText(self.tr("<i>Speak now…</i>"))
         height = self.sizeHint().height()

@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLineEdit, QPlainTextEdit,
-    QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from dictation_app.settings import SETTINGS, Setting
@@ -67,8 +78,12 @@ class PreferencesDialog(QDialog):
         self.check.clicked.connect(self.run_doctor)
         self.report = QPlainTextEdit(readOnly=True)
         self.report.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.report.setPlaceholderText(self.tr("What this desktop offers for dictating into other applications "
-                                               "(the same report as 'dictation-app doctor')."))
+        self.report.setPlaceholderText(
+            self.tr(
+                "What this desktop offers for dictating into other applications "
+                "(the same report as 'dictation-app doctor')."
+            )
+        )
         self.report.setMaximumHeight(130)
         form.addRow(self.check)
         form.addRow(self.report)

@@ -6,8 +6,17 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QTimer
 from PySide6.QtWidgets import (
-    QApplication, QHBoxLayout, QHeaderView, QLabel, QPushButton, QStyle, QStyledItemDelegate,
-    QStyleOptionProgressBar, QTableView, QVBoxLayout, QWidget,
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
 from dictation_app.core.file_queue import FileQueue, Job, JobState
@@ -49,8 +58,11 @@ class QueuePane(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.view.doubleClicked.connect(lambda index: queue.reopen(self.model.jobs[index.row()]))
         buttons = QHBoxLayout()
-        for label, action in ((self.tr("Cancel"), queue.cancel), (self.tr("Retry"), queue.retry),
-                              (self.tr("Open"), queue.reopen)):
+        for label, action in (
+            (self.tr("Cancel"), queue.cancel),
+            (self.tr("Retry"), queue.retry),
+            (self.tr("Open"), queue.reopen),
+        ):
             button = QPushButton(label)
             button.clicked.connect(lambda _=False, a=action: self._each_selected(a))
             buttons.addWidget(button)

@@ -7,8 +7,16 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView, QToolBar,
-    QVBoxLayout, QWidget,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
 )
 
 from dictation_app.audio.decode import load_audio
@@ -72,8 +80,10 @@ class TranscriptEditor(QWidget):
             find_row.addWidget(w)
 
         meta = transcript.metadata
-        self.info = QLabel(f"{Path(meta.source).name or 'Untitled'} · {meta.model} · {meta.language} · "
-                           f"{meta.duration:.1f} s · {len(transcript.segments)} segments")
+        self.info = QLabel(
+            f"{Path(meta.source).name or 'Untitled'} · {meta.model} · {meta.language} · "
+            f"{meta.duration:.1f} s · {len(transcript.segments)} segments"
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(bar)
         layout.addWidget(self.info)
@@ -100,8 +110,12 @@ class TranscriptEditor(QWidget):
             self._play_after_load = start
             source = self.transcript.metadata.source
             self.message.emit(self.tr("Loading audio…"))
-            run_task(self, lambda: load_audio(source).samples, self._audio_loaded,
-                     lambda m: self.message.emit(self.tr("Cannot play: ") + m))
+            run_task(
+                self,
+                lambda: load_audio(source).samples,
+                self._audio_loaded,
+                lambda m: self.message.emit(self.tr("Cannot play: ") + m),
+            )
             return
         self._play(start)
 

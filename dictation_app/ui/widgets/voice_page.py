@@ -4,8 +4,16 @@ every entry is sound."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QCheckBox, QFormLayout, QHeaderView, QLabel, QPlainTextEdit, QTableWidget,
-                               QTableWidgetItem, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from dictation_app.core.options import voice_options
 from dictation_app.core.vocabulary import PROMPT_CHARS, decoder_hotwords
@@ -14,9 +22,11 @@ from dictation_app.settings.store import Settings
 
 __all__ = ["VoicePage"]
 
-_TEXTS = {"voice/custom_commands": "next line => new line\nsmiley => :-)",
-          "voice/vocabulary": "Kubernetes\nNguyen\nPySide",
-          "voice/replacements": "my email address => anna@example.com\nmy signature => Best regards,\\nAnna"}
+_TEXTS = {
+    "voice/custom_commands": "next line => new line\nsmiley => :-)",
+    "voice/vocabulary": "Kubernetes\nNguyen\nPySide",
+    "voice/replacements": "my email address => anna@example.com\nmy signature => Best regards,\\nAnna",
+}
 
 
 class VoicePage(QWidget):
@@ -42,9 +52,11 @@ class VoicePage(QWidget):
         self.table.setMinimumHeight(150)
         form.addRow(self.table)
         self.editors: dict[str, QPlainTextEdit] = {}
-        labels = {"voice/custom_commands": self.tr("Your commands\n(phrase => text or a command)"),
-                  "voice/vocabulary": self.tr("Vocabulary\n(names, jargon; one a line)"),
-                  "voice/replacements": self.tr("Replacements\n(phrase => text; \\n: new line)")}
+        labels = {
+            "voice/custom_commands": self.tr("Your commands\n(phrase => text or a command)"),
+            "voice/vocabulary": self.tr("Vocabulary\n(names, jargon; one a line)"),
+            "voice/replacements": self.tr("Replacements\n(phrase => text; \\n: new line)"),
+        }
         for key, label in labels.items():
             editor = self.editors[key] = QPlainTextEdit(settings.value(key))
             editor.setPlaceholderText(_TEXTS[key])
@@ -86,11 +98,20 @@ class VoicePage(QWidget):
         given = decoder_hotwords(words)
         shown = len([w for w in words if w in given.split(", ")])
         if not words:
-            self.vocabulary_note.setText(self.tr("Words here are given to the live decoder and used to correct "
-                                                 "near misses after decoding (dictation and files)."))
+            self.vocabulary_note.setText(
+                self.tr(
+                    "Words here are given to the live decoder and used to correct "
+                    "near misses after decoding (dictation and files)."
+                )
+            )
         elif shown == len(words):
             self.vocabulary_note.setText(self.tr("All %d go to the live decoder.") % len(words))
         else:
-            self.vocabulary_note.setText(self.tr("The first %d of %d go to the live decoder (it reads at most %d "
-                                                 "characters, so decoding stays fast); all are used to correct "
-                                                 "near misses.") % (shown, len(words), PROMPT_CHARS))
+            self.vocabulary_note.setText(
+                self.tr(
+                    "The first %d of %d go to the live decoder (it reads at most %d "
+                    "characters, so decoding stays fast); all are used to correct "
+                    "near misses."
+                )
+                % (shown, len(words), PROMPT_CHARS)
+            )
