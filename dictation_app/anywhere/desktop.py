@@ -7,8 +7,20 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass
+from enum import Enum
 
-__all__ = ["Desktop"]
+__all__ = ["Desktop", "Session"]
+
+
+class Session(str, Enum):
+    """The kind of desktop session (a ``str``: it compares equal to its value)."""
+
+    WAYLAND = "wayland"
+    X11 = "x11"
+    NONE = "none"  # no display at all
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True)
@@ -20,7 +32,7 @@ class Desktop:
     wayland_display: ``$WAYLAND_DISPLAY`` ("" when unset).
     """
 
-    session: str
+    session: Session
     compositor: str
     x_display: str
     wayland_display: str
@@ -31,11 +43,11 @@ class Desktop:
         wayland, x11 = env.get("WAYLAND_DISPLAY", ""), env.get("DISPLAY", "")
         kind = env.get("XDG_SESSION_TYPE", "")
         if wayland and kind != "x11":
-            session = "wayland"
+            session = Session.WAYLAND
         elif x11:
-            session = "x11"
+            session = Session.X11
         else:
-            session = "none"
+            session = Session.NONE
         if env.get("SWAYSOCK"):
             compositor = "sway"
         elif env.get("HYPRLAND_INSTANCE_SIGNATURE"):

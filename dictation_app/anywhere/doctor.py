@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dictation_app.anywhere.desktop import Desktop
+from dictation_app.anywhere.desktop import Desktop, Session
 from dictation_app.anywhere.methods import Method, methods_for
 from dictation_app.errors import InsertError
 from dictation_app.system import app_command
@@ -85,7 +85,7 @@ def _settled_text(out: Path, timeout: float) -> str:
 def diagnose(live: bool = True, desktop: Desktop | None = None) -> Report:
     desktop = desktop or Desktop.detect()
     report = Report(desktop)
-    if desktop.session == "none":
+    if desktop.session == Session.NONE:
         report.add(
             "FAIL",
             "display",
@@ -130,7 +130,7 @@ def _unseen(method: Method) -> str:
 
 
 def _shortcut_lines(report: Report, desktop: Desktop) -> None:
-    if desktop.session == "x11":
+    if desktop.session == Session.X11:
         report.add(
             "ok",
             "global shortcut",

@@ -14,7 +14,7 @@ import subprocess
 import time
 from collections.abc import Callable
 
-from dictation_app.anywhere.desktop import Desktop
+from dictation_app.anywhere.desktop import Desktop, Session
 from dictation_app.anywhere.keys import parse_chord
 from dictation_app.errors import InsertError
 from dictation_app.system import child_environment
@@ -390,9 +390,9 @@ def methods_for(desktop: Desktop, forced: str = "auto", paste_key: str = "") -> 
     """The methods to try, in order: the forced one alone, or this session's chain."""
     if forced != "auto":
         return [_FACTORIES[forced](desktop, paste_key)]
-    if desktop.session == "wayland":
+    if desktop.session == Session.WAYLAND:
         names = ["virtual-keyboard", "portal", "wtype", "ydotool", "wl-paste"]
-    elif desktop.session == "x11":
+    elif desktop.session == Session.X11:
         names = ["xtest", "x11-paste"]
     else:
         names = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dictation_app.anywhere.delivery import Delivery, DeliveryEvent, Target
-from dictation_app.anywhere.desktop import Desktop
+from dictation_app.anywhere.desktop import Desktop, Session
 from dictation_app.anywhere.methods import methods_for
 from dictation_app.errors import DictationError
 
@@ -15,7 +15,7 @@ __all__ = ["delivery_for", "focused_target"]
 def focused_target(desktop: Desktop) -> Target:
     """The application that has the focus now: its X11 window (which delivery can watch), or
     on Wayland what the compositor says (sway, Hyprland), else an unnamed target."""
-    if desktop.session == "x11":
+    if desktop.session == Session.X11:
         from dictation_app.anywhere.x11 import XKeyboard
 
         try:
@@ -40,7 +40,7 @@ def delivery_for(
     """A delivery to ``target`` with this desktop's methods (or the forced one); on X11 it
     watches the focus, so words wait while another window has it."""
     focused = exists = cleanup = None
-    if desktop.session == "x11" and target.window:
+    if desktop.session == Session.X11 and target.window:
         from dictation_app.anywhere.x11 import XKeyboard
 
         try:

@@ -142,13 +142,13 @@ def _source(args: argparse.Namespace):
 def _typing(options):
     """The typing stage into the application that has the focus now; its problems go to stderr."""
     from dictation_app.anywhere.delivery import Held, Refused, Waiting
-    from dictation_app.anywhere.desktop import Desktop
+    from dictation_app.anywhere.desktop import Desktop, Session
     from dictation_app.anywhere.targets import focused_target
     from dictation_app.core.typing import Typing
     from dictation_app.errors import DictationError
 
     desktop = Desktop.detect()
-    if desktop.session == "none":
+    if desktop.session == Session.NONE:
         raise DictationError("--type needs a desktop session (X11 or Wayland) to type into; none is running here.")
 
     def said(event) -> None:  # on the delivery thread

@@ -5,8 +5,9 @@ Pull-style and single-threaded: the caller feeds audio with :meth:`insert_audio`
 No threads, no I/O, no clocks inside: chunking follows audio time, so the same audio gives
 the same events on any machine.
 
-This module keeps the buffer and the utterances; the word rules are in
-:mod:`dictation_app.engine.agreement`, speech detection behind
+This module keeps the buffer and the utterances and decides when to decode; what was heard (the
+last two hypotheses, the committed words) is :class:`~dictation_app.engine.hypotheses.Hypotheses`,
+the word rules are in :mod:`dictation_app.engine.agreement`, speech detection behind
 :class:`~dictation_app.engine.vad.SpeechDetector` (Silero by default) and the decoder behind
 :class:`DecoderBackend` (:mod:`dictation_app.engine.backend`).
 
@@ -49,6 +50,7 @@ from dictation_app.engine.events import (
     apply_committed,
 )
 from dictation_app.engine.guards import MAX_WORD_S, repetition_start
+from dictation_app.engine.hypotheses import Hypotheses
 from dictation_app.engine.streaming_options import StreamingOptions
 from dictation_app.engine.utterance import Utterance
 from dictation_app.engine.vad import SpeechDetector, SpeechTimeline
@@ -70,7 +72,6 @@ __all__ = [
 
 _STEP = SAMPLE_RATE // 10  # granularity of pause detection
 _PHRASE_PAUSE_S = 0.2  # silence after speech that ends a phrase (see phrase_decode_s)
-_KEEP_WORDS = 200  # committed words kept for the prompt (a few hundred characters)
 # Speech after a decode's last word that means it stopped short, not that the newest word
 # is still being spoken.
 _SHORTFALL_SPEECH_S = 1.2
@@ -111,11 +112,7 @@ class StreamingTranscriber:
         self._speech.reset()
         self._in_utterance = False
         self._decoded_upto = 0
-        self._hypothesis: list[Word] = []  # uncommitted words of the last decode
-        self._older: list[Word] = []  # uncommitted words of the decode before
-        self._committed: list[Word] = []  # recent committed words: prompt and overlap checks
-        self._committed_text = ""
-        self._last_commit_end = 0.0
+        self._heard = Hypotheses()  # the last two hypotheses and the committed words
         self._utterance = Utterance()  # the one being spoken, for its revision
         self._revision_due: tuple[int, Utterance] | None = None  # an ended utterance and its end, to revise
         self.decodes = 0
@@ -123,7 +120,7 @@ class StreamingTranscriber:
 
     @property
     def committed_text(self) -> str:
-        return self._committed_text.strip()
+        return self._heard.committed_text.strip()
 
     @property
     def in_utterance(self) -> bool:
@@ -220,19 +217,18 @@ class StreamingTranscriber:
         upto = min(self._buf_start + self._n, last_speech_end + int(self.options.pause_s * SAMPLE_RATE))
         heard_end = self._decoded_upto >= min(upto, last_speech_end + int(_PHRASE_PAUSE_S * SAMPLE_RATE))
         if self.options.revise and heard_end:
-            words = self._hypothesis + self._decode_leftover(self._hypothesis, upto, 0.3)
+            words = self._heard.newest + self._decode_leftover(self._heard.newest, upto, 0.3)
         else:
             words = self._complete(self._fresh(self._decode(upto)), upto)
         events += self._commit(words)
         if self.options.revise:
             self._revision_due = (upto, self._utterance)  # later: these words reach the user first
-        self._hypothesis = []
-        self._older = []
+        self._heard.clear()
         self._in_utterance = False
         end = self._buf_start + self._n
         self._decoded_upto = end
         self._drop_before(end - int(self.options.preroll_s * SAMPLE_RATE))
-        events += [Partial(()), UtteranceEnd(self._last_commit_end)]
+        events += [Partial(()), UtteranceEnd(self._heard.last_commit_end)]
         return events
 
     # -- the utterance heard whole ----------------------------------------------------------
@@ -251,9 +247,8 @@ class StreamingTranscriber:
         old, start, audio = utterance.span(upto, o.revise_max_s)
         if not old or len(audio) < 0.3 * SAMPLE_RATE:
             return []
-        before = self._committed[: len(self._committed) - len(old)]
+        before, text_before = self._heard.before(old)
         start_s = start / SAMPLE_RATE
-        text_before = self._committed_text[: len(self._committed_text) - len("".join(w.text for w in old))]
         prompt = agreement.prompt_text(before, start_s, o.prompt_chars, o.initial_prompt)
         short = bool(o.short_prompt) and len(audio) <= o.short_prompt_s * SAMPLE_RATE
         if short:
@@ -272,9 +267,7 @@ class StreamingTranscriber:
         if [w.text for w in new] == [w.text for w in old]:
             return []
         self.revisions += 1
-        self._committed = (before + new)[-_KEEP_WORDS:]
-        self._committed_text = text_before + "".join(w.text for w in new)
-        self._last_commit_end = max(self._last_commit_end, new[-1].end)
+        self._heard.revise(old, new)
         return [Revision(tuple(new), count=len(old))]
 
     # -- decodes ----------------------------------------------------------------------------
@@ -296,14 +289,14 @@ class StreamingTranscriber:
         """
         extra: list[Word] = []
         for _ in range(3):
-            covered = (extra or words)[-1].end if (extra or words) else self._last_commit_end
+            covered = (extra or words)[-1].end if (extra or words) else self._heard.last_commit_end
             start = max(self._buf_start, int((covered - 0.1) * SAMPLE_RATE))
             if (
                 upto - start < 0.5 * SAMPLE_RATE
                 or self._speech.seconds(covered + 0.2, upto / SAMPLE_RATE) < min_speech_s
             ):
                 break
-            context = self._committed_text + "".join(w.text for w in words + extra)
+            context = self._heard.committed_text + "".join(w.text for w in words + extra)
             more = [
                 w for w in self._decode(upto, start, context[-self.options.prompt_chars :]) if w.start >= covered - 0.05
             ]
@@ -321,9 +314,7 @@ class StreamingTranscriber:
         audio = self._buf[start - self._buf_start : upto - self._buf_start]
         if prompt is None:
             o = self.options
-            prompt = agreement.prompt_text(
-                self._committed, self._buf_start / SAMPLE_RATE, o.prompt_chars, o.initial_prompt
-            )
+            prompt = self._heard.prompt(self._buf_start / SAMPLE_RATE, o.prompt_chars, o.initial_prompt)
         return self._decode_audio(audio, start / SAMPLE_RATE, prompt.strip())
 
     def _decode_audio(self, audio: np.ndarray, offset: float, prompt: str, hotwords: str = "") -> list[Word]:
@@ -349,14 +340,11 @@ class StreamingTranscriber:
         """LocalAgreement-2: commit the common prefix of the previous and this hypothesis."""
         self._utterance.heard = True
         new = self._complete(self._fresh(words), self._decoded_upto, _SHORTFALL_SPEECH_S)
-        agreed = min(agreement.agreed_prefix(self._hypothesis, new), self._before_gap(new))
-        agreed = agreement.sure_prefix(new[:agreed], self._older, self.options.unsure_p)
         settled = self._decoded_upto / SAMPLE_RATE - self.options.settle_s
-        agreed = agreement.settled_prefix(new, agreed, settled)
+        agreed = self._heard.agreed(new, self._before_gap(new), self.options.unsure_p, settled)
         events = self._commit(new[:agreed])
-        self._older = self._hypothesis
-        self._hypothesis = new[agreed:]
-        events.append(Partial(tuple(self._hypothesis)))
+        self._heard.advance(new, agreed)
+        events.append(Partial(tuple(self._heard.newest)))
         return events
 
     def _fresh(self, words: list[Word]) -> list[Word]:
@@ -371,28 +359,26 @@ class StreamingTranscriber:
         repeated n-gram at the seam is removed.
         """
         buffer_start = self._buf_start / SAMPLE_RATE
-        in_buffer = [norm(w) for w in self._committed if w.end > buffer_start]
-        cut = agreement.after_committed(in_buffer, words, self._last_commit_end) if in_buffer else None
+        heard = self._heard
+        in_buffer = [norm(w) for w in heard.committed if w.end > buffer_start]
+        cut = agreement.after_committed(in_buffer, words, heard.last_commit_end) if in_buffer else None
         if cut is not None:
             return [w for w in words[cut:] if self._has_speech(w)]
-        new = [w for w in words if w.start >= self._last_commit_end - 0.1 and self._has_speech(w)]
-        if new and self._committed and abs(new[0].start - self._last_commit_end) < 1.0:
-            return new[agreement.seam_overlap(self._committed, new) :]
+        new = [w for w in words if w.start >= heard.last_commit_end - 0.1 and self._has_speech(w)]
+        if new and heard.committed and abs(new[0].start - heard.last_commit_end) < 1.0:
+            return new[agreement.seam_overlap(heard.committed, new) :]
         return new
 
     def _before_gap(self, words: list[Word]) -> int:
-        return agreement.before_gap(words, self._last_commit_end, self.options.max_gap_s, self._speech.seconds)
+        return agreement.before_gap(words, self._heard.last_commit_end, self.options.max_gap_s, self._speech.seconds)
 
     def _commit(self, words: list[Word]) -> list[StreamEvent]:
         if not words:
             return []
         events = self._revise_due()  # a Revision counts back from the newest commit: it goes first
-        words = agreement.capitalized(words, self._committed_text)
-        self._committed = (self._committed + list(words))[-_KEEP_WORDS:]
-        self._committed_text += "".join(w.text for w in words)
+        words = self._heard.commit(words)
         if self._in_utterance:
             self._utterance.add_commit(words)
-        self._last_commit_end = max(self._last_commit_end, words[-1].end)
         return events + [Commit(tuple(words))]
 
     def _has_speech(self, word: Word) -> bool:
@@ -407,12 +393,12 @@ class StreamingTranscriber:
         if self._n > o.max_buffer_s * SAMPLE_RATE:
             # Nothing agreed for too long: commit what the decoder heard in the older part.
             keep_from = (self._buf_start + self._n) / SAMPLE_RATE - o.trim_s
-            old = [w for w in self._hypothesis if w.end <= keep_from]
+            old = [w for w in self._heard.newest if w.end <= keep_from]
             events += self._commit(old)
-            self._hypothesis = self._hypothesis[len(old) :]
-            self._drop_before(int(max(self._last_commit_end, keep_from) * SAMPLE_RATE))
-        elif self._n > o.trim_s * SAMPLE_RATE and self._last_commit_end * SAMPLE_RATE > self._buf_start:
-            self._drop_before(int(self._last_commit_end * SAMPLE_RATE))
+            self._heard.newest = self._heard.newest[len(old) :]
+            self._drop_before(int(max(self._heard.last_commit_end, keep_from) * SAMPLE_RATE))
+        elif self._n > o.trim_s * SAMPLE_RATE and self._heard.last_commit_end * SAMPLE_RATE > self._buf_start:
+            self._drop_before(int(self._heard.last_commit_end * SAMPLE_RATE))
         return events
 
     def _append(self, block: np.ndarray) -> None:

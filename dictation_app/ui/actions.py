@@ -1,5 +1,6 @@
-"""Every action of the main window, declared once: its menu, text, shortcut and the window
-method it triggers. :meth:`MainWindow._build_menus` makes the QActions from this table."""
+"""Every action of the main window, declared once: its menu, text and shortcut.
+:meth:`MainWindow._build_menus` makes the QActions from this table and connects each to the
+window's method for it (:meth:`MainWindow.handlers`)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,6 @@ class ActionSpec:
     id: Which action.
     menu: The menu it is in ("File", "Dictation").
     text: Its label (translated by the window).
-    slot: Name of the window method it calls.
     shortcut: A key sequence, a standard key, or None.
     separator_before: A separator line above it in the menu.
     toolbar: Also on the toolbar.
@@ -38,27 +38,25 @@ class ActionSpec:
     id: ActionId
     menu: str
     text: str
-    slot: str
     shortcut: QKeySequence.StandardKey | str | None = None
     separator_before: bool = False
     toolbar: bool = False
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec(ActionId.OPEN, "&File", "&Open…", "open_files", QKeySequence.StandardKey.Open),
-    ActionSpec(ActionId.SAVE, "&File", "&Save", "save_document", QKeySequence.StandardKey.Save),
-    ActionSpec(ActionId.EXPORT, "&File", "Export…", "export_document", "Ctrl+E"),
+    ActionSpec(ActionId.OPEN, "&File", "&Open…", QKeySequence.StandardKey.Open),
+    ActionSpec(ActionId.SAVE, "&File", "&Save", QKeySequence.StandardKey.Save),
+    ActionSpec(ActionId.EXPORT, "&File", "Export…", "Ctrl+E"),
     ActionSpec(
         ActionId.PREFERENCES,
         "&File",
         "Preferences…",
-        "edit_preferences",
         QKeySequence.StandardKey.Preferences,
         separator_before=True,
     ),
-    ActionSpec(ActionId.QUIT, "&File", "&Quit", "close", QKeySequence.StandardKey.Quit, separator_before=True),
-    ActionSpec(ActionId.RECORD, "&Dictation", "Record", "toggle_recording", "F9", toolbar=True),
-    ActionSpec(ActionId.OPEN_DICTATION, "&Dictation", "Open as Transcript", "open_dictation_transcript"),
-    ActionSpec(ActionId.SHOW_RECORDINGS, "&Dictation", "Show Recordings Folder", "show_recordings"),
-    ActionSpec(ActionId.REFRESH_MICROPHONES, "&Dictation", "Refresh Microphones", "refresh_devices"),
+    ActionSpec(ActionId.QUIT, "&File", "&Quit", QKeySequence.StandardKey.Quit, separator_before=True),
+    ActionSpec(ActionId.RECORD, "&Dictation", "Record", "F9", toolbar=True),
+    ActionSpec(ActionId.OPEN_DICTATION, "&Dictation", "Open as Transcript"),
+    ActionSpec(ActionId.SHOW_RECORDINGS, "&Dictation", "Show Recordings Folder"),
+    ActionSpec(ActionId.REFRESH_MICROPHONES, "&Dictation", "Refresh Microphones"),
 )

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from dictation_app.anywhere.control import ControlError, ControlServer
 from dictation_app.anywhere.delivery import Delivery, Held, Refused, Target, Waiting
-from dictation_app.anywhere.desktop import Desktop
+from dictation_app.anywhere.desktop import Desktop, Session
 from dictation_app.anywhere.targets import delivery_for, focused_target
 from dictation_app.core.options import AnywhereOptions, ShortcutMode, anywhere_options
 from dictation_app.core.typing import Typing, TypingDone, TypingState, TypingStateChanged
@@ -282,7 +282,7 @@ class AnywhereController(QObject):
     def _focused_target(self) -> Target | None:
         """The application with the focus now, or None when it is this app's own window."""
         on_desktop = QGuiApplication.platformName() not in ("offscreen", "minimal")
-        if (on_desktop and QApplication.activeWindow() is not None) or self.desktop.session == "none":
+        if (on_desktop and QApplication.activeWindow() is not None) or self.desktop.session == Session.NONE:
             return None
         return focused_target(self.desktop)
 
@@ -328,7 +328,7 @@ class AnywhereController(QObject):
         so on X11 the key is grabbed while the dictation runs (and only then)."""
         from dictation_app.anywhere.hotkey import HotkeyError, X11Hotkey
 
-        if self.desktop.session != "x11":
+        if self.desktop.session != Session.X11:
             return
         post = self.window.post
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 
+from dictation_app.anywhere.desktop import Session
 from dictation_app.anywhere.targets import focused_target
 from dictation_app.ui.workers.tasks import run_task
 
@@ -31,7 +32,7 @@ class HistoryInserter(QObject):
     def deliver(self, text: str) -> None:
         """Type ``text`` into the application with the focus now; refused ones keep it in the overlay."""
         window = self.controller.window
-        target = focused_target(self.controller.desktop) if self.controller.desktop.session != "none" else None
+        target = focused_target(self.controller.desktop) if self.controller.desktop.session != Session.NONE else None
         if target is None or not (target.app or target.window):
             window.showNormal()
             window.show_problem(

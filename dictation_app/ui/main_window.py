@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> dict[ActionId, QAction]:
         """The menus, from the one table of actions (:mod:`dictation_app.ui.actions`)."""
         actions: dict[ActionId, QAction] = {}
+        handlers = self.handlers()
         menus: dict[str, object] = {}
         for spec in ACTIONS:
             if spec.menu not in menus:
@@ -151,13 +152,27 @@ class MainWindow(QMainWindow):
             action = QAction(self.tr(spec.text), self)
             if spec.shortcut is not None:
                 action.setShortcut(QKeySequence(spec.shortcut))
-            action.triggered.connect(getattr(self, spec.slot))
+            action.triggered.connect(handlers[spec.id])
             menu.addAction(action)
             actions[spec.id] = action
         record = actions[ActionId.RECORD]
         record.setToolTip(self.tr("Start or stop dictation (F9)"))
         record.setEnabled(False)
         return actions
+
+    def handlers(self) -> dict[ActionId, Callable[[], object]]:
+        """What each action of the table does."""
+        return {
+            ActionId.OPEN: self.open_files,
+            ActionId.SAVE: self.save_document,
+            ActionId.EXPORT: self.export_document,
+            ActionId.PREFERENCES: self.edit_preferences,
+            ActionId.QUIT: self.close,
+            ActionId.RECORD: self.toggle_recording,
+            ActionId.OPEN_DICTATION: self.open_dictation_transcript,
+            ActionId.SHOW_RECORDINGS: self.show_recordings,
+            ActionId.REFRESH_MICROPHONES: self.refresh_devices,
+        }
 
     def _build_toolbar(self) -> None:
         build_toolbar(self)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from dictation_app.anywhere.desktop import Desktop
+from dictation_app.anywhere.desktop import Desktop, Session
 
 __all__ = ["ShortcutBinder"]
 
@@ -40,9 +40,9 @@ class ShortcutBinder(QObject):
         from dictation_app.anywhere.hotkey import HotkeyError, X11Hotkey
 
         self._release()
-        if chord and self.desktop.session == "wayland":
+        if chord and self.desktop.session == Session.WAYLAND:
             threading.Thread(target=self._bind_portal, args=(chord,), name="portal-bind", daemon=True).start()
-        if not chord or self.desktop.session != "x11":
+        if not chord or self.desktop.session != Session.X11:
             return
         try:
             self.hotkey = X11Hotkey(chord, self._on_press, self._on_release, self.desktop.x_display)
