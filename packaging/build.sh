@@ -4,6 +4,8 @@
 #   packaging/build.sh deb       + build/dictation-app_<version>-1_<arch>.deb
 #   packaging/build.sh tarball   + build/dictation-app-<version>-linux-<arch>.tar.gz
 # Uses the project's .venv (VENV overrides); `make deb` / `make tarball` set it up first.
+# DEB_COMPRESSION=type:level (default xz:6, the smallest download; the installer test builds
+# with gzip:1, which takes seconds instead of minutes for the same files).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VENV=${VENV:-$ROOT/.venv}
@@ -47,7 +49,8 @@ deb() {
   depends=$("$PY" packaging/deb_depends.py "$stage/opt/$NAME")
   sed -e "s/@VERSION@/$VERSION-1/" -e "s/@ARCH@/$ARCH/" -e "s/@DEPENDS@/$depends/" \
       -e "s/@SIZE@/$(du -sk --exclude=DEBIAN "$stage" | cut -f1)/" packaging/debian/control > "$stage/DEBIAN/control"
-  dpkg-deb --root-owner-group -Zxz -z6 --build "$stage" "$out" >/dev/null
+  local compression=${DEB_COMPRESSION:-xz:6}
+  dpkg-deb --root-owner-group -Z"${compression%%:*}" -z"${compression##*:}" --build "$stage" "$out" >/dev/null
   echo "deb: $out ($(du -h "$out" | cut -f1), installed $(du -sh --exclude=DEBIAN "$stage" | cut -f1), $((SECONDS - start)) s)"
 }
 

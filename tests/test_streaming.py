@@ -500,7 +500,7 @@ def test_no_span_is_lost_when_decodes_come_late_and_bunched(live, model, data_di
     segments, _ = model.transcribe(audio, language="en", beam_size=5)
     offline = normalize(" ".join(s.text for s in segments))
     rng = np.random.default_rng(7)
-    for burst in (0.1, 2.5):
+    for burst in (2.5,):  # read 2.5 s late 3 times in 10 (a calm run: test_live_text_matches_offline_accuracy)
         live.reset()
         events, i = [], 0
         while i < len(audio):
@@ -528,15 +528,31 @@ def test_noise_gives_no_words(live):
     assert text == "" and live.decodes == 0
 
 
-def test_buffer_stays_bounded_on_long_speech(live, data_dir):
-    audio = load_audio(data_dir / "longform-163-122947.flac").samples[: 60 * SR]
-    live.reset()
-    longest = 0
+class Disagreeing:
+    """A decoder that never agrees with itself: a word every 0.5 s of the buffer, new ones each
+    decode (the worst case for the buffer: nothing is ever agreed on)."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def decode(self, audio, prompt, hotwords=None):
+        self.calls += 1
+        return [Word(i * 0.5, i * 0.5 + 0.4, f" w{self.calls}x{i}", 0.9) for i in range(int(len(audio) / SR / 0.5))]
+
+
+def test_buffer_stays_bounded_on_long_speech():
+    """One minute of speech without a pause and without two decodes agreeing: the buffer never
+    passes ``max_buffer_s`` (the words heard in its older part are committed) and words keep coming."""
+    st = scripted(Disagreeing())
+    longest, events = 0, []
+    audio = speech_like(60)
     for i in range(0, len(audio), SR // 2):
-        live.insert_audio(audio[i : i + SR // 2])
-        live.process()
-        longest = max(longest, live.buffered_samples)
-    assert longest <= live.options.max_buffer_s * SR + SR
+        st.insert_audio(audio[i : i + SR // 2])
+        events += st.process()
+        longest = max(longest, st.buffered_samples)
+    assert longest <= st.options.max_buffer_s * SR + SR
+    committed = [w for e in events if isinstance(e, Commit) for w in e.words]
+    assert committed and committed[-1].end > 60 - st.options.max_buffer_s - 5
 
 
 def test_repetition_loops_are_cut():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dictation_app.audio.decode import SAMPLE_RATE
 from dictation_app.audio.recorder import AUDIO_NAME
-from dictation_app.core.history import Entry, HistoryError, HistoryStore
+from dictation_app.core.history import Entry, EntryState, HistoryError, HistoryStore
 from dictation_app.core.history_files import session_sidecar
 from dictation_app.core.stages import Step
 from dictation_app.engine.events import StreamError, StreamEvent
@@ -50,7 +50,7 @@ class DictationHistory:
             "",
             str(Path(folder) / AUDIO_NAME),
             str(folder),
-            "recording",
+            EntryState.RECORDING.value,
         )
         problems = self._write(lambda: self.store.add(entry))
         self.entry_id = entry.entry_id or None
@@ -65,7 +65,7 @@ class DictationHistory:
             return events
         fields = {"text": self.ledger.text, "duration": step.samples / SAMPLE_RATE}
         if step.ended:
-            fields["state"] = "done"
+            fields["state"] = EntryState.DONE.value
         return events + self._write(lambda: self.store.update(self.entry_id, **fields))
 
     def set_destination(self, destination: str) -> None:

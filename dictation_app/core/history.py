@@ -23,12 +23,13 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from dictation_app.errors import DictationError
 from dictation_app.fileio import open_private, private_dir, user_data_dir
 
-__all__ = ["DB_NAME", "Entry", "HistoryError", "HistoryStore", "default_history_path"]
+__all__ = ["DB_NAME", "Entry", "EntryState", "HistoryError", "HistoryStore", "default_history_path"]
 
 DB_NAME = "history.sqlite3"
 #: How long a write or read waits for another process's write (the CLI beside the window).
@@ -37,6 +38,17 @@ BUSY_TIMEOUT_S = 3.0
 
 class HistoryError(DictationError):
     """The history database cannot be read or written (busy, disk full, unreadable)."""
+
+
+class EntryState(str, Enum):
+    """Where an entry stands (a ``str``: it compares equal to, and is stored as, its value)."""
+
+    RECORDING = "recording"  # a dictation still running (or killed: see mark_interrupted)
+    DONE = "done"
+    INTERRUPTED = "interrupted"  # a dictation ended by a crash or a kill
+
+    def __str__(self) -> str:
+        return self.value
 
 
 def default_history_path() -> Path:
@@ -75,7 +87,7 @@ class Entry:
     text: str = ""
     audio: str = ""
     transcript: str = ""
-    state: str = "done"
+    state: EntryState = EntryState.DONE
     parent: int | None = None
     audio_missing: bool = False
 
@@ -87,7 +99,7 @@ class Entry:
             f"{self.duration:.0f} s",
             self.model,
             f"version of #{self.parent}" if self.parent else "",
-            "" if self.state == "done" else self.state,
+            "" if self.state == EntryState.DONE else str(self.state),
             "audio missing" if self.audio_missing else "",
         ]
         return " · ".join(p for p in parts if p)
@@ -430,14 +442,19 @@ def _values(entry: Entry) -> tuple:
         entry.text,
         entry.audio,
         entry.transcript,
-        entry.state,
+        str(entry.state),
         entry.parent,
         int(entry.audio_missing),
     )
 
 
 def _entry(row: tuple) -> Entry:
-    return Entry(*row[:13], audio_missing=bool(row[13]))
+    entry = Entry(*row[:13], audio_missing=bool(row[13]))
+    try:
+        entry.state = EntryState(entry.state)
+    except ValueError:
+        pass  # a state a newer version wrote: shown as it is
+    return entry
 
 
 def _reason(exc: BaseException) -> str:

@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from dictation_app.audio.recorder import AUDIO_NAME, JOURNAL_NAME, default_sessions_dir, load_session
-from dictation_app.core.history import Entry, HistoryError, HistoryStore
+from dictation_app.core.history import Entry, EntryState, HistoryError, HistoryStore
 from dictation_app.errors import OutputError
 from dictation_app.fileio import atomic_write, private_dir, user_data_dir
 from dictation_app.transcript import Transcript
@@ -138,7 +138,7 @@ def _file_entry(transcript: Transcript, path: Path, sidecar: dict, parent: Entry
         transcript.text,
         meta.source,
         str(path),
-        "done",
+        EntryState.DONE,
         parent.entry_id if parent else None,
         audio_missing=bool(meta.source) and not Path(meta.source).exists(),
     )
@@ -235,7 +235,7 @@ def _session_entry(folder: Path) -> Entry:
         transcript.text,
         str(audio),
         str(folder),
-        "done",
+        EntryState.DONE,
         None,
         audio_missing=not audio.exists(),
     )
@@ -260,7 +260,7 @@ def delete_entry(store: HistoryStore, entry_id: int, autosave_folder: Path | Non
         HistoryError: the entry is a dictation still being recorded, or the database cannot be written.
     """
     entry = store.get(entry_id)
-    if entry is not None and entry.state == "recording":
+    if entry is not None and entry.state == EntryState.RECORDING:
         raise HistoryError("This dictation is still being recorded; stop it before deleting it.")
     problems = []
     kept_roots = (default_sessions_dir().resolve(), default_transcripts_dir().resolve())
@@ -320,15 +320,15 @@ def apply_retention(store: HistoryStore, keep_days: int = 0, max_mb: float = 0) 
     entries = [e for e in store.all() if e.parent is None]  # oldest first
     if keep_days > 0:
         cutoff = time.time() - keep_days * 86400
-        for entry in [e for e in entries if e.created < cutoff and e.state != "recording"]:
+        for entry in [e for e in entries if e.created < cutoff and e.state != EntryState.RECORDING]:
             delete_entry(store, entry.entry_id)
             deleted += 1
-        entries = [e for e in entries if e.created >= cutoff or e.state == "recording"]
+        entries = [e for e in entries if e.created >= cutoff or e.state == EntryState.RECORDING]
     if max_mb > 0:
         sizes = [(e, _kept_bytes(e)) for e in entries]
         total = sum(size for _, size in sizes)
         for entry, size in sizes:
-            if total <= max_mb * 1024 * 1024 or entry.state == "recording":
+            if total <= max_mb * 1024 * 1024 or entry.state == EntryState.RECORDING:
                 break
             delete_entry(store, entry.entry_id)
             total -= size
