@@ -352,11 +352,15 @@ class Dictation:
         return next((s for s in self.stages if isinstance(s, kind)), None)
 
     def start(self) -> None:
-        """Open the source and the recording; raises :class:`DictationError` (nothing is left behind)."""
+        """Open the source and the recording; raises :class:`DictationError` (nothing is left
+        behind: the stages are told the dictation ended, so a typing stage closes its delivery)."""
         self.service.set_state(ServiceState.STARTING)
         try:
             self.session.start()
         except DictationError:
+            step = Step(True, 0, time.perf_counter(), self.source.wall_time_of, lambda: None)
+            for stage in self.stages:
+                stage.feed([], step)
             self.service.set_state(ServiceState.IDLE)
             raise
         folder = Path(self.folder) if self.folder else None

@@ -287,9 +287,20 @@ class AnywhereController(QObject):
         return focused_target(self.desktop)
 
     def new_delivery(self, target: Target) -> Delivery:
-        """A delivery of text to ``target`` outside a dictation (the history's Insert)."""
+        """A delivery of text to ``target`` outside a dictation (the history's Insert); text it
+        cannot type is offered in the overlay, as a dictation's is."""
         options = self.options()
-        return delivery_for(self.desktop, target, None, options.method, options.paste_key)
+
+        def said(event) -> None:  # on the delivery thread
+            if isinstance(event, Held):
+                self.window.post(lambda: self._held(event.text.strip(), event.reason))
+
+        return delivery_for(self.desktop, target, said, options.method, options.paste_key)
+
+    def _held(self, text: str, reason: str) -> None:
+        self.overlay.set_held(text, reason)
+        self.overlay.show()
+        self.window.show_message(reason)
 
     # -- one dictation --------------------------------------------------------------------
 
@@ -367,10 +378,7 @@ class AnywhereController(QObject):
         elif isinstance(event, Waiting):
             self.overlay.set_state(self.tr("waiting for %s to have the focus") % event.target.label)
         elif isinstance(event, Held):
-            held = self.typing.delivery.held_text if self.typing is not None else event.text.strip()
-            self.overlay.set_held(held, event.reason)
-            self.overlay.show()
-            self.window.show_message(event.reason)
+            self._held(self.typing.delivery.held_text if self.typing is not None else event.text.strip(), event.reason)
 
     def _service_event(self, event) -> None:
         from dictation_app.core.dictation import ModelReady, StateChanged

@@ -47,6 +47,6 @@ class HistoryInserter(QObject):
         run_task(
             self,
             delivery.finish,
-            lambda _: window.show_message(self.tr("Inserted into %s.") % target.label),
+            lambda _: None if delivery.held else window.show_message(self.tr("Inserted into %s.") % target.label),
             window.show_problem,
         )
