@@ -167,14 +167,15 @@ def _print_until_stopped(dictation, seconds: float | None) -> tuple[str, bool]:
 
     Stdout is append-only, like typing: an utterance the engine revised (heard whole) is
     shown on a terminal's stderr; the returned text (``--output``) is the revised one."""
-    from dictation_app.engine.streaming import Commit, Partial, Revision, StreamError, apply_committed
+    from dictation_app.engine.ledger import CommitLedger
+    from dictation_app.engine.streaming import Commit, Partial, Revision, StreamError
 
     deadline = time.monotonic() + seconds if seconds else float("inf")
     tty = sys.stderr.isatty()
-    words: list = []
+    ledger = CommitLedger()
     failed = False
     for event in dictation.events(stop_when=lambda: time.monotonic() >= deadline):
-        apply_committed(words, event)
+        ledger.apply(event)
         if isinstance(event, Commit):
             if tty:
                 sys.stderr.write("\r\033[K")
@@ -189,4 +190,4 @@ def _print_until_stopped(dictation, seconds: float | None) -> tuple[str, bool]:
             failed = True
             print(file=sys.stderr)
             error(event.message)
-    return "".join(w.text for w in words).strip(), failed
+    return ledger.text, failed

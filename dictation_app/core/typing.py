@@ -27,6 +27,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
@@ -53,16 +54,16 @@ class TypingState(Enum):
     DONE = "done"  # everything was typed or held
 
 
+@dataclass(frozen=True)
 class TypingStateChanged:
-    def __init__(self, state: TypingState) -> None:
-        self.state = state
+    state: TypingState
 
 
+@dataclass(frozen=True)
 class TypingDone:
     """Everything was typed or held; ``held`` is the text that could not go in."""
 
-    def __init__(self, held: str) -> None:
-        self.held = held
+    held: str
 
 
 TypingEvent = DeliveryEvent | TypingStateChanged | TypingDone
