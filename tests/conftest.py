@@ -150,4 +150,4 @@ def window(qtbot, gui_env, model_store):
 
 # -- real desktops (X11 and Wayland) for dictation anywhere ---------------------------------
 
-from desktops import sway, x11  # noqa: E402,F401  (session fixtures, one of each per run)
+from desktops import kde, sway, x11  # noqa: E402,F401  (session fixtures, one of each per run)

@@ -188,6 +188,7 @@ def foot(env: dict, folder: Path, title: str = "target") -> Terminal:
     term = Terminal(["foot", "--title", title, "--app-id", "foot", "--"], env, folder, title)
     wait_for(
         lambda: title in subprocess.run(["swaymsg", "-t", "get_tree"], env=env, capture_output=True, text=True).stdout,
+        timeout=30,  # a loaded machine: 10 s was not always enough
         what=f"foot {title}",
     )
     term.wait_ready()
@@ -209,3 +210,174 @@ def activate(env: dict, window: int) -> None:
         ),
         what="the focus",
     )
+
+
+@pytest.fixture(scope="session")
+def kde():
+    """A headless KDE Plasma compositor (KWin) with its portals; the environment for its clients
+    (see :func:`running_kde`)."""
+    need("kwin_wayland", "dbus-daemon", "dbus-update-activation-environment", "kwrite", "gdbus", "wl-copy")
+    with running_kde() as env:
+        yield env
+
+
+def _session_bus(env: dict) -> tuple[subprocess.Popen, str]:
+    """A private D-Bus session bus (the desktop's: its services are D-Bus activated with
+    ``env``); returns the daemon and its address."""
+    daemon = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,  # the activated portals are its children: one group to end
+    )
+    return daemon, daemon.stdout.readline().strip()
+
+
+def _end_group(process: subprocess.Popen) -> None:
+    import signal
+
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def running_kde():
+    """KWin (Plasma 5.27) on a virtual output, a session bus whose activation environment
+    points at it, and the real portal frontend and KDE backend that the bus starts on demand
+    (``XDG_CURRENT_DESKTOP=KDE`` picks the backend). Yields the environment for its clients:
+    the bus, WAYLAND_DISPLAY as an absolute path (XDG_RUNTIME_DIR stays PulseAudio's).
+
+    The compositor, its portals and the apps run as one user, as on a real desktop (the portal
+    frontend reads its callers' /proc entries). ``kwin_wayland`` is run from a copy: the
+    package gives it a file capability (cap_sys_resource, to raise its scheduling priority)
+    that a container without that capability refuses to exec; the copy has none. KWin's
+    screenshot interface is opened to the test (``KWIN_SCREENSHOT_NO_PERMISSION_CHECKS``)
+    so the tests can look; its Wayland interfaces keep their permission checks (a client
+    gets no virtual keyboard or fake input of its own: typing has to go through the portal)."""
+    import tempfile
+
+    runtime = Path(tempfile.mkdtemp(prefix="dictation-app-kde-"))
+    kwin = runtime / "kwin_wayland"
+    shutil.copyfile(shutil.which("kwin_wayland"), kwin)
+    kwin.chmod(0o755)
+    base = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(runtime),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "XDG_CONFIG_HOME": str(runtime / "config"),
+        "XDG_DATA_HOME": str(runtime / "data"),
+        "XDG_CURRENT_DESKTOP": "KDE",
+        "XDG_SESSION_TYPE": "wayland",
+        "KDE_FULL_SESSION": "true",
+        "KDE_SESSION_VERSION": "5",
+        "LANG": "C.UTF-8",
+    }
+    bus, address = _session_bus(base)
+    base["DBUS_SESSION_BUS_ADDRESS"] = address
+    compositor = subprocess.Popen(
+        [str(kwin), "--virtual", "--no-lockscreen", "--width", "1280", "--height", "800", "--socket", "wayland-kde"],
+        env={**base, "KWIN_SCREENSHOT_NO_PERMISSION_CHECKS": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    socket = runtime / "wayland-kde"
+    try:
+        wait_for(socket.exists, timeout=20, what="KWin's socket")
+        activation = {"WAYLAND_DISPLAY": "wayland-kde", "QT_QPA_PLATFORM": "wayland"}
+        subprocess.run(
+            ["dbus-update-activation-environment", *(f"{k}={v}" for k, v in activation.items())],
+            env=base,
+            check=True,
+            timeout=10,
+        )
+        client = {**os.environ, **{k: base[k] for k in ("DBUS_SESSION_BUS_ADDRESS", "XDG_CURRENT_DESKTOP")}}
+        client.update({"WAYLAND_DISPLAY": str(socket), "XDG_SESSION_TYPE": "wayland", "KDE_FULL_SESSION": "true"})
+        for key in ("DISPLAY", "QT_QPA_PLATFORM", "SWAYSOCK"):
+            client.pop(key, None)
+        yield client
+    finally:
+        _end_group(compositor)
+        _end_group(bus)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+class KWrite:
+    """KWrite (KDE's editor, Qt on Wayland) editing ``FILE``, focused by KWin as it opens. Its
+    text is read by saving it: the test asks the window's own D-Bus action (``file_save_all``,
+    no keys), then reads the file."""
+
+    def __init__(self, env: dict, folder: Path, title: str = "target") -> None:
+        self.file = folder / f"{title}.txt"
+        self.file.write_text("", encoding="utf-8")
+        config = folder / f"{title}-config"
+        config.mkdir()
+        # The text as typed: no newline added at the end of the file, no spaces trimmed on
+        # save, no completion popup (a Return typed while it shows would take its word).
+        (config / "kwriterc").write_text(
+            "[KTextEditor Document]\nNewline at End of File=false\nRemove Spaces=0\n"
+            "[KTextEditor View]\nAuto Completion=false\nWord Completion=false\n"
+        )
+        self.env = {**env, "QT_QPA_PLATFORM": "wayland", "XDG_CONFIG_HOME": str(config)}
+        self.title = title
+        self.process = subprocess.Popen(
+            ["kwrite", str(self.file)], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        self.service = f"org.kde.kwrite-{self.process.pid}"
+        wait_for(lambda: "file_save_all" in self._call("actions"), timeout=30, what="KWrite's window")
+        time.sleep(0.5)  # KWin gives the new window the focus
+
+    def _call(self, method: str, *args: str) -> str:
+        result = subprocess.run(
+            ["gdbus", "call", "--session", "--dest", self.service, "--object-path", "/kwrite/MainWindow_1"]
+            + ["--method", f"org.kde.KMainWindow.{method}", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return result.stdout
+
+    def text(self) -> str:
+        self._call("activateAction", "file_save_all")
+        return self.file.read_text(encoding="utf-8")
+
+    def wait_text(self, expected: str, timeout: float = 10.0) -> str:
+        try:
+            return wait_for(lambda: self.text() if self.text() == expected else None, timeout, f"{expected!r}")
+        except AssertionError:
+            return self.text()
+
+    def close(self) -> None:
+        self.process.kill()  # terminated, it would ask whether to save
+        self.process.wait(timeout=10)
+
+
+def kde_screenshot(env: dict, path: Path) -> None:
+    """The whole KWin output as a PNG (KWin's ScreenShot2 D-Bus interface, a pipe for the
+    pixels; Qt writes the file)."""
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+    from PySide6.QtGui import QImage
+
+    read, write = os.pipe()
+    with open_dbus_connection(bus=env["DBUS_SESSION_BUS_ADDRESS"], enable_fds=True) as conn:
+        shooter = DBusAddress(
+            "/org/kde/KWin/ScreenShot2", bus_name="org.kde.KWin", interface="org.kde.KWin.ScreenShot2"
+        )
+        call = new_method_call(shooter, "CaptureActiveScreen", "a{sv}h", ({"include-cursor": ("b", False)}, write))
+        reply = conn.send_and_get_reply(call, timeout=20)
+    os.close(write)
+    assert reply.header.message_type.name == "method_return", reply.body
+    info = {key: value[1] for key, value in reply.body[0].items()}
+    with os.fdopen(read, "rb") as pipe:
+        pixels = pipe.read()
+    image = QImage(pixels, info["width"], info["height"], info["stride"], QImage.Format(info["format"]))
+    assert image.save(str(path)), path

@@ -1,7 +1,7 @@
 """The RemoteDesktop portal client against a portal that follows the specification
 (org.freedesktop.portal.RemoteDesktop, version 2: Request/Response, sessions, restore tokens),
-served on a private D-Bus session bus. No GNOME or KDE session can run here; this checks the
-client's side of the protocol: the calls, their signatures and options, the Response
+served on a private D-Bus session bus (the real KDE portal is in ``test_kde.py``); this checks
+the client's side of the protocol as the specification has it: the calls, their signatures and options, the Response
 handling, the restore token, the keys sent, and a user who declines."""
 
 from __future__ import annotations
@@ -119,10 +119,19 @@ class SpecPortal:
 
 @pytest.fixture
 def session_bus(tmp_path, monkeypatch):
+    """A session bus of the test's own that activates nothing: the desktop's portals installed
+    on this machine (test_kde.py) are not started on it."""
     need("dbus-daemon")
     address = f"unix:path={tmp_path / 'bus'}"
+    config = tmp_path / "bus.conf"
+    config.write_text(
+        "<busconfig><type>session</type><auth>EXTERNAL</auth>"
+        f"<listen>{address}</listen>"
+        '<policy context="default"><allow send_destination="*" eavesdrop="true"/>'
+        '<allow eavesdrop="true"/><allow own="*"/></policy></busconfig>'
+    )
     daemon = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", f"--address={address}"],
+        ["dbus-daemon", f"--config-file={config}", "--nofork"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -137,25 +146,22 @@ def session_bus(tmp_path, monkeypatch):
 def test_a_session_types_each_key_and_keeps_the_restore_token(session_bus, tmp_path):
     from dictation_app.anywhere.desktop import Desktop
     from dictation_app.anywhere.methods import PortalTyping
-    from dictation_app.anywhere.portal import seen_working
 
     portal = SpecPortal(session_bus)
     method = PortalTyping(Desktop.detect({"WAYLAND_DISPLAY": "wayland-0"}))
     try:
         assert method.problem() is None
-        assert not seen_working()
-        method.insert("naïve é\n")
+        method.insert("naive e\n")  # characters outside ASCII are pasted (test_kde.py)
         calls = [(m, b) for m, b in portal.calls if m != "Get"]
         assert [m for m, _ in calls[:3]] == ["CreateSession", "SelectDevices", "Start"]
         select = calls[1][1]
         assert select[1]["types"] == ("u", 1) and select[1]["persist_mode"] == ("u", 2)
         assert "restore_token" not in select[1]  # the first time the desktop asks the user
-        expected = [keysym_of(c) if c != "\n" else 0xFF0D for c in "naïve é\n"]
+        expected = [keysym_of(c) if c != "\n" else 0xFF0D for c in "naive e\n"]
         assert portal.keys == [(k, s) for k in expected for s in (1, 0)]
         token = tmp_path / "data" / "portal" / "remote-desktop.token"
         assert token.read_text() == "token-1"
         assert stat.S_IMODE(os.stat(token).st_mode) == 0o600
-        assert seen_working()
         method.close()
         assert len(portal.closed) == 1 and portal.closed[0].startswith(f"{OBJECT}/session/")
         # The next run restores the session: the desktop does not ask again.
@@ -188,7 +194,7 @@ def test_no_portal_on_the_bus(session_bus):
 
 
 def test_the_global_shortcut_is_bound_and_its_signals_are_press_and_release(session_bus):
-    from dictation_app.anywhere.portal import GLOBAL_SHORTCUTS, GlobalShortcut, has_interface, seen_working
+    from dictation_app.anywhere.portal import GLOBAL_SHORTCUTS, GlobalShortcut, has_interface
 
     portal = SpecPortal(session_bus)
     presses, releases = [], []
@@ -199,8 +205,9 @@ def test_the_global_shortcut_is_bound_and_its_signals_are_press_and_release(sess
         time.sleep(0.3)  # its match rule is in place
         portal.shortcut("Activated", "someone-elses-shortcut")
         portal.shortcut("Activated")
+        portal.shortcut("Activated")  # the key held: the desktop repeats it
         wait_for(lambda: presses, what="the press")
-        assert not releases and seen_working("global-shortcuts")
+        assert not releases
         portal.shortcut("Deactivated")
         wait_for(lambda: releases, what="the release")
         assert presses == [1]  # the other application's shortcut was not ours

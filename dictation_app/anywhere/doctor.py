@@ -99,7 +99,7 @@ def diagnose(live: bool = True, desktop: Desktop | None = None) -> Report:
     for method in methods_for(desktop):
         problem = method.problem()
         if problem:
-            report.add("FAIL", f"{method.name} ({method.kind})", problem + _unseen(method))
+            report.add("FAIL", f"{method.name} ({method.kind})", problem)
             continue
         if not live:
             report.add("ok", f"{method.name} ({method.kind})", "present (not checked live)")
@@ -108,7 +108,7 @@ def diagnose(live: bool = True, desktop: Desktop | None = None) -> Report:
         failure = live_check(method)
         method.close()
         if failure:
-            report.add("FAIL", f"{method.name} ({method.kind})", failure + _unseen(method))
+            report.add("FAIL", f"{method.name} ({method.kind})", failure)
         else:
             report.add("ok", f"{method.name} ({method.kind})", f"inserted {CHECK_TEXT!r} and read it back intact")
             report.can_insert = True
@@ -122,13 +122,6 @@ def diagnose(live: bool = True, desktop: Desktop | None = None) -> Report:
     return report
 
 
-def _unseen(method: Method) -> str:
-    """The portal is written to its specification, never run against GNOME or KDE here."""
-    from dictation_app.anywhere.portal import seen_working
-
-    return "; not yet seen working on this desktop" if method.name == "portal" and not seen_working() else ""
-
-
 def _shortcut_lines(report: Report, desktop: Desktop) -> None:
     if desktop.session == Session.X11:
         report.add(
@@ -138,15 +131,14 @@ def _shortcut_lines(report: Report, desktop: Desktop) -> None:
             "or bind 'dictation-app toggle' in your desktop's keyboard settings",
         )
         return
-    from dictation_app.anywhere.portal import GLOBAL_SHORTCUTS, has_interface, seen_working
+    from dictation_app.anywhere.portal import GLOBAL_SHORTCUTS, has_interface
 
     if has_interface(GLOBAL_SHORTCUTS):
-        seen = "" if seen_working("global-shortcuts") else "; not yet seen working on this desktop"
         report.add(
             "ok",
             "global shortcut",
-            "the GlobalShortcuts portal: the app binds its shortcut there (the "
-            f"desktop may ask once){seen}; or bind 'dictation-app toggle' in the keyboard settings",
+            "the GlobalShortcuts portal: the app binds its shortcut there (the desktop may ask once, "
+            "or list it in its shortcut settings to change); or bind 'dictation-app toggle' in the keyboard settings",
         )
         return
     binding = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dictation_app.errors import InsertError
 
-__all__ = ["keysym_for", "keysym_of", "parse_chord"]
+__all__ = ["keysym_for", "keysym_named", "keysym_of", "parse_chord", "typed_by_any_layout"]
 
 #: characters typed with a key of their own: Return, Tab, BackSpace
 SPECIAL_KEYSYMS = {"\n": 0xFF0D, "\t": 0xFF09, "\b": 0xFF08}
@@ -37,6 +37,37 @@ def keysym_for(char: str) -> int:
     if ord(char) < 0x20 or ord(char) == 0x7F:
         raise InsertError(f"Cannot type the control character {ord(char):#04x}.")
     return keysym_of(char)
+
+
+#: keys named in chords (``parse_chord``'s names), by their X keysym
+_NAMED_KEYSYMS = {
+    "Control_L": 0xFFE3,
+    "Shift_L": 0xFFE1,
+    "Alt_L": 0xFFE9,
+    "Super_L": 0xFFEB,
+    "Insert": 0xFF63,
+    "BackSpace": 0xFF08,
+    "Return": 0xFF0D,
+    "Tab": 0xFF09,
+    "Escape": 0xFF1B,
+    "Delete": 0xFFFF,
+}
+
+
+def keysym_named(name: str) -> int:
+    """The keysym of a key as a chord names it: ``"Control_L"``, ``"Insert"``, ``"v"``."""
+    if name in _NAMED_KEYSYMS:
+        return _NAMED_KEYSYMS[name]
+    if len(name) == 1:
+        return keysym_of(name)
+    raise InsertError(f"Unknown key {name!r}.")
+
+
+def typed_by_any_layout(char: str) -> bool:
+    """Whether every Latin keyboard layout has a key for ``char`` (printable ASCII, newline,
+    tab, backspace). Desktops that type a keysym by finding it in the user's layout (KDE's
+    and GNOME's RemoteDesktop portals) drop the others without an error."""
+    return char in SPECIAL_KEYSYMS or 0x20 <= ord(char) <= 0x7E
 
 
 def parse_chord(chord: str) -> tuple[list[str], str]:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 from dictation_app.anywhere.desktop import Desktop, Session
-from dictation_app.anywhere.keys import parse_chord
+from dictation_app.anywhere.keys import parse_chord, typed_by_any_layout
 from dictation_app.errors import InsertError
 from dictation_app.system import child_environment
 
@@ -27,10 +27,12 @@ __all__ = [
     "VirtualKeyboardTyping",
     "WtypeTyping",
     "PortalTyping",
+    "PortalPaste",
     "YdotoolTyping",
     "WaylandPaste",
     "methods_for",
     "paste_chord",
+    "wayland_paste",
 ]
 
 #: programs whose paste key is not Ctrl+V (WM_CLASS or Wayland app id, lower case)
@@ -248,10 +250,17 @@ class VirtualKeyboardTyping(_Connected):
 
 class PortalTyping(_Connected):
     """GNOME, KDE (any desktop with an XDG RemoteDesktop portal): keys through the portal, one
-    session per dictation; the desktop asks the user once, then remembers
-    (:mod:`dictation_app.anywhere.portal`)."""
+    session per dictation (:mod:`dictation_app.anywhere.portal`). The portal types a keysym
+    only if the user's layout has a key for it (KDE and GNOME drop the others without an
+    error), so the characters every Latin layout has are typed and the rest (é, —, °) are
+    pasted: the clipboard through wl-copy, the paste key through the portal, the old clipboard
+    put back."""
 
     name, package = "portal", "xdg-desktop-portal with a GNOME or KDE backend"
+
+    def __init__(self, desktop: Desktop, paste_key: str = "") -> None:
+        super().__init__(desktop)
+        self.paste_key = paste_key
 
     def _connect(self):
         from dictation_app.anywhere.portal import RemoteDesktopKeyboard
@@ -259,13 +268,50 @@ class PortalTyping(_Connected):
         return RemoteDesktopKeyboard()
 
     def problem(self) -> str | None:
-        """Asked without a session: starting one makes the desktop ask the user."""
+        """Asked without a session: starting one may make the desktop ask the user."""
         from dictation_app.anywhere.portal import REMOTE_DESKTOP, interface_problem
 
         return interface_problem(REMOTE_DESKTOP)
 
     def insert(self, text: str, app: str = "") -> None:
-        self.keyboard.type_text(text)
+        for typed, run in _runs(text):
+            if typed:
+                self.keyboard.type_text(run)
+            else:
+                self._paste(run, app)
+
+    def erase(self, count: int) -> None:
+        self.keyboard.type_text("\b" * count)
+
+    def _paste(self, text: str, app: str) -> None:
+        chord = paste_chord(app, self.paste_key)
+        wayland_paste(text, lambda: self.keyboard.press_chord(chord))
+
+
+class PortalPaste(PortalTyping):
+    """GNOME, KDE: all of the text through the clipboard, the paste key through the portal."""
+
+    name, kind, package = "portal-paste", "paste", "xdg-desktop-portal with a GNOME or KDE backend, and wl-clipboard"
+
+    def problem(self) -> str | None:
+        if shutil.which("wl-copy") is None:
+            return "wl-copy is not installed (sudo apt install wl-clipboard)"
+        return super().problem()
+
+    def insert(self, text: str, app: str = "") -> None:
+        self._paste(text, app)
+
+
+def _runs(text: str) -> list[tuple[bool, str]]:
+    """``text`` cut into runs of characters any layout types (True) and others (False)."""
+    runs: list[tuple[bool, str]] = []
+    for char in text:
+        typed = typed_by_any_layout(char)
+        if runs and runs[-1][0] == typed:
+            runs[-1] = (typed, runs[-1][1] + char)
+        else:
+            runs.append((typed, char))
+    return runs
 
 
 class WtypeTyping(_WaylandMethod):
@@ -320,18 +366,25 @@ class WaylandPaste(_WaylandMethod):
     def erase(self, count: int) -> None:
         _run(["wtype", "-M", "shift", "-m", "shift", *(["-k", "BackSpace"] * count)], "wtype (BackSpace)")
 
-    def _clipboard(self) -> bytes | None:
-        try:
-            result = subprocess.run(
-                ["wl-paste", "--no-newline"], capture_output=True, timeout=1.0, env=child_environment()
-            )
-        except subprocess.TimeoutExpired:
-            return None
-        return result.stdout if result.returncode == 0 else None
-
     def insert(self, text: str, app: str = "") -> None:
-        before = self._clipboard()
-        data = text.encode("utf-8")
+        mods, key = _wtype_chord(paste_chord(app, self.paste_key))
+        press = ["wtype", "-M", "shift", "-m", "shift", *mods, "-k", key, *_release(mods)]
+        wayland_paste(text, lambda: _run(press, "wtype (paste key)"))
+
+
+def _wayland_clipboard() -> bytes | None:
+    try:
+        result = subprocess.run(["wl-paste", "--no-newline"], capture_output=True, timeout=1.0, env=child_environment())
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def wayland_paste(text: str, press: Callable[[], None]) -> None:
+    """Offer ``text`` once on the Wayland clipboard (wl-copy), ``press`` the paste key, then put
+    the old clipboard back unless the user copied something meanwhile."""
+    before = _wayland_clipboard()
+    try:
         offer = subprocess.Popen(
             ["wl-copy", "--foreground", "--paste-once", "--type", "text/plain;charset=utf-8"],
             stdin=subprocess.PIPE,
@@ -339,27 +392,28 @@ class WaylandPaste(_WaylandMethod):
             stderr=subprocess.PIPE,
             env=child_environment(),
         )
-        offer.stdin.write(data)
-        offer.stdin.close()
-        try:
-            time.sleep(0.05)  # wl-copy owns the selection before the key goes out
-            mods, key = _wtype_chord(paste_chord(app, self.paste_key))
-            _run(["wtype", "-M", "shift", "-m", "shift", *mods, "-k", key, *_release(mods)], "wtype (paste key)")
-            offer.wait(timeout=2.0)  # a busy machine is slow, not a refusal
-        except subprocess.TimeoutExpired:
-            raise InsertError("The focused window did not take the pasted text within 2 s.") from None
-        finally:
-            if offer.poll() is None:
-                offer.kill()
-                offer.wait()
-            if before is not None and self._clipboard() is None:  # nobody copied meanwhile
-                subprocess.Popen(
-                    ["wl-copy"],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    env=child_environment(),
-                ).communicate(before, timeout=2.0)
+    except FileNotFoundError:
+        raise InsertError("wl-copy is not installed (sudo apt install wl-clipboard).") from None
+    offer.stdin.write(text.encode("utf-8"))
+    offer.stdin.close()
+    try:
+        time.sleep(0.05)  # wl-copy owns the selection before the key goes out
+        press()
+        offer.wait(timeout=2.0)  # a busy machine is slow, not a refusal
+    except subprocess.TimeoutExpired:
+        raise InsertError("The focused window did not take the pasted text within 2 s.") from None
+    finally:
+        if offer.poll() is None:
+            offer.kill()
+            offer.wait()
+        if before is not None and _wayland_clipboard() is None:  # nobody copied meanwhile
+            subprocess.Popen(
+                ["wl-copy"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=child_environment(),
+            ).communicate(before, timeout=2.0)
 
 
 def _wtype_chord(chord: str) -> tuple[list[str], str]:
@@ -373,24 +427,41 @@ def _release(mods: list[str]) -> list[str]:
     return [arg for name in reversed(names) for arg in ("-m", name)]
 
 
-METHOD_NAMES = ("auto", "xtest", "x11-paste", "virtual-keyboard", "portal", "wtype", "ydotool", "wl-paste")
+METHOD_NAMES = (
+    "auto",
+    "xtest",
+    "x11-paste",
+    "virtual-keyboard",
+    "portal",
+    "wtype",
+    "ydotool",
+    "wl-paste",
+    "portal-paste",
+)
 
 _FACTORIES: dict[str, Callable[[Desktop, str], Method]] = {
     "xtest": lambda d, key: XTestTyping(d),
     "x11-paste": lambda d, key: X11Paste(d, key),
     "virtual-keyboard": lambda d, key: VirtualKeyboardTyping(d),
-    "portal": lambda d, key: PortalTyping(d),
+    "portal": lambda d, key: PortalTyping(d, key),
+    "portal-paste": lambda d, key: PortalPaste(d, key),
     "wtype": lambda d, key: WtypeTyping(d),
     "ydotool": lambda d, key: YdotoolTyping(d),
     "wl-paste": lambda d, key: WaylandPaste(d, key),
 }
 
 
+#: Wayland desktops that type for other applications only through the RemoteDesktop portal
+_PORTAL_DESKTOPS = {"KDE", "GNOME", "ubuntu", "Unity", "pop", "Budgie"}
+
+
 def methods_for(desktop: Desktop, forced: str = "auto", paste_key: str = "") -> list[Method]:
     """The methods to try, in order: the forced one alone, or this session's chain."""
     if forced != "auto":
         return [_FACTORIES[forced](desktop, paste_key)]
-    if desktop.session == Session.WAYLAND:
+    if desktop.session == Session.WAYLAND and desktop.compositor in _PORTAL_DESKTOPS:
+        names = ["portal", "ydotool", "portal-paste"]  # no virtual keyboard for clients there
+    elif desktop.session == Session.WAYLAND:
         names = ["virtual-keyboard", "portal", "wtype", "ydotool", "wl-paste"]
     elif desktop.session == Session.X11:
         names = ["xtest", "x11-paste"]

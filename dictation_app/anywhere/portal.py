@@ -8,21 +8,24 @@ key press and release. Each of the first three calls returns a Request object wh
 ``Response`` signal carries the result; the signal is subscribed to before the call, at the
 path the handle token determines, as the specification advises. One session lives for a
 dictation; the next one is restored without asking. The restore token is kept owner-only in
-the data folder; a marker beside it records that the portal has typed here once (``doctor``
-says "not yet seen working on this desktop" until then). GlobalShortcuts: CreateSession,
-BindShortcuts with the preferred trigger, then the Activated / Deactivated signals are the key's press and release.
+the data folder. GlobalShortcuts: CreateSession (with the shortcut too, which Plasma 5.27's
+backend takes there), BindShortcuts with the preferred trigger where the session came back
+without it, then the Activated / Deactivated signals are the key's press and release.
 
-Written to the specification and tested against a portal that follows it on a private bus
-(``tests/test_portal.py``); no GNOME or KDE session runs where this was written.
+Tested against the real portal frontend and KDE backend on KWin (``tests/test_kde.py``), and
+against a portal that follows the specification on a private bus (``tests/test_portal.py``).
+Plasma 5.27 types a keysym only if the keyboard layout has it, and asks no question of an
+application that is not sandboxed (it shows a notification instead).
 """
 
 from __future__ import annotations
 
 import secrets
 import threading
+import time
 from pathlib import Path
 
-from dictation_app.anywhere.keys import keysym_for
+from dictation_app.anywhere.keys import keysym_for, keysym_named, parse_chord
 from dictation_app.errors import InsertError
 from dictation_app.fileio import open_private, private_dir, user_data_dir
 
@@ -33,7 +36,6 @@ __all__ = [
     "interface_problem",
     "portal_folder",
     "portal_trigger",
-    "seen_working",
 ]
 
 BUS_NAME = "org.freedesktop.portal.Desktop"
@@ -45,11 +47,6 @@ PERSISTENT = 2  # persist_mode: until the user revokes it
 
 def portal_folder() -> Path:
     return user_data_dir() / "portal"
-
-
-def seen_working(what: str = "remote-desktop") -> bool:
-    """Whether this portal ("remote-desktop", "global-shortcuts") has worked here once."""
-    return (portal_folder() / f"{what}-works").exists()
 
 
 def _token_file() -> Path:
@@ -76,9 +73,11 @@ class _PortalSession:
         self._sender = self.conn.unique_name.lstrip(":").replace(".", "_")
         self.session = ""
 
-    def _create_session(self) -> None:
-        results = self._request("CreateSession", "a{sv}", {"session_handle_token": ("s", self._token())})
+    def _create_session(self, token: str = "", **options) -> dict:
+        options["session_handle_token"] = ("s", token or self._token())
+        results = self._request("CreateSession", "a{sv}", options)
         self.session = str(results["session_handle"][1])
+        return results
 
     @staticmethod
     def _token() -> str:
@@ -156,22 +155,34 @@ class RemoteDesktopKeyboard(_PortalSession):
                 f.write(str(started["restore_token"][1]))
 
     def type_text(self, text: str) -> None:
-        from jeepney import new_method_call
-
         for char in text:
             keysym = keysym_for(char)
-            for state in (1, 0):
-                call = new_method_call(
-                    self.portal, "NotifyKeyboardKeysym", "oa{sv}iu", (self.session, {}, keysym, state)
-                )
-                reply = self.conn.send_and_get_reply(call, timeout=self.timeout)
-                if reply.header.message_type.name == "error":
-                    raise InsertError(f"The RemoteDesktop portal refused a key: {reply.body[0] if reply.body else ''}")
-        _mark("remote-desktop-works")
+            self.key(keysym, 1)
+            self.key(keysym, 0)
+
+    def press_chord(self, chord: str) -> None:
+        """Press and release a chord such as ``Ctrl+V`` (modifiers down first, up last)."""
+        mods, key = parse_chord(chord)
+        keysyms = [keysym_named(m) for m in mods] + [keysym_named(key)]
+        for keysym in keysyms:
+            self.key(keysym, 1)
+        for keysym in reversed(keysyms):
+            self.key(keysym, 0)
+
+    def key(self, keysym: int, state: int) -> None:
+        """Press (``state`` 1) or release (0) one key."""
+        from jeepney import new_method_call
+
+        call = new_method_call(self.portal, "NotifyKeyboardKeysym", "oa{sv}iu", (self.session, {}, keysym, state))
+        reply = self.conn.send_and_get_reply(call, timeout=self.timeout)
+        if reply.header.message_type.name == "error":
+            raise InsertError(f"The RemoteDesktop portal refused a key: {reply.body[0] if reply.body else ''}")
 
 
 GLOBAL_SHORTCUTS = "org.freedesktop.portal.GlobalShortcuts"
 SHORTCUT_ID = "toggle-dictation"
+SHORTCUT_SESSION = "dictation_app_shortcut"
+REPEAT_GAP_S = 1.5  # Activated again within this while held is the key repeating (KDE: from 0.6 s)
 _TRIGGER_MODIFIERS = {
     "ctrl": "CTRL",
     "control": "CTRL",
@@ -239,19 +250,26 @@ class GlobalShortcut(_PortalSession):
         from dictation_app.anywhere.hotkey import HotkeyError
 
         self.on_press, self.on_release = on_press, on_release or (lambda: None)
+        shortcut = (
+            SHORTCUT_ID,
+            {"description": ("s", "Start or stop dictation"), "preferred_trigger": ("s", portal_trigger(chord))},
+        )
         try:
             super().__init__(timeout)
-            self._create_session()
-            shortcut = (
-                SHORTCUT_ID,
-                {"description": ("s", "Start or stop dictation"), "preferred_trigger": ("s", portal_trigger(chord))},
-            )
-            results = self._request("BindShortcuts", "oa(sa{sv})sa{sv}", {}, self.session, [shortcut], "")
+            # Plasma 5.27's portal takes the shortcuts when the session is created (an early
+            # draft of the interface) and answers BindShortcuts by opening System Settings;
+            # the specification's BindShortcuts is asked only where the session came back
+            # without them. Other portals ignore the extra option. The session's token is the
+            # same every run: Plasma names its shortcut component after it, and a new name
+            # each run would leave the key with the last run's component (bound, never fired).
+            created = self._create_session(SHORTCUT_SESSION, shortcuts=("a(sa{sv})", [shortcut]))
+            bound = _shortcuts(created)
+            if SHORTCUT_ID not in bound:
+                bound = _shortcuts(self._request("BindShortcuts", "oa(sa{sv})sa{sv}", {}, self.session, [shortcut], ""))
         except InsertError as exc:
             if getattr(self, "conn", None) is not None:
                 super().close()
             raise HotkeyError(str(exc)) from None
-        bound = dict(results.get("shortcuts", ("a(sa{sv})", []))[1])
         if SHORTCUT_ID not in bound:
             super().close()
             raise HotkeyError("The desktop did not bind the dictation shortcut.")
@@ -267,6 +285,9 @@ class GlobalShortcut(_PortalSession):
 
         rule = MatchRule(type="signal", interface=GLOBAL_SHORTCUTS, path=OBJECT)
         Proxy(message_bus, self.conn).AddMatch(rule)
+        # A key held down repeats Activated (Plasma, about 25 a second): one press until its
+        # release; a desktop that never said Deactivated still gets the next real press.
+        down, last = False, 0.0
         with self.conn.filter(rule, bufsize=64) as signals:
             while not self._stop.is_set():
                 try:
@@ -280,9 +301,12 @@ class GlobalShortcut(_PortalSession):
                     continue
                 member = msg.header.fields[HeaderFields.member]
                 if member == "Activated":
-                    _mark("global-shortcuts-works")
-                    self.on_press()
-                elif member == "Deactivated":
+                    repeat = down and time.monotonic() - last < REPEAT_GAP_S
+                    down, last = True, time.monotonic()
+                    if not repeat:
+                        self.on_press()
+                elif member == "Deactivated" and down:
+                    down = False
                     self.on_release()
 
     def close(self) -> None:
@@ -291,8 +315,7 @@ class GlobalShortcut(_PortalSession):
         super().close()
 
 
-def _mark(name: str) -> None:
-    marker = portal_folder() / name
-    if not marker.exists():
-        private_dir(portal_folder())
-        open_private(marker, "w").close()
+def _shortcuts(results: dict) -> dict:
+    """The ``shortcuts`` of a portal answer as {id: details}."""
+    shortcuts = results.get("shortcuts")
+    return dict(shortcuts[1]) if shortcuts else {}

@@ -61,7 +61,7 @@ class WaylandKeyboard:
             self.sock.close()
             raise InsertError(
                 "This compositor offers no virtual keyboard (zwp_virtual_keyboard_manager_v1); "
-                "GNOME and KDE do not: use ydotool there."
+                "GNOME and KDE do not: there the app types through their RemoteDesktop portal."
             )
         seat = self._bind("wl_seat", 1)
         manager = self._bind("zwp_virtual_keyboard_manager_v1", 1)

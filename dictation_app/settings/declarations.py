@@ -8,7 +8,17 @@ from typing import Any
 __all__ = ["SETTINGS", "Setting", "by_key"]
 
 #: insertion methods (dictation_app.anywhere.methods.METHOD_NAMES; repeated so settings stay import-light)
-METHOD_NAMES = ("auto", "xtest", "x11-paste", "virtual-keyboard", "portal", "wtype", "ydotool", "wl-paste")
+METHOD_NAMES = (
+    "auto",
+    "xtest",
+    "x11-paste",
+    "virtual-keyboard",
+    "portal",
+    "wtype",
+    "ydotool",
+    "wl-paste",
+    "portal-paste",
+)
 
 
 @dataclass(frozen=True)
