@@ -127,7 +127,21 @@ def running_sway():
         shutil.rmtree(runtime, ignore_errors=True)
 
 
-class Terminal:
+class Target:
+    """An application typed into in a test; :meth:`text` is what it holds."""
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+    def wait_text(self, expected: str, timeout: float = 10.0) -> str:
+        """The text once it is ``expected``, or whatever it is after ``timeout``."""
+        try:
+            return wait_for(lambda: self.text() if self.text() == expected else None, timeout, f"{expected!r}")
+        except AssertionError:
+            return self.text()
+
+
+class Terminal(Target):
     """A terminal running ``cat > FILE``: what it receives, line by line, lands in the file."""
 
     def __init__(self, argv_prefix: list[str], env: dict, folder: Path, title: str) -> None:
@@ -162,12 +176,6 @@ class Terminal:
 
     def text(self) -> str:
         return self.file.read_text(encoding="utf-8")
-
-    def wait_text(self, expected: str, timeout: float = 10.0) -> str:
-        try:
-            return wait_for(lambda: self.text() if self.text() == expected else None, timeout, f"{expected!r}")
-        except AssertionError:
-            return self.text()
 
     def close(self) -> None:
         self.process.terminate()
@@ -309,7 +317,7 @@ def running_kde():
         shutil.rmtree(runtime, ignore_errors=True)
 
 
-class KWrite:
+class KWrite(Target):
     """KWrite (KDE's editor, Qt on Wayland) editing ``FILE``, focused by KWin as it opens. Its
     text is read by saving it: the test asks the window's own D-Bus action (``file_save_all``,
     no keys), then reads the file."""
@@ -348,12 +356,6 @@ class KWrite:
     def text(self) -> str:
         self._call("activateAction", "file_save_all")
         return self.file.read_text(encoding="utf-8")
-
-    def wait_text(self, expected: str, timeout: float = 10.0) -> str:
-        try:
-            return wait_for(lambda: self.text() if self.text() == expected else None, timeout, f"{expected!r}")
-        except AssertionError:
-            return self.text()
 
     def close(self) -> None:
         self.process.kill()  # terminated, it would ask whether to save

@@ -40,6 +40,23 @@ def _env(base: dict, mic: dict, folder: Path, settings: str) -> dict:
     return env
 
 
+def start_app(env: dict) -> subprocess.Popen:
+    """The app in the background, as the desktop's autostart runs it; its stderr is kept in
+    ``app-stderr.txt`` beside its data (:func:`app_stderr`)."""
+    log = Path(env["HOME"]) / "app-stderr.txt"
+    with open(log, "w") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "dictation_app", "gui", "--background"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+
+
+def app_stderr(env: dict) -> str:
+    return (Path(env["HOME"]) / "app-stderr.txt").read_text(encoding="utf-8", errors="replace")
+
+
 def ctl(env: dict, command: str) -> dict:
     result = subprocess.run(
         [sys.executable, "-m", "dictation_app", command, "--json"], env=env, capture_output=True, text=True, timeout=120
@@ -111,13 +128,7 @@ def test_shortcut_dictation_on_finish_types_the_offline_text(virtual_mic, x11, r
     """Real time through the app; the on-finish text against the live text on a long passage is
     compared in audio time (``test_typing.py``)."""
     env = _env(x11, virtual_mic, tmp_path, "insert=on_finish\nshortcut=Ctrl+Alt+D\n")
-    app = subprocess.Popen(
-        [sys.executable, "-m", "dictation_app", "gui", "--background"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    app = start_app(env)
     term = None
     try:
         wait_status(env, lambda s: s["state"] == "idle", what="the model")
@@ -136,19 +147,14 @@ def test_shortcut_dictation_on_finish_types_the_offline_text(virtual_mic, x11, r
         app.wait(timeout=60)
         if term is not None:
             term.close()
-    assert "Traceback" not in app.stderr.read()
+    assert "Traceback" not in app_stderr(env)
 
 
 def test_push_to_talk_types_nothing_while_the_chord_is_held(virtual_mic, x11, references, tmp_path):
     """Holding Ctrl+Alt+D, live words wait (typed then, they would carry Ctrl+Alt); they go in
     on release, in order, once each."""
     env = _env(x11, virtual_mic, tmp_path, "insert=live\nshortcut=Ctrl+Alt+D\nshortcut_mode=push_to_talk\n")
-    app = subprocess.Popen(
-        [sys.executable, "-m", "dictation_app", "gui", "--background"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    app = start_app(env)
     term = None
     try:
         wait_status(env, lambda s: s["state"] == "idle", what="the model")
@@ -213,12 +219,7 @@ def test_words_are_typed_into_a_wayland_terminal(virtual_mic, sway, references, 
 
 def test_the_control_socket_of_the_running_app_is_owner_only(virtual_mic, x11, tmp_path):
     env = _env(x11, virtual_mic, tmp_path, "")
-    app = subprocess.Popen(
-        [sys.executable, "-m", "dictation_app", "gui", "--background"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    app = start_app(env)
     try:
         wait_status(env, lambda s: True, what="the socket")
         path = Path(env["DICTATION_APP_SOCKET"])

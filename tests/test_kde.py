@@ -25,7 +25,7 @@ from dictation_app.evaluation import wer
 
 from conftest import speak
 from desktops import KWrite, kde_screenshot, wait_for
-from test_anywhere_app import SPEECH, _env, _journal_text, _session, ctl, status, wait_status
+from test_anywhere_app import SPEECH, _env, _journal_text, _session, app_stderr, ctl, start_app, status, wait_status
 
 pytestmark = pytest.mark.slow
 
@@ -140,13 +140,7 @@ def test_the_shortcut_through_the_global_shortcuts_portal(virtual_mic, kde, on_k
     test's app has quit). Push-to-talk: dictation while the keys are held, the words once they
     are up (typed while held, they would carry Ctrl+Alt)."""
     env = _env(kde, virtual_mic, tmp_path, f"insert=live\nshortcut=Ctrl+Alt+D\nshortcut_mode={mode}\n")
-    app = subprocess.Popen(
-        [sys.executable, "-m", "dictation_app", "gui", "--background"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    app = start_app(env)
     editor, keys = None, Keys()
     try:
         wait_status(env, lambda s: s["state"] == "idle", what="the model")
@@ -174,4 +168,4 @@ def test_the_shortcut_through_the_global_shortcuts_portal(virtual_mic, kde, on_k
         app.wait(timeout=60)
         if editor is not None:
             editor.close()
-    assert "Traceback" not in app.stderr.read()
+    assert "Traceback" not in app_stderr(env)

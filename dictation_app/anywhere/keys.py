@@ -7,8 +7,23 @@ from dictation_app.errors import InsertError
 
 __all__ = ["keysym_for", "keysym_named", "keysym_of", "parse_chord", "typed_by_any_layout"]
 
+#: keys named in chords (``parse_chord``'s names), by their X keysym
+_NAMED_KEYSYMS = {
+    "Control_L": 0xFFE3,
+    "Shift_L": 0xFFE1,
+    "Alt_L": 0xFFE9,
+    "Super_L": 0xFFEB,
+    "Insert": 0xFF63,
+    "BackSpace": 0xFF08,
+    "Return": 0xFF0D,
+    "Tab": 0xFF09,
+    "Escape": 0xFF1B,
+    "Delete": 0xFFFF,
+}
 #: characters typed with a key of their own: Return, Tab, BackSpace
-SPECIAL_KEYSYMS = {"\n": 0xFF0D, "\t": 0xFF09, "\b": 0xFF08}
+SPECIAL_KEYSYMS = {"\n": _NAMED_KEYSYMS["Return"], "\t": _NAMED_KEYSYMS["Tab"], "\b": _NAMED_KEYSYMS["BackSpace"]}
+
+
 _MODIFIERS = {
     "ctrl": "Control_L",
     "control": "Control_L",
@@ -37,21 +52,6 @@ def keysym_for(char: str) -> int:
     if ord(char) < 0x20 or ord(char) == 0x7F:
         raise InsertError(f"Cannot type the control character {ord(char):#04x}.")
     return keysym_of(char)
-
-
-#: keys named in chords (``parse_chord``'s names), by their X keysym
-_NAMED_KEYSYMS = {
-    "Control_L": 0xFFE3,
-    "Shift_L": 0xFFE1,
-    "Alt_L": 0xFFE9,
-    "Super_L": 0xFFEB,
-    "Insert": 0xFF63,
-    "BackSpace": 0xFF08,
-    "Return": 0xFF0D,
-    "Tab": 0xFF09,
-    "Escape": 0xFF1B,
-    "Delete": 0xFFFF,
-}
 
 
 def keysym_named(name: str) -> int:

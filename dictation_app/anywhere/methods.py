@@ -32,7 +32,6 @@ __all__ = [
     "WaylandPaste",
     "methods_for",
     "paste_chord",
-    "wayland_paste",
 ]
 
 #: programs whose paste key is not Ctrl+V (WM_CLASS or Wayland app id, lower case)
@@ -427,28 +426,19 @@ def _release(mods: list[str]) -> list[str]:
     return [arg for name in reversed(names) for arg in ("-m", name)]
 
 
-METHOD_NAMES = (
-    "auto",
-    "xtest",
-    "x11-paste",
-    "virtual-keyboard",
-    "portal",
-    "wtype",
-    "ydotool",
-    "wl-paste",
-    "portal-paste",
-)
-
 _FACTORIES: dict[str, Callable[[Desktop, str], Method]] = {
     "xtest": lambda d, key: XTestTyping(d),
     "x11-paste": lambda d, key: X11Paste(d, key),
     "virtual-keyboard": lambda d, key: VirtualKeyboardTyping(d),
     "portal": lambda d, key: PortalTyping(d, key),
-    "portal-paste": lambda d, key: PortalPaste(d, key),
     "wtype": lambda d, key: WtypeTyping(d),
     "ydotool": lambda d, key: YdotoolTyping(d),
     "wl-paste": lambda d, key: WaylandPaste(d, key),
+    "portal-paste": lambda d, key: PortalPaste(d, key),
 }
+
+#: what the ``anywhere/method`` setting may name ("auto": this session's chain)
+METHOD_NAMES = ("auto", *_FACTORIES)
 
 
 #: Wayland desktops that type for other applications only through the RemoteDesktop portal
