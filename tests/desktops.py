@@ -318,9 +318,10 @@ def running_kde():
 
 
 class KWrite(Target):
-    """KWrite (KDE's editor, Qt on Wayland) editing ``FILE``, focused by KWin as it opens. Its
-    text is read by saving it: the test asks the window's own D-Bus action (``file_save_all``,
-    no keys), then reads the file."""
+    """KWrite (KDE's editor, Qt on Wayland) editing ``FILE``, focused by KWin as it opens (the
+    test waits until a key sent through the portal lands in it). Its text is read by saving
+    it: the test asks the window's own D-Bus action (``file_save_all``, no keys), then reads
+    the file."""
 
     def __init__(self, env: dict, folder: Path, title: str = "target") -> None:
         self.file = folder / f"{title}.txt"
@@ -340,7 +341,15 @@ class KWrite(Target):
         )
         self.service = f"org.kde.kwrite-{self.process.pid}"
         wait_for(lambda: "file_save_all" in self._call("actions"), timeout=30, what="KWrite's window")
-        time.sleep(0.5)  # KWin gives the new window the focus
+        # Ready once KWin has given it the focus: a key pressed into KWin lands in it.
+        from dictation_app.anywhere.portal import RemoteDesktopKeyboard
+
+        probe = RemoteDesktopKeyboard(timeout=20, bus=env["DBUS_SESSION_BUS_ADDRESS"])
+        try:
+            wait_for(lambda: probe.type_text("x") or self.text().startswith("x"), timeout=30, what="KWrite's focus")
+            wait_for(lambda: (t := self.text()) == "" or probe.type_text("\b" * len(t)), what="KWrite emptied")
+        finally:
+            probe.close()
 
     def _call(self, method: str, *args: str) -> str:
         result = subprocess.run(

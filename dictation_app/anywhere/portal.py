@@ -58,14 +58,14 @@ class _PortalSession:
 
     interface = ""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, bus: str = "SESSION") -> None:
         try:
             from jeepney import DBusAddress
             from jeepney.io.blocking import open_dbus_connection
         except ImportError as exc:
             raise InsertError(f"The desktop portal needs jeepney ({exc}): pip install jeepney") from None
         try:
-            self.conn = open_dbus_connection(bus="SESSION")
+            self.conn = open_dbus_connection(bus=bus)
         except (OSError, KeyError, ValueError) as exc:
             raise InsertError(f"No D-Bus session bus for the desktop portal: {exc}.") from None
         self.timeout = timeout
@@ -127,14 +127,15 @@ class _PortalSession:
 class RemoteDesktopKeyboard(_PortalSession):
     """Args:
         timeout: Seconds to wait for each answer (Start waits for the user's consent).
+        bus: The session bus's address ("SESSION": this process's own).
 
     Raises :class:`InsertError` when there is no session bus or portal, or the user declines.
     """
 
     interface = REMOTE_DESKTOP
 
-    def __init__(self, timeout: float = 60.0) -> None:
-        super().__init__(timeout)
+    def __init__(self, timeout: float = 60.0, bus: str = "SESSION") -> None:
+        super().__init__(timeout, bus)
         try:
             self._create_session()
             options = {"types": ("u", KEYBOARD), "persist_mode": ("u", PERSISTENT)}
