@@ -169,6 +169,9 @@ def test_ctrl_c_leaves_no_partial_output(data_dir, tmp_path):
         ],
         stderr=subprocess.PIPE,
         text=True,
+        # as from a terminal: a shell without job control starts background jobs with SIGINT
+        # ignored, and Python then keeps ignoring it (a test run started that way failed here)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines = []
     for line in process.stderr:  # wait for the first file to be written, then interrupt the second
