@@ -151,3 +151,10 @@ def window(qtbot, gui_env, model_store):
 # -- real desktops (X11 and Wayland) for dictation anywhere ---------------------------------
 
 from desktops import kde, sway, x11  # noqa: E402,F401  (session fixtures, one of each per run)
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected
+def pytest_collection_modifyitems(config, items):
+    from package_build import schedule
+
+    schedule(items)

@@ -1,19 +1,20 @@
 """The .deb as a user gets it: build, install with apt, run as an ordinary user, purge.
 
 Slow (it freezes the app with PyInstaller) and needs root and dpkg: `.ci/run` has both and
-must run it; elsewhere it is skipped.
+must run it; elsewhere it is skipped. The package is built and linted in the background from
+the start of the run (``package_build.py``); this test runs last.
 """
 
 import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import DATA
+from package_build import BUILD, can_build
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,11 +31,11 @@ ALLOWED_LINTIAN_ERRORS = {
 
 
 def _need_root_and_dpkg():
-    if os.geteuid() == 0 and shutil.which("dpkg-deb") and shutil.which("apt-get"):
+    if can_build():
         return
     if os.environ.get("CI"):
-        pytest.fail("the installer test must run in CI: it needs root, dpkg-deb and apt-get")
-    pytest.skip("needs root, dpkg-deb and apt-get (run by .ci/run)")
+        pytest.fail("the installer test must run in CI: it needs root, dpkg-deb, apt-get and lintian")
+    pytest.skip("needs root, dpkg-deb, apt-get and lintian (run by .ci/run)")
 
 
 def run(*args, user=None, **kwargs):
@@ -42,23 +43,16 @@ def run(*args, user=None, **kwargs):
     return subprocess.run(command, capture_output=True, text=True, timeout=1800, **kwargs)
 
 
-def test_deb_installs_runs_as_a_user_and_purges(tmp_path):
+def test_deb_installs_runs_as_a_user_and_purges():
     _need_root_and_dpkg()
-    # gzip -1: the same files in a package built in seconds (xz -6, the release's, takes minutes here)
-    env = {
-        **os.environ,
-        "VENV": os.environ.get("VENV", str(Path(sys.executable).parents[1])),
-        "DEB_COMPRESSION": "gzip:1",
-    }
-    built = run("bash", str(ROOT / "packaging" / "build.sh"), "deb", env=env, cwd=ROOT)
-    assert built.returncode == 0, built.stdout + built.stderr
-    print(built.stdout)
-    (deb,) = (ROOT / "build").glob("dictation-app_*.deb")
+    build = BUILD.wait()  # started when the suite was collected (package_build.py)
+    assert build.built.returncode == 0, build.built.stdout + build.built.stderr
+    print(build.built.stdout)
+    deb = build.deb
 
-    lint = run("lintian", "--no-tag-display-limit", str(deb))
-    print(lint.stdout)
-    errors = {m.group(1) for m in re.finditer(r"^E: dictation-app[^:]*: (\S+)", lint.stdout, re.M)}
-    assert errors <= ALLOWED_LINTIAN_ERRORS, lint.stdout
+    print(build.lint.stdout)
+    errors = {m.group(1) for m in re.finditer(r"^E: dictation-app[^:]*: (\S+)", build.lint.stdout, re.M)}
+    assert errors <= ALLOWED_LINTIAN_ERRORS, build.lint.stdout
 
     installed = run(
         "apt-get",
