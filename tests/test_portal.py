@@ -25,13 +25,15 @@ BUS, OBJECT = "org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop
 class SpecPortal:
     """The portal's side: every call answered as the specification says."""
 
-    def __init__(self, address: str, decline: bool = False) -> None:
+    def __init__(self, address: str, decline: bool = False, version: int = 2) -> None:
         from jeepney import message_bus
         from jeepney.io.blocking import Proxy, open_dbus_connection
 
         self.conn = open_dbus_connection(bus=address)
         Proxy(message_bus, self.conn).RequestName(BUS, 0)
         self.decline = decline
+        self.version = version  # 1: no restore tokens, every Start asks (GNOME 43)
+        self.ended: set[str] = set()
         self.calls: list[tuple[str, tuple]] = []
         self.keys: list[tuple[int, int]] = []
         self.closed = []
@@ -60,11 +62,14 @@ class SpecPortal:
         self.calls.append((member, msg.body))
         if member == "NotifyKeyboardKeysym":
             session, options, keysym, state = msg.body
+            if session in self.ended:
+                self.conn.send(new_error(msg, "org.freedesktop.DBus.Error.AccessDenied", "s", ("Invalid session",)))
+                return
             self.keys.append((keysym, state))
             self.conn.send(new_method_return(msg))
             return
         if member == "Get" and msg.body == ("org.freedesktop.portal.RemoteDesktop", "version"):
-            self.conn.send(new_method_return(msg, "v", (("u", 2),)))
+            self.conn.send(new_method_return(msg, "v", (("u", self.version),)))
             return
         if member == "Close":
             self.closed.append(msg.header.fields[HeaderFields.path])
@@ -100,7 +105,9 @@ class SpecPortal:
         elif member == "Start":
             self.starts += 1
             response = 1 if self.decline else 0
-            results = {} if self.decline else {"devices": ("u", 1), "restore_token": ("s", f"token-{self.starts}")}
+            results = {} if self.decline else {"devices": ("u", 1)}
+            if self.version >= 2 and not self.decline:
+                results["restore_token"] = ("s", f"token-{self.starts}")
         emitter = DBusAddress(request, interface="org.freedesktop.portal.Request")
         self.conn.send(new_signal(emitter, "Response", "ua{sv}", (response, results)))
 
@@ -169,6 +176,35 @@ def test_a_session_types_each_key_and_keeps_the_restore_token(session_bus, tmp_p
         again.insert("x")
         assert [b for m, b in portal.calls if m == "SelectDevices"][-1][1]["restore_token"] == ("s", "token-1")
         again.close()
+    finally:
+        portal.stop()
+
+
+def test_where_the_desktop_cannot_remember_one_session_serves_every_dictation(session_bus):
+    """RemoteDesktop version 1 (GNOME 43) gives no restore token and asks at every Start: the
+    session is kept from one dictation to the next, so the user is asked once per run; if the
+    user ends it (GNOME's "Stop"), the next dictation asks again."""
+    from dictation_app.anywhere.desktop import Desktop
+    from dictation_app.anywhere.methods import PortalTyping
+
+    portal = SpecPortal(session_bus, version=1)
+    desktop = Desktop.detect({"WAYLAND_DISPLAY": "wayland-0"})
+    try:
+        for word in ("one ", "two "):  # two dictations
+            method = PortalTyping(desktop)
+            method.insert(word)
+            method.close()
+        assert portal.starts == 1 and portal.closed == []
+        assert [k for k, s in portal.keys if s] == [keysym_of(c) for c in "one two "]
+        portal.ended.add(next(b[0] for m, b in portal.calls if m == "SelectDevices"))  # the user's "Stop"
+        method = PortalTyping(desktop)
+        with pytest.raises(InsertError, match="refused a key: Invalid session"):
+            method.insert("three")
+        method.close()
+        method = PortalTyping(desktop)
+        method.insert("four")
+        assert portal.starts == 2 and [k for k, s in portal.keys if s][-4:] == [keysym_of(c) for c in "four"]
+        method.close()
     finally:
         portal.stop()
 

@@ -249,7 +249,8 @@ class VirtualKeyboardTyping(_Connected):
 
 class PortalTyping(_Connected):
     """GNOME, KDE (any desktop with an XDG RemoteDesktop portal): keys through the portal, one
-    session per dictation (:mod:`dictation_app.anywhere.portal`). The portal types a keysym
+    session per dictation, or one per run where the desktop asks at every session
+    (:mod:`dictation_app.anywhere.portal`). The portal types a keysym
     only if the user's layout has a key for it (KDE and GNOME drop the others without an
     error), so the characters every Latin layout has are typed and the rest (é, —, °) are
     pasted: the clipboard through wl-copy, the paste key through the portal, the old clipboard
@@ -262,9 +263,16 @@ class PortalTyping(_Connected):
         self.paste_key = paste_key
 
     def _connect(self):
-        from dictation_app.anywhere.portal import RemoteDesktopKeyboard
+        from dictation_app.anywhere.portal import keyboard_session
 
-        return RemoteDesktopKeyboard()
+        return keyboard_session()
+
+    def close(self) -> None:
+        from dictation_app.anywhere.portal import release_keyboard
+
+        if self._keyboard is not None:
+            release_keyboard(self._keyboard)
+            self._keyboard = None
 
     def problem(self) -> str | None:
         """Asked without a session: starting one may make the desktop ask the user."""

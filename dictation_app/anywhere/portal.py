@@ -6,9 +6,13 @@ portal (GNOME, KDE), to their specifications (no Qt).
 does not ask again), Start (the desktop asks the user once), then NotifyKeyboardKeysym per
 key press and release. Each of the first three calls returns a Request object whose
 ``Response`` signal carries the result; the signal is subscribed to before the call, at the
-path the handle token determines, as the specification advises. One session lives for a
-dictation; the next one is restored without asking. The restore token is kept owner-only in
-the data folder. GlobalShortcuts: CreateSession (with the shortcut too, which Plasma 5.27's
+path the handle token determines, as the specification advises. Where the desktop returns a
+restore token (Plasma), one session lives for a dictation and the next one is restored without
+asking; the token is kept owner-only in the data folder. Where it returns none (GNOME 43: the
+interface's version 1, which asks at every Start), the session is kept for the app's lifetime
+(:func:`keyboard_session`), so the user is asked once per run, not once per dictation.
+
+GlobalShortcuts: CreateSession (with the shortcut too, which Plasma 5.27's
 backend takes there), BindShortcuts with the preferred trigger where the session came back
 without it, then the Activated / Deactivated signals are the key's press and release.
 
@@ -20,6 +24,7 @@ application that is not sandboxed (it shows a notification instead).
 
 from __future__ import annotations
 
+import os
 import secrets
 import threading
 import time
@@ -150,10 +155,14 @@ class RemoteDesktopKeyboard(_PortalSession):
         if not int(started.get("devices", ("u", 0))[1]) & KEYBOARD:
             self.close()
             raise InsertError("The desktop started a remote-desktop session without a keyboard.")
-        if "restore_token" in started:
+        self.remembered = "restore_token" in started  # the desktop will not ask again
+        if self.remembered:
             private_dir(portal_folder())
             with open_private(token, "w", encoding="utf-8") as f:
                 f.write(str(started["restore_token"][1]))
+
+    remembered = False
+    broken = False
 
     def type_text(self, text: str) -> None:
         for char in text:
@@ -175,9 +184,48 @@ class RemoteDesktopKeyboard(_PortalSession):
         from jeepney import new_method_call
 
         call = new_method_call(self.portal, "NotifyKeyboardKeysym", "oa{sv}iu", (self.session, {}, keysym, state))
-        reply = self.conn.send_and_get_reply(call, timeout=self.timeout)
+        try:
+            reply = self.conn.send_and_get_reply(call, timeout=self.timeout)
+        except (OSError, TimeoutError) as exc:
+            self.broken = True
+            raise InsertError(f"The RemoteDesktop portal did not take a key: {exc}.") from None
         if reply.header.message_type.name == "error":
+            self.broken = True  # the user ended the session (GNOME's "Stop"), or the portal restarted
             raise InsertError(f"The RemoteDesktop portal refused a key: {reply.body[0] if reply.body else ''}")
+
+
+_kept: dict[str, RemoteDesktopKeyboard] = {}  # by session bus address
+_kept_lock = threading.Lock()
+
+
+def keyboard_session(timeout: float = 60.0) -> RemoteDesktopKeyboard:
+    """The portal keyboard for a dictation: the session kept from an earlier one where the
+    desktop could not remember the user's consent (and it still works), else a new session
+    (which may ask the user). Give it back with :func:`release_keyboard`."""
+    bus = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
+    with _kept_lock:
+        kept = _kept.pop(bus, None)
+        if kept is not None and not kept.broken:
+            _kept[bus] = kept
+            return kept
+        if kept is not None:
+            kept.close()
+        keyboard = RemoteDesktopKeyboard(timeout)
+        if not keyboard.remembered:
+            _kept[bus] = keyboard
+        return keyboard
+
+
+def release_keyboard(keyboard: RemoteDesktopKeyboard) -> None:
+    """The end of a dictation: a kept session stays open (the desktop ends it when the app
+    exits and its bus connection closes); another one, or a broken one, is closed."""
+    with _kept_lock:
+        kept = [bus for bus, k in _kept.items() if k is keyboard]
+        if kept and not keyboard.broken:
+            return
+        for bus in kept:
+            del _kept[bus]
+    keyboard.close()
 
 
 GLOBAL_SHORTCUTS = "org.freedesktop.portal.GlobalShortcuts"
