@@ -13,14 +13,16 @@ PYTHON=${PYTHON:-python3}
 # PulseAudio (virtual microphone), Xvfb and the xcb libraries for real windows, and lintian
 # and binutils for the installer test; for dictation into other applications, X11 and Wayland
 # desktops with targets nobody here wrote (openbox, xterm, l3afpad; sway, foot; KDE Plasma's
-# KWin with its portals, KWrite) and the tools.
+# KWin with its portals, KWrite; mutter with the GNOME portals, gnome-text-editor and the
+# accessibility bus the tests answer GNOME's question through) and the tools.
 run_pkgs=(python3-venv libportaudio2 libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libglib2.0-0)
 test_pkgs=(pulseaudio pulseaudio-utils libasound2-plugins xvfb xauth imagemagick
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0
   libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-cursor0 libxcb-xfixes0
   libwayland-cursor0 libwayland-egl1 lintian binutils
   xterm openbox xdotool l3afpad sway foot wtype wl-clipboard strace dbus-daemon procps espeak-ng
-  kwin-wayland xdg-desktop-portal xdg-desktop-portal-kde qtwayland5 kwrite libglib2.0-bin dbus-bin)
+  kwin-wayland xdg-desktop-portal xdg-desktop-portal-kde qtwayland5 kwrite libglib2.0-bin dbus-bin
+  mutter xdg-desktop-portal-gnome xdg-desktop-portal-gtk gnome-text-editor at-spi2-core)
 pkgs=("${run_pkgs[@]}")
 [ "$purpose" = test ] && pkgs+=("${test_pkgs[@]}")
 

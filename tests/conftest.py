@@ -150,7 +150,7 @@ def window(qtbot, gui_env, model_store):
 
 # -- real desktops (X11 and Wayland) for dictation anywhere ---------------------------------
 
-from desktops import kde, sway, x11  # noqa: E402,F401  (session fixtures, one of each per run)
+from desktops import gnome, kde, sway, x11  # noqa: E402,F401  (session fixtures, one of each per run)
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected

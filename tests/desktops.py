@@ -392,3 +392,124 @@ def kde_screenshot(env: dict, path: Path) -> None:
         pixels = pipe.read()
     image = QImage(pixels, info["width"], info["height"], info["stride"], QImage.Format(info["format"]))
     assert image.save(str(path)), path
+
+
+@pytest.fixture(scope="session")
+def gnome(virtual_mic):
+    """A headless GNOME compositor (mutter) with its portals (see :func:`running_gnome`),
+    sharing the PulseAudio runtime folder as a GNOME session shares /run/user/UID."""
+    need("mutter", "dbus-daemon", "dbus-update-activation-environment", "gnome-text-editor", "wl-copy")
+    with running_gnome(Path(virtual_mic["XDG_RUNTIME_DIR"])) as env:
+        yield env
+
+
+@contextlib.contextmanager
+def running_gnome(runtime: Path):
+    """mutter 43 as a headless Wayland display server on a virtual monitor (the ``mutter``
+    binary: GNOME Shell aborts without logind on a system bus; mutter itself serves
+    org.gnome.Mutter.RemoteDesktop, which the portal's GNOME backend drives), a session bus
+    whose activation environment points at it, and the real portal frontend with the GNOME
+    and GTK backends (only those: the frontend 1.16 falls back to any installed backend for an
+    interface the desktop's lack, and this machine has the KDE one too), started on demand.
+    Everything shares ``runtime`` (XDG_RUNTIME_DIR): GTK 4.8 and GTK 3 open only a
+    WAYLAND_DISPLAY relative to it. Yields the environment for clients."""
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="dictation-app-gnome-"))
+    portals = home / "portals"
+    portals.mkdir()
+    for name in ("gnome.portal", "gtk.portal"):
+        shutil.copy(Path("/usr/share/xdg-desktop-portal/portals") / name, portals / name)
+    base = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CURRENT_DESKTOP": "GNOME",
+        "XDG_SESSION_TYPE": "wayland",
+        "LANG": "C.UTF-8",
+    }
+    bus, address = _session_bus(base)
+    base["DBUS_SESSION_BUS_ADDRESS"] = address
+    socket = runtime / f"wayland-gnome-{os.getpid()}"  # its own: a crashed run's mutter may hold another
+    log = open(home / "mutter.log", "w")  # noqa: SIM115 (open while mutter runs)
+    compositor = subprocess.Popen(
+        ["mutter", "--headless", "--wayland", "--no-x11", "--virtual-monitor", "1280x800"]
+        + ["--wayland-display", socket.name],
+        env=base,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        said = lambda: (home / "mutter.log").read_text()[-1500:]  # noqa: E731
+        wait_for(lambda: socket.exists() or compositor.poll() is not None, 20, "mutter's socket")
+        assert socket.exists(), f"mutter did not start: {said()}"
+        activation = [f"WAYLAND_DISPLAY={socket.name}", "GDK_BACKEND=wayland", f"XDG_DESKTOP_PORTAL_DIR={portals}"]
+        subprocess.run(["dbus-update-activation-environment", *activation], env=base, check=True, timeout=10)
+        client = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address, "XDG_CURRENT_DESKTOP": "GNOME"}
+        client.update({"WAYLAND_DISPLAY": socket.name, "XDG_RUNTIME_DIR": str(runtime), "XDG_SESSION_TYPE": "wayland"})
+        for key in ("DISPLAY", "QT_QPA_PLATFORM", "SWAYSOCK"):
+            client.pop(key, None)
+        # The machine's keyboard: a headless mutter's seat has none until a virtual one has
+        # pressed a key, and wl-copy, as on any desktop, needs one ("This seat has no keyboard").
+        on_bus = lambda: _has_owner(address, "org.gnome.Mutter.RemoteDesktop")  # noqa: E731
+        wait_for(lambda: on_bus() or compositor.poll() is not None, 20, "mutter on the bus")
+        assert on_bus(), f"mutter is not on the bus: {said()}"
+        keyboard = MutterKeys(client)
+        keyboard.tap(0xFFE1)  # Shift
+        try:
+            yield client
+        finally:
+            keyboard.close()
+    finally:
+        _end_group(compositor)
+        _end_group(bus)
+        log.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _has_owner(bus: str, name: str) -> bool:
+    from jeepney import message_bus
+    from jeepney.io.blocking import Proxy, open_dbus_connection
+
+    with open_dbus_connection(bus=bus) as conn:
+        return bool(Proxy(message_bus, conn).NameHasOwner(name)[0])
+
+
+class MutterKeys:
+    """Keys pressed into mutter through its own remote-desktop interface
+    (org.gnome.Mutter.RemoteDesktop, no portal, no question): the test's hands on GNOME."""
+
+    def __init__(self, env: dict) -> None:
+        from jeepney import DBusAddress, new_method_call
+        from jeepney.io.blocking import open_dbus_connection
+
+        self._call = new_method_call
+        self.conn = open_dbus_connection(bus=env["DBUS_SESSION_BUS_ADDRESS"])
+        name = "org.gnome.Mutter.RemoteDesktop"
+        manager = DBusAddress("/org/gnome/Mutter/RemoteDesktop", bus_name=name, interface=name)
+        (path,) = self.conn.send_and_get_reply(new_method_call(manager, "CreateSession"), timeout=10).body
+        self.session = DBusAddress(path, bus_name=name, interface=f"{name}.Session")
+        self.conn.send_and_get_reply(new_method_call(self.session, "Start"), timeout=10)
+
+    def tap(self, *keysyms: int) -> None:
+        for keysym in keysyms:
+            for down in (True, False):
+                call = self._call(self.session, "NotifyKeyboardKeysym", "ub", (keysym, down))
+                reply = self.conn.send_and_get_reply(call, timeout=10)
+                assert reply.header.message_type.name == "method_return", reply.body
+            time.sleep(0.3)
+
+    def chord(self, *keysyms: int) -> None:
+        for down in (True, False):
+            for keysym in keysyms if down else reversed(keysyms):
+                self.conn.send_and_get_reply(
+                    self._call(self.session, "NotifyKeyboardKeysym", "ub", (keysym, down)), timeout=10
+                )
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.send_and_get_reply(self._call(self.session, "Stop"), timeout=5)
+        self.conn.close()

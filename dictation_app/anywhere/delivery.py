@@ -121,6 +121,7 @@ class Delivery:
         self._typed: list[tuple[int, int]] = []  # (characters, focus epoch) of each piece typed
         self._epoch = 0  # goes up each time the target lost the focus
         self._edits_refused = False
+        self._unusable: list[str] = []  # why a method was left out as the dictation started
         self._queue: queue.Queue = queue.Queue()
         self._gone = False
         self._giving_up = threading.Event()
@@ -167,6 +168,7 @@ class Delivery:
     # -- the delivery thread --------------------------------------------------------------
 
     def _run(self) -> None:
+        self._prepare()
         while (item := self._queue.get()) is not _END:
             text, sent = item
             if isinstance(text, _Edit):
@@ -205,8 +207,22 @@ class Delivery:
             time.sleep(self.POLL_S)
         return False
 
+    def _prepare(self) -> None:
+        """The first way of typing made ready as the dictation starts (GNOME asks the user
+        then); one that cannot be is left out of this dictation, and why is kept."""
+        for method in list(self.methods[:1]):
+            try:
+                method.prepare()
+            except InsertError as exc:
+                self._unusable.append(f"{method.name}: {exc}")
+                self.methods.remove(method)
+                method.close()
+            except Exception as exc:  # a bug in one method must not stop the others
+                self._unusable.append(f"{method.name}: unexpected {type(exc).__name__}: {exc}")
+                self.methods.remove(method)
+
     def _insert(self, text: str, sent: float) -> None:
-        problems = []
+        problems = list(self._unusable)
         for method in list(self.methods):
             try:
                 method.insert(text, self.target.app)

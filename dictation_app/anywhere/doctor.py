@@ -105,6 +105,12 @@ def diagnose(live: bool = True, desktop: Desktop | None = None) -> Report:
             report.add("ok", f"{method.name} ({method.kind})", "present (not checked live)")
             report.can_insert = True
             continue
+        try:
+            method.prepare()  # the desktop's question, where it asks, before the field has the focus
+        except InsertError as exc:
+            report.add("FAIL", f"{method.name} ({method.kind})", str(exc))
+            method.close()
+            continue
         failure = live_check(method)
         method.close()
         if failure:

@@ -100,6 +100,11 @@ class Method:
     def problem(self) -> str | None:
         return None
 
+    def prepare(self) -> None:
+        """Get ready to insert (raises :class:`InsertError`): where the desktop asks the user
+        first (GNOME's portal), it asks now, when dictation or the check starts, and not at
+        the first words."""
+
     def insert(self, text: str, app: str = "") -> None:
         raise NotImplementedError
 
@@ -154,6 +159,9 @@ class _Connected(Method):
         except InsertError as exc:
             return str(exc)
         return None
+
+    def prepare(self) -> None:
+        _ = self.keyboard
 
     def close(self) -> None:
         if self._keyboard is not None:
@@ -252,9 +260,10 @@ class PortalTyping(_Connected):
     session per dictation, or one per run where the desktop asks at every session
     (:mod:`dictation_app.anywhere.portal`). The portal types a keysym
     only if the user's layout has a key for it (KDE and GNOME drop the others without an
-    error), so the characters every Latin layout has are typed and the rest (é, —, °) are
-    pasted: the clipboard through wl-copy, the paste key through the portal, the old clipboard
-    put back."""
+    error), so a text of characters every Latin layout has is typed and one with others (é, —,
+    °) is pasted whole: the clipboard through wl-copy, the paste key through the portal, the
+    old clipboard put back. Not typed around a paste: the target reads a paste's text after
+    keys sent later (GNOME 43 typed "naveï" for "naïve")."""
 
     name, package = "portal", "xdg-desktop-portal with a GNOME or KDE backend"
 
@@ -281,11 +290,10 @@ class PortalTyping(_Connected):
         return interface_problem(REMOTE_DESKTOP)
 
     def insert(self, text: str, app: str = "") -> None:
-        for typed, run in _runs(text):
-            if typed:
-                self.keyboard.type_text(run)
-            else:
-                self._paste(run, app)
+        if all(typed_by_any_layout(char) for char in text):
+            self.keyboard.type_text(text)
+        else:  # in one paste: a paste's text arrives later than keys typed after it (GNOME)
+            self._paste(text, app)
 
     def erase(self, count: int) -> None:
         self.keyboard.type_text("\b" * count)
@@ -293,6 +301,7 @@ class PortalTyping(_Connected):
     def _paste(self, text: str, app: str) -> None:
         chord = paste_chord(app, self.paste_key)
         wayland_paste(text, lambda: self.keyboard.press_chord(chord))
+        time.sleep(PASTE_SETTLE_S)  # the target reads the pasted text before the next keys come
 
 
 class PortalPaste(PortalTyping):
@@ -307,18 +316,6 @@ class PortalPaste(PortalTyping):
 
     def insert(self, text: str, app: str = "") -> None:
         self._paste(text, app)
-
-
-def _runs(text: str) -> list[tuple[bool, str]]:
-    """``text`` cut into runs of characters any layout types (True) and others (False)."""
-    runs: list[tuple[bool, str]] = []
-    for char in text:
-        typed = typed_by_any_layout(char)
-        if runs and runs[-1][0] == typed:
-            runs[-1] = (typed, runs[-1][1] + char)
-        else:
-            runs.append((typed, char))
-    return runs
 
 
 class WtypeTyping(_WaylandMethod):
@@ -387,6 +384,10 @@ def _wayland_clipboard() -> bytes | None:
     return result.stdout if result.returncode == 0 else None
 
 
+COPY_SETTLE_S = 0.3
+PASTE_SETTLE_S = 0.2
+
+
 def wayland_paste(text: str, press: Callable[[], None]) -> None:
     """Offer ``text`` once on the Wayland clipboard (wl-copy), ``press`` the paste key, then put
     the old clipboard back unless the user copied something meanwhile."""
@@ -404,7 +405,12 @@ def wayland_paste(text: str, press: Callable[[], None]) -> None:
     offer.stdin.write(text.encode("utf-8"))
     offer.stdin.close()
     try:
-        time.sleep(0.05)  # wl-copy owns the selection before the key goes out
+        # wl-copy owns the selection before the key goes out; where the compositor has no
+        # data-control protocol (GNOME) it maps a surface of its own for a moment to get the
+        # keyboard's focus, and a key sent meanwhile goes there
+        time.sleep(COPY_SETTLE_S)
+        if offer.poll():  # wl-copy could not take the clipboard ("This seat has no keyboard")
+            raise InsertError(f"wl-copy failed: {offer.stderr.read().decode(errors='replace').strip()}")
         press()
         offer.wait(timeout=2.0)  # a busy machine is slow, not a refusal
     except subprocess.TimeoutExpired:
@@ -413,7 +419,9 @@ def wayland_paste(text: str, press: Callable[[], None]) -> None:
         if offer.poll() is None:
             offer.kill()
             offer.wait()
-        if before is not None and _wayland_clipboard() is None:  # nobody copied meanwhile
+        # nobody copied meanwhile: the clipboard is empty, or holds what was pasted (GNOME's
+        # clipboard manager keeps a text whose owner has gone)
+        if before is not None and _wayland_clipboard() in (None, text.encode("utf-8")):
             subprocess.Popen(
                 ["wl-copy"],
                 stdin=subprocess.PIPE,

@@ -48,6 +48,8 @@ OBJECT = "/org/freedesktop/portal/desktop"
 REMOTE_DESKTOP = "org.freedesktop.portal.RemoteDesktop"
 KEYBOARD = 1  # device type bitmask
 PERSISTENT = 2  # persist_mode: until the user revokes it
+ANSWERED_S = 0.5  # a Start that took longer was answered by the user in a dialog
+FOCUS_BACK_S = 0.5  # then the dialog closes and the focus goes back to the user's window
 
 
 def portal_folder() -> Path:
@@ -148,7 +150,13 @@ class RemoteDesktopKeyboard(_PortalSession):
             if token.exists():
                 options["restore_token"] = ("s", token.read_text(encoding="utf-8").strip())
             self._request("SelectDevices", "oa{sv}", options, self.session)
+            asked = time.monotonic()
             started = self._request("Start", "osa{sv}", {}, self.session, "")
+            if time.monotonic() - asked > ANSWERED_S:
+                # The desktop asked (GNOME's dialog): the keyboard's focus goes back to the
+                # user's window as the dialog closes, after the answer; keys sent at once went
+                # to the closing dialog (doctor lost "na" of "naïve" on GNOME 43).
+                time.sleep(FOCUS_BACK_S)
         except InsertError:
             self.close()
             raise

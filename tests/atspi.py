@@ -1,0 +1,102 @@
+"""The accessibility tree (AT-SPI) read and acted on over D-Bus, as a screen reader does: the
+tests find a window's controls by role and name and press them through their Action interface,
+never by where they are drawn or which key reaches them."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import dataclass
+
+from jeepney import DBusAddress, new_method_call
+from jeepney.io.blocking import open_dbus_connection
+
+ACCESSIBLE = "org.a11y.atspi.Accessible"
+REGISTRY = ("org.a11y.atspi.Registry", "/org/a11y/atspi/accessible/root")
+#: AtspiStateType bits (at-spi2-core's atspi-constants.h) the tests look at
+STATES = {"checked": 4, "enabled": 8, "focusable": 11, "focused": 12, "sensitive": 24, "showing": 25, "visible": 30}
+
+
+@dataclass(frozen=True)
+class Node:
+    bus_name: str
+    path: str
+    role: str
+    name: str
+
+
+class Accessibility:
+    """A connection to the accessibility bus of the session bus at ``session_address``
+    (org.a11y.Bus starts it on demand)."""
+
+    def __init__(self, session_address: str) -> None:
+        with open_dbus_connection(bus=session_address) as session:
+            launcher = DBusAddress("/org/a11y/bus", bus_name="org.a11y.Bus", interface="org.a11y.Bus")
+            (address,) = session.send_and_get_reply(new_method_call(launcher, "GetAddress"), timeout=20).body
+        self.conn = open_dbus_connection(bus=address)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _call(self, bus_name: str, path: str, interface: str, method: str, signature=None, body=()):
+        address = DBusAddress(path, bus_name=bus_name, interface=interface)
+        reply = self.conn.send_and_get_reply(new_method_call(address, method, signature, body), timeout=10)
+        if reply.header.message_type.name != "method_return":
+            raise LookupError(f"{interface}.{method} on {bus_name}{path}: {reply.body}")
+        return reply.body
+
+    def node(self, bus_name: str, path: str) -> Node:
+        (role,) = self._call(bus_name, path, ACCESSIBLE, "GetRoleName")
+        (name,) = self._call(bus_name, path, "org.freedesktop.DBus.Properties", "Get", "ss", (ACCESSIBLE, "Name"))
+        return Node(bus_name, path, role, name[1])
+
+    def children(self, bus_name: str, path: str) -> list[tuple[str, str]]:
+        (children,) = self._call(bus_name, path, ACCESSIBLE, "GetChildren")
+        return [tuple(child) for child in children]
+
+    def walk(self, bus_name: str = REGISTRY[0], path: str = REGISTRY[1], depth: int = 40):
+        """Every node under one, depth first (applications that vanish meanwhile are skipped)."""
+        stack, seen = [(bus_name, path, 0)], set()
+        while stack:
+            bus, where, level = stack.pop()
+            if (bus, where) in seen:  # GTK 4.8 lists some nodes under more than one parent
+                continue
+            seen.add((bus, where))
+            with contextlib.suppress(LookupError, TimeoutError):
+                yield self.node(bus, where)
+                if level < depth:
+                    stack.extend((b, p, level + 1) for b, p in reversed(self.children(bus, where)))
+
+    def find(self, role: str, name: str, timeout: float = 30.0) -> Node:
+        """The first node with this role and name, waiting for it to appear. GTK 4.8 names a
+        button with a mnemonic by both its labels ("_Share Share"): the last one counts."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for node in self.walk():
+                if node.role == role and (node.name == name or node.name.endswith(" " + name)):
+                    return node
+            if time.monotonic() > deadline:
+                seen = sorted({f"{n.role}:{n.name}" for n in self.walk() if n.name})
+                raise AssertionError(f"no {role} named {name!r} within {timeout} s; named nodes: {seen}")
+            time.sleep(0.3)
+
+    def states(self, node: Node) -> set[str]:
+        (bits,) = self._call(node.bus_name, node.path, ACCESSIBLE, "GetState")
+        value = bits[0] | bits[1] << 32
+        return {name for name, bit in STATES.items() if value >> bit & 1}
+
+    def text(self, node: Node) -> str:
+        """All of a text node's text (its Text interface)."""
+        (text,) = self._call(node.bus_name, node.path, "org.a11y.atspi.Text", "GetText", "ii", (0, -1))
+        return text
+
+    def press(self, node: Node, timeout: float = 10.0) -> None:
+        """The node's first action (a button's "click", a switch's "toggle"), once it is
+        sensitive (a dialog enables its button a moment after the choice that allows it), as a
+        screen reader's user activates it."""
+        deadline = time.monotonic() + timeout
+        while "sensitive" not in self.states(node):
+            assert time.monotonic() < deadline, f"{node} stayed insensitive for {timeout} s"
+            time.sleep(0.1)
+        (done,) = self._call(node.bus_name, node.path, "org.a11y.atspi.Action", "DoAction", "i", (0,))
+        assert done, node

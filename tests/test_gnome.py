@@ -1,0 +1,229 @@
+"""Dictation anywhere on a real GNOME: mutter 43 (headless, a virtual monitor), the real
+xdg-desktop-portal frontend and its GNOME backend, gnome-text-editor as the target, and the app
+in its own process with speech through the PulseAudio virtual microphone.
+
+GNOME asks before an application may type: its "Remote desktop" dialog (the backend's GTK 4
+window) is answered as a screen reader's user answers it, through the accessibility tree
+(``atspi.py``: the "Allow remote interaction" switch, then "Share" or "Cancel"), never by going
+around the portal. GNOME 43's RemoteDesktop is version 1 (no restore token: it asks at every
+session) and it has no GlobalShortcuts portal (a user binds ``dictation-app toggle`` as a custom
+shortcut in Settings, which GNOME Shell runs; the shell does not start here, see README)."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from dictation_app.anywhere.desktop import Desktop
+from dictation_app.anywhere.doctor import CHECK_TEXT
+from dictation_app.anywhere.methods import PortalPaste, PortalTyping
+from dictation_app.errors import InsertError
+from dictation_app.evaluation import wer
+
+from atspi import Accessibility
+from conftest import speak
+from desktops import MutterKeys, wait_for
+from test_anywhere_app import SPEECH, _env, _journal_text, ctl, wait_status
+
+pytestmark = pytest.mark.slow
+
+SECOND_SPEECH = "2416-152139-0000.flac"
+BACKSPACE, CONTROL, LETTER_A, LETTER_X = 0xFF08, 0xFFE3, 0x61, 0x78
+
+
+@pytest.fixture
+def on_gnome(gnome, tmp_path, monkeypatch) -> Desktop:
+    """This process on the GNOME session (the portal's client), with a data folder of its own."""
+    for key in ("WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_CURRENT_DESKTOP", "XDG_SESSION_TYPE"):
+        monkeypatch.setenv(key, gnome[key])
+    for key in ("DISPLAY", "SWAYSOCK"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("DICTATION_APP_DATA_DIR", str(tmp_path / "driver"))
+    return Desktop.detect()
+
+
+class User:
+    """Someone at the GNOME desktop who answers each "Remote desktop" question as it comes, by
+    its accessible controls: allows remote interaction and shares (or cancels)."""
+
+    def __init__(self, env: dict, allow: bool = True) -> None:
+        self.a11y = Accessibility(env["DBUS_SESSION_BUS_ADDRESS"])
+        self.allow = allow
+        self.answered = 0
+        self.problems: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="user", daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        seen: set[str] = set()
+        while not self._stop.is_set():
+            try:
+                switch = self.a11y.find("switch", "Allow remote interaction", timeout=0.5)
+            except AssertionError:
+                continue  # no question asked now
+            except Exception as exc:  # the tree changing under the walk
+                self.problems.append(repr(exc))
+                continue
+            if switch.path in seen:
+                time.sleep(0.2)  # the dialog answered is going away
+                continue
+            seen.add(switch.path)
+            try:
+                if self.allow:
+                    self.a11y.press(switch)
+                self.a11y.press(self.a11y.find("button", "Share" if self.allow else "Cancel", timeout=5))
+                self.answered += 1
+            except (AssertionError, LookupError) as exc:
+                self.problems.append(repr(exc))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        self.a11y.close()
+
+
+@contextlib.contextmanager
+def user_at(env: dict, allow: bool = True):
+    user = User(env, allow)
+    try:
+        yield user
+    finally:
+        user.stop()
+
+
+class TextEditor:
+    """gnome-text-editor (GTK 4) with a file of its own and a home of its own (it reopens the
+    documents of its last session otherwise); its text read through the accessibility tree, as
+    a screen reader reads it (no keys: a key pressed to read would land among the app's)."""
+
+    def __init__(self, env: dict, folder: Path) -> None:
+        self.file = folder / "target.txt"
+        self.file.write_text("", encoding="utf-8")
+        home = folder / "editor-home"
+        own = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data")}
+        own["XDG_STATE_HOME"] = str(home / "state")
+        self.process = subprocess.Popen(
+            ["gnome-text-editor", "--standalone", str(self.file)],
+            env={**env, **own},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.a11y = Accessibility(env["DBUS_SESSION_BUS_ADDRESS"])
+        self.view = self.a11y.find("text box", "EditorSourceView", timeout=30)
+        self.hands = MutterKeys(env)
+        # Ready when a key typed into mutter lands in it (its window mapped and focused).
+        wait_for(self._probe, timeout=30, what="gnome-text-editor's window")
+        self.hands.chord(CONTROL, LETTER_A)  # the probe's keys (one or more) selected and erased
+        self.hands.tap(BACKSPACE)
+        wait_for(lambda: self.text() == "", timeout=10, what="the probe erased")
+
+    def _probe(self) -> bool:
+        self.hands.tap(LETTER_X)
+        return self.text().startswith("x")
+
+    def text(self) -> str:
+        return self.a11y.text(self.view)
+
+    def wait_text(self, expected: str, timeout: float = 10.0) -> str:
+        try:
+            return wait_for(lambda: (t := self.text()) == expected and t, timeout, repr(expected))
+        except AssertionError:
+            return self.text()
+
+    def close(self) -> None:
+        self.hands.close()
+        self.a11y.close()
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+def test_doctor_on_gnome_asks_once(gnome, tmp_path):
+    env = {**gnome, "DICTATION_APP_DATA_DIR": str(tmp_path)}
+    with user_at(gnome) as user:
+        result = subprocess.run(
+            [sys.executable, "-m", "dictation_app", "doctor"], env=env, capture_output=True, text=True, timeout=120
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "session: wayland (GNOME)" in out
+    assert f"ok    portal (typing): inserted {CHECK_TEXT!r} and read it back intact" in out
+    assert f"ok    portal-paste (paste): inserted {CHECK_TEXT!r}" in out
+    assert user.answered == 1, (out, user.problems)  # one question for both checks
+
+
+def test_the_user_allows_typing_and_words_go_into_gnome_text_editor(on_gnome, gnome, tmp_path):
+    editor = TextEditor(gnome, tmp_path)
+    try:
+        with user_at(gnome) as user:
+            method = PortalTyping(on_gnome)
+            method.insert(f"hello gnome, {CHECK_TEXT} through the portal")  # GNOME asks first
+            method.erase(len("the portal"))
+            method.insert("mutter")
+            method.close()
+        expected = f"hello gnome, {CHECK_TEXT} through mutter"
+        assert editor.wait_text(expected) == expected
+        assert user.answered == 1, user.problems
+    finally:
+        editor.close()
+
+
+def test_portal_paste_puts_the_old_clipboard_back(on_gnome, gnome, tmp_path):
+    editor = TextEditor(gnome, tmp_path)
+    try:
+        subprocess.run(["wl-copy", "what the user copied"], env=gnome, check=True, timeout=5)
+        with user_at(gnome):
+            method = PortalPaste(on_gnome)
+            method.insert("dictated, naïvely")
+            method.close()
+        assert editor.wait_text("dictated, naïvely") == "dictated, naïvely"
+        held = subprocess.run(["wl-paste", "--no-newline"], env=gnome, capture_output=True, text=True, timeout=5)
+        assert held.stdout == "what the user copied"
+    finally:
+        editor.close()
+
+
+def test_a_declined_question_is_one_clear_message(on_gnome, gnome):
+    from dictation_app.anywhere.portal import RemoteDesktopKeyboard
+
+    with user_at(gnome, allow=False) as user, pytest.raises(InsertError, match=r"\(the user declined\)"):
+        RemoteDesktopKeyboard(timeout=30)
+    assert user.answered == 1, user.problems
+
+
+def test_two_dictations_into_gnome_text_editor_ask_once(virtual_mic, gnome, references, tmp_path):
+    """``dictation-app toggle`` twice: GNOME asks at the first dictation only (the app keeps the
+    session), and the words of each are in the editor as the app's journal has them."""
+    editor = TextEditor(gnome, tmp_path)
+    env = _env(gnome, virtual_mic, tmp_path, "insert=live\n")
+    sessions = Path(env["DICTATION_APP_DATA_DIR"]) / "sessions"
+    typed, opened = "", 0.0
+    try:
+        with user_at(gnome) as user:
+            for speech in (SPEECH, SECOND_SPEECH):
+                ctl(env, "toggle")  # the first starts the app
+                # this dictation's microphone (the status may still show the last one's)
+                opened = wait_status(env, lambda s, after=opened: s["timings"].get("microphone_at", 0) > after)
+                opened = opened["timings"]["microphone_at"]
+                speak(Path(__file__).parent / "data" / speech, env).wait(timeout=180)
+                time.sleep(1.0)
+                ctl(env, "toggle")
+                wait_status(env, lambda s: not s["dictating"], 60, "the stop")
+
+                def arrived(before=typed) -> str | None:
+                    journal = _journal_text(sorted(sessions.iterdir())[-1])
+                    return journal if editor.text() == before + journal + "\n" else None
+
+                journal = wait_for(arrived, 60, "the words as the journal has them")
+                assert wer([references[speech]], [journal]) < 0.15, journal
+                typed += journal + "\n"
+        assert user.answered == 1, user.problems  # asked once for both dictations
+    finally:
+        ctl(env, "quit")
+        editor.close()
