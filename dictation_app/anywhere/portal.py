@@ -153,9 +153,10 @@ class RemoteDesktopKeyboard(_PortalSession):
             asked = time.monotonic()
             started = self._request("Start", "osa{sv}", {}, self.session, "")
             if time.monotonic() - asked > ANSWERED_S:
-                # The desktop asked (GNOME's dialog): the keyboard's focus goes back to the
-                # user's window as the dialog closes, after the answer; keys sent at once went
-                # to the closing dialog (doctor lost "na" of "naïve" on GNOME 43).
+                # The desktop asked (GNOME's dialog), which answers before its window has gone:
+                # the focus is given time to go back to the user's window before any key. (A
+                # precaution: the loss first blamed on it, doctor's "na" of "naïve" on GNOME 43,
+                # was a paste's text arriving after later keys.)
                 time.sleep(FOCUS_BACK_S)
         except InsertError:
             self.close()
