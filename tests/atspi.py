@@ -1,6 +1,5 @@
-"""The accessibility tree (AT-SPI) read and acted on over D-Bus, as a screen reader does: the
-tests find a window's controls by role and name and press them through their Action interface,
-never by where they are drawn or which key reaches them."""
+"""The accessibility tree (AT-SPI) read over D-Bus, as a screen reader reads it: the tests find
+a window's controls by role and name, where the keyboard's focus is, and a text field's text."""
 
 from __future__ import annotations
 
@@ -85,18 +84,16 @@ class Accessibility:
         value = bits[0] | bits[1] << 32
         return {name for name, bit in STATES.items() if value >> bit & 1}
 
+    def focused(self, application: str) -> Node | None:
+        """The node that has the keyboard's focus in ``application`` (as a screen reader says it)."""
+        for app in self.walk(depth=1):
+            if app.role == "application" and app.name == application:
+                for node in self.walk(app.bus_name, app.path):
+                    if "focused" in self.states(node):
+                        return node
+        return None
+
     def text(self, node: Node) -> str:
         """All of a text node's text (its Text interface)."""
         (text,) = self._call(node.bus_name, node.path, "org.a11y.atspi.Text", "GetText", "ii", (0, -1))
         return text
-
-    def press(self, node: Node, timeout: float = 10.0) -> None:
-        """The node's first action (a button's "click", a switch's "toggle"), once it is
-        sensitive (a dialog enables its button a moment after the choice that allows it), as a
-        screen reader's user activates it."""
-        deadline = time.monotonic() + timeout
-        while "sensitive" not in self.states(node):
-            assert time.monotonic() < deadline, f"{node} stayed insensitive for {timeout} s"
-            time.sleep(0.1)
-        (done,) = self._call(node.bus_name, node.path, "org.a11y.atspi.Action", "DoAction", "i", (0,))
-        assert done, node

@@ -3,11 +3,14 @@ xdg-desktop-portal frontend and its GNOME backend, gnome-text-editor as the targ
 in its own process with speech through the PulseAudio virtual microphone.
 
 GNOME asks before an application may type: its "Remote desktop" dialog (the backend's GTK 4
-window) is answered as a screen reader's user answers it, through the accessibility tree
-(``atspi.py``: the "Allow remote interaction" switch, then "Share" or "Cancel"), never by going
-around the portal. GNOME 43's RemoteDesktop is version 1 (no restore token: it asks at every
-session) and it has no GlobalShortcuts portal (a user binds ``dictation-app toggle`` as a custom
-shortcut in Settings, which GNOME Shell runs; the shell does not start here, see README)."""
+window) is answered by keys pressed into mutter (mutter's own remote-desktop input, the test's
+hands), the way a keyboard user with a screen reader answers it: the accessibility tree
+(``atspi.py``) says where the focus is, Tab moves it to the "Allow remote interaction" switch,
+Space, then to "Share" (or "Cancel"), Return. Never around the portal.
+
+GNOME 43's RemoteDesktop is version 1 (no restore token: it asks at every session) and it has no
+GlobalShortcuts portal (a user binds ``dictation-app toggle`` as a custom shortcut in Settings,
+which GNOME Shell runs; the shell does not start here, see README)."""
 
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ pytestmark = pytest.mark.slow
 
 SECOND_SPEECH = "2416-152139-0000.flac"
 BACKSPACE, CONTROL, LETTER_A, LETTER_X = 0xFF08, 0xFFE3, 0x61, 0x78
+TAB, SPACE, RETURN = 0xFF09, 0x20, 0xFF0D
 
 
 @pytest.fixture
@@ -50,10 +54,15 @@ def on_gnome(gnome, tmp_path, monkeypatch) -> Desktop:
 
 class User:
     """Someone at the GNOME desktop who answers each "Remote desktop" question as it comes, by
-    its accessible controls: allows remote interaction and shares (or cancels)."""
+    keyboard (keys pressed into mutter), told by the accessibility tree where the focus is, as a
+    screen reader tells its user: Tab to the "Allow remote interaction" switch, Space, Tab to
+    Share, Return (or Tab to Cancel, Return)."""
+
+    DIALOG_APP = "xdg-desktop-portal-gnome"
 
     def __init__(self, env: dict, allow: bool = True) -> None:
         self.a11y = Accessibility(env["DBUS_SESSION_BUS_ADDRESS"])
+        self.hands = MutterKeys(env)
         self.allow = allow
         self.answered = 0
         self.problems: list[str] = []
@@ -77,15 +86,27 @@ class User:
             seen.add(switch.path)
             try:
                 if self.allow:
-                    self.a11y.press(switch)
-                self.a11y.press(self.a11y.find("button", "Share" if self.allow else "Cancel", timeout=5))
+                    self._tab_to("switch", "Allow remote interaction")
+                    self.hands.tap(SPACE)
+                    wait_for(lambda s=switch: "checked" in self.a11y.states(s), 5, "the switch on")
+                self._tab_to("button", "Share" if self.allow else "Cancel")
+                self.hands.tap(RETURN)
                 self.answered += 1
             except (AssertionError, LookupError) as exc:
                 self.problems.append(repr(exc))
 
+    def _tab_to(self, role: str, name: str) -> None:
+        for _ in range(8):
+            node = self.a11y.focused(self.DIALOG_APP)
+            if node is not None and node.role == role and (node.name == name or node.name.endswith(" " + name)):
+                return
+            self.hands.tap(TAB)
+        raise AssertionError(f"Tab never reached the {role} {name!r}; the focus is on {node}")
+
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(10)
+        self.hands.close()
         self.a11y.close()
 
 
