@@ -2,7 +2,10 @@
 
 1. Commit to target, per insertion method: a committed phrase (as the live engine commits
    them, a few words) from ``Delivery.send`` to its arrival in a terminal running
-   ``cat > FILE`` (xterm on X11, foot on sway), median and p95 over ``--commits`` phrases.
+   ``cat > FILE`` (xterm on X11, foot on sway), median and p95 over ``--commits`` phrases; on
+   KDE Plasma (KWin 5.27) into KWrite and on GNOME (mutter 43) into gnome-text-editor through
+   the RemoteDesktop portal (``--only desktops`` alone). KWrite's text is read by saving it over D-Bus
+   (a few ms per look, included); gnome-text-editor's through AT-SPI.
 2. Shortcut to microphone: Ctrl+Alt+D pressed through XTest (xdotool) to the running app's
    audio stream being open (both clocks are CLOCK_MONOTONIC), ``--presses`` times.
 3. On-finish mode: the shortcut's second press to the whole utterance in the terminal, for a
@@ -28,7 +31,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from desktops import activate, foot, running_sway, running_x11, wait_for, xterm  # noqa: E402
+from desktops import (  # noqa: E402
+    KWrite,
+    activate,
+    foot,
+    running_gnome,
+    running_kde,
+    running_sway,
+    running_x11,
+    wait_for,
+    xterm,
+)
 
 PHRASES = [
     "He hoped there would be stew",
@@ -63,7 +76,8 @@ def commit_latency(method_name: str, desktop, term, app: str, commits: int) -> l
     from dictation_app.anywhere.methods import methods_for
 
     arrivals: list[float] = []
-    delivery = Delivery(methods_for(desktop, method_name), Target(app, term.title, getattr(term, "window", 0)))
+    title = getattr(term, "title", app)
+    delivery = Delivery(methods_for(desktop, method_name), Target(app, title, getattr(term, "window", 0)))
     expected = ""
     for i in range(commits):
         text = PHRASES[i % len(PHRASES)].strip() + f" {i}\n"
@@ -101,6 +115,56 @@ def bench_methods(commits: int) -> None:
                 term.close()
 
 
+def _on_desktop(env: dict) -> None:
+    """This process as a client of that desktop's portal."""
+    os.environ.update({k: env[k] for k in ("WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_CURRENT_DESKTOP")})
+    os.environ.update({"XDG_SESSION_TYPE": "wayland", "XDG_RUNTIME_DIR": env.get("XDG_RUNTIME_DIR", "")})
+    for key in ("DISPLAY", "SWAYSOCK"):
+        os.environ.pop(key, None)
+
+
+def bench_portals(commits: int) -> None:
+    from test_gnome import TextEditor, user_at
+
+    from dictation_app.anywhere.desktop import Desktop
+
+    saved = dict(os.environ)
+    runtime = Path(_virtual_mic())
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["DICTATION_APP_DATA_DIR"] = str(Path(folder) / "data")
+        with running_kde() as env:
+            _on_desktop(env)
+            for name in ("portal", "portal-paste"):
+                editor = KWrite(env, Path(folder), f"kde-{name}")
+                print(
+                    f"KDE   {name:12s} into KWrite: {percentiles(commit_latency(name, Desktop.detect(), editor, 'kwrite', commits))}",
+                    flush=True,
+                )
+                editor.close()
+        os.environ.clear()
+        os.environ.update(saved)
+        os.environ["DICTATION_APP_DATA_DIR"] = str(Path(folder) / "data")
+        with running_gnome(runtime) as env, user_at(env):  # GNOME asks once; the user allows
+            _on_desktop(env)
+            for name in ("portal", "portal-paste"):
+                target = Path(folder) / f"gnome-{name}"
+                target.mkdir()
+                editor = TextEditor(env, target)
+                print(
+                    f"GNOME {name:12s} into gnome-text-editor: {percentiles(commit_latency(name, Desktop.detect(), editor, 'gnome-text-editor', commits))}",
+                    flush=True,
+                )
+                editor.close()
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def _virtual_mic() -> str:
+    return subprocess.run(
+        ["bash", str(ROOT / "scripts" / "virtual-mic.sh")], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
 def _ctl(env: dict, command: str) -> dict:
     out = subprocess.run(
         [sys.executable, "-m", "dictation_app", command, "--json"], env=env, capture_output=True, text=True, timeout=120
@@ -109,9 +173,7 @@ def _ctl(env: dict, command: str) -> dict:
 
 
 def bench_app(presses: int, repeats: int) -> None:
-    mic = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "virtual-mic.sh")], check=True, capture_output=True, text=True
-    ).stdout.strip()
+    mic = _virtual_mic()
     with tempfile.TemporaryDirectory() as folder, running_x11() as x:
         home = Path(folder)
         (home / "config" / "dictation-app").mkdir(parents=True)
@@ -195,9 +257,14 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=40)
     parser.add_argument("--presses", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", choices=["methods", "desktops", "app"], help="one part only")
     args = parser.parse_args()
-    bench_methods(args.commits)
-    bench_app(args.presses, args.repeats)
+    if args.only in (None, "methods"):
+        bench_methods(args.commits)
+    if args.only in (None, "desktops"):
+        bench_portals(args.commits)
+    if args.only in (None, "app"):
+        bench_app(args.presses, args.repeats)
 
 
 if __name__ == "__main__":
