@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from dictation_app.anywhere.methods import Method
 from dictation_app.errors import InsertError
 
+KEYS_UP_S = 0.25  # after a push-to-talk release, for the chord's other keys to come up
+
 __all__ = ["CORRECTION", "Delivered", "Delivery", "DeliveryEvent", "Held", "Refused", "Target", "Waiting"]
 
 
@@ -126,6 +128,7 @@ class Delivery:
         self._gone = False
         self._giving_up = threading.Event()
         self._free = threading.Event()  # cleared while the user holds keys (push-to-talk)
+        self._released_at = 0.0
         self._free.set()
         self._thread = threading.Thread(target=self._run, name="delivery", daemon=True)
         self._thread.start()
@@ -142,10 +145,13 @@ class Delivery:
 
     def hold_keys(self, held: bool) -> None:
         """Thread-safe: while the user holds the push-to-talk chord, typed keys would carry its
-        modifiers (Ctrl+Alt+...), so nothing is inserted until it is released."""
+        modifiers (Ctrl+Alt+...), so nothing is inserted until it is released, and
+        :data:`KEYS_UP_S` after: the release is told when its key goes up, and the modifiers
+        may still be down then (KWin: a first "H" typed at once went in as Ctrl+Alt+Shift+H)."""
         if held:
             self._free.clear()
         else:
+            self._released_at = time.perf_counter()
             self._free.set()
 
     def finish(self, timeout: float = 5.0) -> None:
@@ -190,6 +196,8 @@ class Delivery:
         while not self._free.wait(self.POLL_S):
             if self._giving_up.is_set():
                 return False
+        if (rest := self._released_at + KEYS_UP_S - time.perf_counter()) > 0:
+            time.sleep(rest)
         if self.focused_window is None or not self.target.window:
             return True
         told = False

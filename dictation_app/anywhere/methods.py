@@ -300,7 +300,8 @@ class PortalTyping(_Connected):
 
     def _paste(self, text: str, app: str) -> None:
         chord = paste_chord(app, self.paste_key)
-        wayland_paste(text, lambda: self.keyboard.press_chord(chord))
+        settle = COPY_SETTLE_S if self.desktop.compositor == "KDE" else MUTTER_COPY_SETTLE_S
+        wayland_paste(text, lambda: self.keyboard.press_chord(chord), settle)
         time.sleep(PASTE_SETTLE_S)  # the target reads the pasted text before the next keys come
 
 
@@ -377,18 +378,21 @@ class WaylandPaste(_WaylandMethod):
 
 
 def _wayland_clipboard() -> bytes | None:
+    """The clipboard's text, None if empty. On KWin 5.27 wl-paste waits forever on an empty
+    clipboard (a full one answers in 3-9 ms), so a short wait means empty."""
     try:
-        result = subprocess.run(["wl-paste", "--no-newline"], capture_output=True, timeout=1.0, env=child_environment())
+        result = subprocess.run(["wl-paste", "--no-newline"], capture_output=True, timeout=0.5, env=child_environment())
     except (FileNotFoundError, subprocess.TimeoutExpired):
         return None
     return result.stdout if result.returncode == 0 else None
 
 
-COPY_SETTLE_S = 0.3
+COPY_SETTLE_S = 0.05  # wl-copy owns the selection through the data-control protocol (wlroots, KWin)
+MUTTER_COPY_SETTLE_S = 0.3  # ... or, without it (GNOME), after mapping a surface for the focus
 PASTE_SETTLE_S = 0.2
 
 
-def wayland_paste(text: str, press: Callable[[], None]) -> None:
+def wayland_paste(text: str, press: Callable[[], None], settle: float = COPY_SETTLE_S) -> None:
     """Offer ``text`` once on the Wayland clipboard (wl-copy), ``press`` the paste key, then put
     the old clipboard back unless the user copied something meanwhile."""
     before = _wayland_clipboard()
@@ -408,11 +412,12 @@ def wayland_paste(text: str, press: Callable[[], None]) -> None:
         # wl-copy owns the selection before the key goes out; where the compositor has no
         # data-control protocol (GNOME) it maps a surface of its own for a moment to get the
         # keyboard's focus, and a key sent meanwhile goes there
-        time.sleep(COPY_SETTLE_S)
+        time.sleep(settle)
         if offer.poll():  # wl-copy could not take the clipboard ("This seat has no keyboard")
             raise InsertError(f"wl-copy failed: {offer.stderr.read().decode(errors='replace').strip()}")
         press()
-        offer.wait(timeout=2.0)  # a busy machine is slow, not a refusal
+        if offer.wait(timeout=2.0):  # a busy machine is slow, not a refusal
+            raise InsertError(f"wl-copy failed: {offer.stderr.read().decode(errors='replace').strip()}")
     except subprocess.TimeoutExpired:
         raise InsertError("The focused window did not take the pasted text within 2 s.") from None
     finally:
