@@ -209,6 +209,28 @@ def test_where_the_desktop_cannot_remember_one_session_serves_every_dictation(se
         portal.stop()
 
 
+def test_a_dictation_the_user_declined_asks_once_and_holds_the_words(session_bus):
+    """Declined as the dictation starts: the words are held with the reason, and the portal's
+    paste (the chain's last method) does not ask a second time."""
+    from dictation_app.anywhere.delivery import Delivery, Held, Target
+    from dictation_app.anywhere.desktop import Desktop
+    from dictation_app.anywhere.methods import methods_for
+
+    portal = SpecPortal(session_bus, decline=True, version=1)
+    events = []
+    desktop = Desktop.detect({"WAYLAND_DISPLAY": "wayland-0", "XDG_CURRENT_DESKTOP": "GNOME"})
+    try:
+        delivery = Delivery(methods_for(desktop), Target("gedit"), events.append)
+        delivery.send("hello there")
+        delivery.finish()
+        assert portal.starts == 1 and portal.keys == []
+        assert delivery.held_text == "hello there"
+        (held,) = [e for e in events if isinstance(e, Held)]
+        assert "the user declined" in held.reason, held.reason
+    finally:
+        portal.stop()
+
+
 def test_a_user_who_declines_gets_a_clear_message(session_bus):
     from dictation_app.anywhere.portal import RemoteDesktopKeyboard
 

@@ -223,8 +223,10 @@ class Delivery:
                 method.prepare()
             except InsertError as exc:
                 self._unusable.append(f"{method.name}: {exc}")
-                self.methods.remove(method)
-                method.close()
+                left_out = [m for m in self.methods if m is method or (method.asks_user and m.asks_user)]
+                for other in left_out:  # the user said no: not asked again by the portal's paste
+                    self.methods.remove(other)
+                    other.close()
             except Exception as exc:  # a bug in one method must not stop the others
                 self._unusable.append(f"{method.name}: unexpected {type(exc).__name__}: {exc}")
                 self.methods.remove(method)

@@ -96,6 +96,9 @@ class Method:
     name = ""
     kind = "typing"
     package = ""
+    #: Getting ready may ask the user (the portal's consent); once declined, the methods that
+    #: would ask again are left out of that dictation.
+    asks_user = False
 
     def problem(self) -> str | None:
         return None
@@ -266,6 +269,7 @@ class PortalTyping(_Connected):
     keys sent later (GNOME 43 typed "naveï" for "naïve")."""
 
     name, package = "portal", "xdg-desktop-portal with a GNOME or KDE backend"
+    asks_user = True
 
     def __init__(self, desktop: Desktop, paste_key: str = "") -> None:
         super().__init__(desktop)
@@ -301,7 +305,8 @@ class PortalTyping(_Connected):
     def _paste(self, text: str, app: str) -> None:
         chord = paste_chord(app, self.paste_key)
         settle = COPY_SETTLE_S if self.desktop.compositor == "KDE" else MUTTER_COPY_SETTLE_S
-        wayland_paste(text, lambda: self.keyboard.press_chord(chord), settle)
+        keyboard = self.keyboard  # the portal's session (and its question) before the clipboard is touched
+        wayland_paste(text, lambda: keyboard.press_chord(chord), settle)
         time.sleep(PASTE_SETTLE_S)  # the target reads the pasted text before the next keys come
 
 
