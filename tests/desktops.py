@@ -229,6 +229,33 @@ def kde():
         yield env
 
 
+def _session_env(desktop: str, runtime: Path, home: Path) -> dict:
+    """The environment a desktop session's own processes (compositor, bus, portals) start with."""
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home),
+        "XDG_RUNTIME_DIR": str(runtime),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CURRENT_DESKTOP": desktop,
+        "XDG_SESSION_TYPE": "wayland",
+        "LANG": "C.UTF-8",
+    }
+
+
+def client_of(env: dict, monkeypatch, data_dir: Path):
+    """This test process as an application on the desktop of ``env`` (the portal's client),
+    with a data folder of its own; the desktop as the app detects it."""
+    from dictation_app.anywhere.desktop import Desktop
+
+    for key in ("WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_CURRENT_DESKTOP", "XDG_SESSION_TYPE"):
+        monkeypatch.setenv(key, env[key])
+    for key in ("DISPLAY", "SWAYSOCK"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("DICTATION_APP_DATA_DIR", str(data_dir))
+    return Desktop.detect()
+
+
 def _session_bus(env: dict) -> tuple[subprocess.Popen, str]:
     """A private D-Bus session bus (the desktop's: its services are D-Bus activated with
     ``env``); returns the daemon and its address."""
@@ -275,18 +302,7 @@ def running_kde():
     kwin = runtime / "kwin_wayland"
     shutil.copyfile(shutil.which("kwin_wayland"), kwin)
     kwin.chmod(0o755)
-    base = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(runtime),
-        "XDG_RUNTIME_DIR": str(runtime),
-        "XDG_CONFIG_HOME": str(runtime / "config"),
-        "XDG_DATA_HOME": str(runtime / "data"),
-        "XDG_CURRENT_DESKTOP": "KDE",
-        "XDG_SESSION_TYPE": "wayland",
-        "KDE_FULL_SESSION": "true",
-        "KDE_SESSION_VERSION": "5",
-        "LANG": "C.UTF-8",
-    }
+    base = {**_session_env("KDE", runtime, runtime), "KDE_FULL_SESSION": "true", "KDE_SESSION_VERSION": "5"}
     bus, address = _session_bus(base)
     base["DBUS_SESSION_BUS_ADDRESS"] = address
     compositor = subprocess.Popen(
@@ -420,16 +436,7 @@ def running_gnome(runtime: Path):
     portals.mkdir()
     for name in ("gnome.portal", "gtk.portal"):
         shutil.copy(Path("/usr/share/xdg-desktop-portal/portals") / name, portals / name)
-    base = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(home),
-        "XDG_RUNTIME_DIR": str(runtime),
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_CURRENT_DESKTOP": "GNOME",
-        "XDG_SESSION_TYPE": "wayland",
-        "LANG": "C.UTF-8",
-    }
+    base = _session_env("GNOME", runtime, home)
     bus, address = _session_bus(base)
     base["DBUS_SESSION_BUS_ADDRESS"] = address
     socket = runtime / f"wayland-gnome-{os.getpid()}"  # its own: a crashed run's mutter may hold another

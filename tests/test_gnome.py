@@ -31,7 +31,7 @@ from dictation_app.evaluation import wer
 
 from atspi import Accessibility
 from conftest import speak
-from desktops import MutterKeys, wait_for
+from desktops import MutterKeys, client_of, wait_for
 from test_anywhere_app import SPEECH, _env, _journal_text, ctl, wait_status
 
 pytestmark = pytest.mark.slow
@@ -44,12 +44,7 @@ TAB, SPACE, RETURN = 0xFF09, 0x20, 0xFF0D
 @pytest.fixture
 def on_gnome(gnome, tmp_path, monkeypatch) -> Desktop:
     """This process on the GNOME session (the portal's client), with a data folder of its own."""
-    for key in ("WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_CURRENT_DESKTOP", "XDG_SESSION_TYPE"):
-        monkeypatch.setenv(key, gnome[key])
-    for key in ("DISPLAY", "SWAYSOCK"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("DICTATION_APP_DATA_DIR", str(tmp_path / "driver"))
-    return Desktop.detect()
+    return client_of(gnome, monkeypatch, tmp_path / "driver")
 
 
 class User:

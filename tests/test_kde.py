@@ -24,7 +24,7 @@ from dictation_app.anywhere.methods import PortalPaste, PortalTyping
 from dictation_app.evaluation import wer
 
 from conftest import speak
-from desktops import KWrite, kde_screenshot, wait_for
+from desktops import KWrite, client_of, kde_screenshot, wait_for
 from test_anywhere_app import SPEECH, _env, _journal_text, _session, app_stderr, ctl, start_app, status, wait_status
 
 pytestmark = pytest.mark.slow
@@ -33,12 +33,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def on_kde(kde, tmp_path, monkeypatch) -> Desktop:
     """This process on the KDE session (the portal's client), with a data folder of its own."""
-    for key in ("WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_CURRENT_DESKTOP", "XDG_SESSION_TYPE"):
-        monkeypatch.setenv(key, kde[key])
-    for key in ("DISPLAY", "SWAYSOCK"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("DICTATION_APP_DATA_DIR", str(tmp_path / "driver"))
-    return Desktop.detect()
+    return client_of(kde, monkeypatch, tmp_path / "driver")
 
 
 class Keys:
