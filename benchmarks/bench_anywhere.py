@@ -89,6 +89,11 @@ def commit_latency(method_name: str, desktop, term, app: str, commits: int) -> l
     return arrivals
 
 
+def _report(label: str, method: str, desktop, target, app: str, commits: int) -> None:
+    print(f"{label}: {percentiles(commit_latency(method, desktop, target, app, commits))}", flush=True)
+    target.close()
+
+
 def bench_methods(commits: int) -> None:
     from dictation_app.anywhere.desktop import Desktop
 
@@ -96,23 +101,17 @@ def bench_methods(commits: int) -> None:
         with running_x11() as env:
             desktop = Desktop.detect(env)
             for name in ("xtest", "x11-paste"):
-                term = xterm(env, Path(folder), f"x11-{name}")
-                print(
-                    f"{name:10s} into xterm: {percentiles(commit_latency(name, desktop, term, 'XTerm', commits))}",
-                    flush=True,
+                _report(
+                    f"{name:10s} into xterm", name, desktop, xterm(env, Path(folder), f"x11-{name}"), "XTerm", commits
                 )
-                term.close()
         with running_sway() as env:
             os.environ.update({k: env[k] for k in ("WAYLAND_DISPLAY", "SWAYSOCK")})
             os.environ.pop("DISPLAY", None)
             desktop = Desktop.detect(env)
             for name in ("virtual-keyboard", "wtype", "wl-paste"):
-                term = foot(env, Path(folder), f"way-{name}")
-                print(
-                    f"{name:10s} into foot:  {percentiles(commit_latency(name, desktop, term, 'foot', commits))}",
-                    flush=True,
+                _report(
+                    f"{name:10s} into foot ", name, desktop, foot(env, Path(folder), f"way-{name}"), "foot", commits
                 )
-                term.close()
 
 
 def _on_desktop(env: dict) -> None:
@@ -136,11 +135,7 @@ def bench_portals(commits: int) -> None:
             _on_desktop(env)
             for name in ("portal", "portal-paste"):
                 editor = KWrite(env, Path(folder), f"kde-{name}")
-                print(
-                    f"KDE   {name:12s} into KWrite: {percentiles(commit_latency(name, Desktop.detect(), editor, 'kwrite', commits))}",
-                    flush=True,
-                )
-                editor.close()
+                _report(f"KDE   {name:12s} into KWrite", name, Desktop.detect(), editor, "kwrite", commits)
         os.environ.clear()
         os.environ.update(saved)
         os.environ["DICTATION_APP_DATA_DIR"] = str(Path(folder) / "data")
@@ -150,11 +145,14 @@ def bench_portals(commits: int) -> None:
                 target = Path(folder) / f"gnome-{name}"
                 target.mkdir()
                 editor = TextEditor(env, target)
-                print(
-                    f"GNOME {name:12s} into gnome-text-editor: {percentiles(commit_latency(name, Desktop.detect(), editor, 'gnome-text-editor', commits))}",
-                    flush=True,
+                _report(
+                    f"GNOME {name:12s} into gnome-text-editor",
+                    name,
+                    Desktop.detect(),
+                    editor,
+                    "gnome-text-editor",
+                    commits,
                 )
-                editor.close()
     os.environ.clear()
     os.environ.update(saved)
 

@@ -217,19 +217,21 @@ class Delivery:
 
     def _prepare(self) -> None:
         """The first way of typing made ready as the dictation starts (GNOME asks the user
-        then); one that cannot be is left out of this dictation, and why is kept."""
-        for method in list(self.methods[:1]):
-            try:
-                method.prepare()
-            except InsertError as exc:
-                self._unusable.append(f"{method.name}: {exc}")
-                left_out = [m for m in self.methods if m is method or (method.asks_user and m.asks_user)]
-                for other in left_out:  # the user said no: not asked again by the portal's paste
-                    self.methods.remove(other)
-                    other.close()
-            except Exception as exc:  # a bug in one method must not stop the others
-                self._unusable.append(f"{method.name}: unexpected {type(exc).__name__}: {exc}")
-                self.methods.remove(method)
+        then); one that cannot be is left out of this dictation, and why is kept. Once the
+        user said no, the methods that would ask again are left out too."""
+        if not self.methods:
+            return
+        first = self.methods[0]
+        try:
+            first.prepare()
+            return
+        except InsertError as exc:
+            self._unusable.append(f"{first.name}: {exc}")
+        except Exception as exc:  # a bug in one method must not stop the others
+            self._unusable.append(f"{first.name}: unexpected {type(exc).__name__}: {exc}")
+        for method in [m for m in self.methods if m is first or (first.asks_user and m.asks_user)]:
+            self.methods.remove(method)
+            method.close()
 
     def _insert(self, text: str, sent: float) -> None:
         problems = list(self._unusable)
