@@ -3,6 +3,7 @@ as a 16 kHz 16-bit mono WAV that ``paplay`` can speak into the virtual microphon
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -47,3 +48,18 @@ def synthesize(
         out.setframerate(SR)
         out.writeframes((audio * 32767).astype("<i2").tobytes())
     return path
+
+
+def assert_dictated(text: str, expected: str) -> None:
+    """``text`` is ``expected`` as the spoken commands shape it, exactly: the same punctuation
+    and line breaks at the same places between the same number of words; of the dictated words
+    themselves, at most one misheard. (tiny.en hears espeak-ng's "build" as "bill" on some CPUs
+    and not on others: the kernels' rounding tips the beam; what is under test is what the
+    commands do.)"""
+    from dictation_app.evaluation import wer
+
+    def shape(t: str) -> str:
+        return re.sub(r"[^\s,.?!]+", "w", t)
+
+    assert shape(text) == shape(expected), f"{text!r} is not shaped as {expected!r}"
+    assert wer([expected], [text]) * len(expected.split()) <= 1.0, f"{text!r} against {expected!r}"

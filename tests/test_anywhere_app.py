@@ -20,7 +20,7 @@ from conftest import speak
 from desktops import activate, foot, wait_for, xterm
 
 pytestmark = pytest.mark.slow
-SPEECH = "1089-134686-0000.flac"
+SPEECH = "1089-134691-0001.flac"  # 5.4 s: "For a full hour he had paced up and down..."
 
 
 def _env(base: dict, mic: dict, folder: Path, settings: str) -> dict:
