@@ -89,3 +89,30 @@ def test_initial_prompt_and_hotwords_are_accepted(transcriber, data_dir):
     options = TranscribeOptions(initial_prompt="President Kennedy's inaugural address.", hotwords="Americans")
     text = transcriber.transcribe(data_dir / "jfk.flac", options).text
     assert "fellow Americans" in text
+
+
+def test_a_loop_in_noise_is_decoded_again_and_gone(transcriber, data_dir):
+    """Real speech under real noise at 0 dB (``tests/data/README.md``), where the window decoded
+    at temperature 0 with the window before as prompt falls into a loop ("And she lives in a
+    little bit." eight times, then the rest of the window lost, on the CPU it was cut on). That
+    window is decoded again and the loop is gone; the same words on a second run."""
+    from dictation_app.engine.guards import repetition_start
+
+    path = data_dir / "noisy-loop-2136-5147-dishes.flac"
+    job = transcriber.start(path, TranscribeOptions(language="en"))
+    text = job.run().text
+    assert job.redecoded >= 1
+    assert repetition_start(normalize(text).split(), 3, 10) is None, text
+    assert len(text.split()) > 100  # the window's speech heard, not dropped
+    assert transcriber.transcribe(path, TranscribeOptions(language="en")).text == text
+
+
+def test_a_phrase_really_said_eight_times_is_kept_eight_times(transcriber, data_dir):
+    """Repetition the audio has is not a loop: "And so my fellow Americans" (real speech, cut from
+    jfk.flac) said eight times with short pauses decodes as repetitive text, and stays as said."""
+    jfk = load_audio(data_dir / "jfk.flac").samples
+    phrase = np.concatenate([jfk[: int(2.9 * 16000)], np.zeros(int(0.4 * 16000), np.float32)])
+    audio = np.concatenate([np.zeros(8000, np.float32)] + [phrase] * 8)
+    text = transcriber.start_samples(audio, TranscribeOptions(language="en")).run().text
+    assert normalize(text).split().count("americans") == 8, text
+    assert wer(["and so my fellow americans " * 8], [text]) < 0.1, text

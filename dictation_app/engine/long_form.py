@@ -166,15 +166,16 @@ class _Precomputed:
 
 @functools.cache
 def _long_file_model_class():
-    from faster_whisper import WhisperModel
+    from dictation_app.engine.fallback import guarded_class
 
-    class LongFileModel(WhisperModel):
+    class LongFileModel(guarded_class()):
         """Shares a loaded model's weights; every ``transcribe`` call decodes the file's
         precomputed spectrogram, whatever audio it is given (the stretched-word restarts
-        of the transcriber pass the lazy samples)."""
+        of the transcriber pass the lazy samples). Windows that fail are decoded again as in a
+        whole-file decode (:mod:`dictation_app.engine.fallback`)."""
 
-        def __init__(self, model: WhisperModel, features: np.ndarray, samples: int) -> None:
-            self.__dict__.update(model.__dict__)  # not super().__init__(): no second load
+        def __init__(self, model, features: np.ndarray, samples: int) -> None:
+            super().__init__(model)  # shares the weights
             self.feature_extractor = _Precomputed(model.feature_extractor, features)
             # As long as the file, four bytes in memory: faster-whisper only reads its length.
             self._length = np.lib.stride_tricks.as_strided(np.zeros(1, np.float32), (samples,), (0,))

@@ -4,7 +4,9 @@ The decoding policy is deterministic: every window is decoded with beam search a
 temperature 0, so the same file and options give the same transcript on every run.
 (faster-whisper's default falls back to sampling at temperatures 0.2-1.0 when a window looks
 bad; CTranslate2's sampler keeps a per-thread random state that ``set_random_seed`` cannot
-reset between files, so those fallbacks make repeated runs differ.)
+reset between files, so those fallbacks make repeated runs differ.) A window that fails
+faster-whisper's tests (a loop, an improbable decode) is decoded again in ways that do repeat
+themselves: :mod:`dictation_app.engine.fallback`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from dictation_app.audio.decode import SAMPLE_RATE, BlockDecoder
+from dictation_app.engine.fallback import REDECODED, guarded
 from dictation_app.engine.guards import MAX_WORD_S, is_degenerate_text, is_doubtful
 from dictation_app.engine.long_form import LONG_FILE_S, LongFileModel, check_memory, prepare
 from dictation_app.errors import TranscriptionCancelled
@@ -101,6 +104,13 @@ class Transcription:
     _segments: Iterator = field(repr=False)
     _samples: np.ndarray = field(repr=False)
     _cancel: threading.Event | None = field(default=None, repr=False)
+    _redecoded: set = field(default_factory=set, repr=False)
+
+    @property
+    def redecoded(self) -> int:
+        """Windows decoded so far that failed the first decode's tests and were decoded again
+        (:mod:`dictation_app.engine.fallback`)."""
+        return len(self._redecoded)
 
     def __iter__(self) -> Iterator[SegmentProgress]:
         duration = self.transcript.metadata.duration or 1.0
@@ -108,6 +118,8 @@ class Transcription:
         for raw in segments:
             if self._cancel is not None and self._cancel.is_set():
                 raise TranscriptionCancelled()
+            if raw.temperature == REDECODED:
+                self._redecoded.add(raw.seek)
             if _is_hallucination(raw, self._samples):
                 continue
             segment = _to_segment(raw)
@@ -134,6 +146,7 @@ class FileTranscriber:
 
     def __init__(self, model: WhisperModel, model_name: str, long_file_s: float = LONG_FILE_S) -> None:
         self.model = model
+        self._guarded = guarded(model)
         self.model_name = model_name
         self.long_file_s = long_file_s
 
@@ -177,7 +190,7 @@ class FileTranscriber:
         source: str = "",
     ) -> Transcription:
         """Like :meth:`start`, on 16 kHz mono float32 samples already in memory."""
-        return self._start(self.model, samples, options or TranscribeOptions(), cancel, source)
+        return self._start(self._guarded, samples, options or TranscribeOptions(), cancel, source)
 
     def _start(
         self, model, samples, options: TranscribeOptions, cancel: threading.Event | None, source: str
