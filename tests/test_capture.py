@@ -11,6 +11,8 @@ from dictation_app.evaluation import wer
 
 from conftest import speak
 
+SPEECH = "1089-134691-0001.flac"  # 5.4 s of real speech through the virtual microphone
+
 
 def test_ring_buffer_wraps_and_counts_what_it_drops():
     ring = RingBuffer(frames=10, channels=1)
@@ -51,7 +53,7 @@ def _dictate(data_dir, env, **source_kwargs):
     source = MicrophoneSource(**source_kwargs)
     dictation = service.dictation(source, StreamingOptions(), record=False)
     dictation.start()
-    player = speak(data_dir / "1089-134686-0000.flac", env, delay_s=0.5)
+    player = speak(data_dir / SPEECH, env, delay_s=0.5)
     silent_since = []
 
     def finished() -> bool:
@@ -71,14 +73,14 @@ def test_virtual_microphone_dictation(virtual_mic, data_dir, references):
     # Latency counts from when the microphone captured the word's end: after it, not long after.
     assert latency.commit and 0.0 < min(latency.commit) and max(latency.commit) < 10.0, latency.commit
     assert source.overflows == 0 and source.dropped_frames == 0
-    assert wer([references["1089-134686-0000.flac"]], [text]) < 0.15, text
+    assert wer([references[SPEECH]], [text]) < 0.15, text
 
 
 def test_device_opened_at_48k_stereo_is_resampled(virtual_mic, data_dir, references):
     text, errors, source, _ = _dictate(data_dir, virtual_mic, samplerate=48_000, channels=2)
     assert (source.native_rate, source.channels) == (48_000, 2)
     assert not errors
-    assert wer([references["1089-134686-0000.flac"]], [text]) < 0.15, text
+    assert wer([references[SPEECH]], [text]) < 0.15, text
 
 
 def test_devices_are_listed(virtual_mic):

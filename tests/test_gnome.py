@@ -36,7 +36,7 @@ from test_anywhere_app import SPEECH, _env, _journal_text, ctl, wait_status
 
 pytestmark = pytest.mark.slow
 
-SECOND_SPEECH = "2416-152139-0000.flac"
+SECOND_SPEECH = "1089-134686-0000.flac"
 BACKSPACE, CONTROL, LETTER_A, LETTER_X = 0xFF08, 0xFFE3, 0x61, 0x78
 TAB, SPACE, RETURN = 0xFF09, 0x20, 0xFF0D
 

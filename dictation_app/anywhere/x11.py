@@ -6,8 +6,9 @@ character is given a spare keycode (one the layout leaves empty) for the rest of
 session. xdotool maps every such character onto the same scratch keycode and remaps it for
 the next one at once, so a client that reads the mapping after the second change types the
 wrong character ("café" arrived as "caf—" here): each character keeps its own keycode
-until :meth:`XKeyboard.close`, and when the spare keycodes run out the least recently used
-one is reused only after the clients had time to read the events that used it.
+until :meth:`XKeyboard.close`, and when the spare keycodes run out they are all freed at once,
+only after the clients had time to read the events that used them, and taken again the least
+recently used first.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from dictation_app.errors import InsertError
 
 __all__ = ["FocusedWindow", "XKeyboard"]
 
-#: a spare keycode is remapped only this long after its last use
-REUSE_AFTER_S = 0.2
+#: spare keycodes are remapped only this long after the last press of any of them
+REUSE_AFTER_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -96,17 +97,21 @@ class XKeyboard:
         return keycode, 0
 
     def _spare_keycode(self) -> int:
-        free = [k for k in self._spare if k not in self._assigned.values()]
-        if free:
-            return free[0]
+        """A spare keycode to map a new character to: a free one, the longest unused first. When
+        none is free, all are freed at once, once the clients had ``REUSE_AFTER_S`` to read the
+        key events that used them: a client looks a keycode up in the mapping of the moment it
+        reads the event, so a keycode remapped before then types the new character (one in 36
+        reuses typed "Г" for "ξ" under load when each was reused alone, 0.2 s after its press)."""
         if not self._spare:
             raise InsertError("The keyboard layout has no free keycode to type characters outside it.")
-        keycode = min(self._assigned.values(), key=lambda k: self._used_at.get(k, 0.0))
-        wait = REUSE_AFTER_S - (time.monotonic() - self._used_at.get(keycode, 0.0))
-        if wait > 0:
-            time.sleep(wait)  # let clients read the events that used its old meaning
-        del self._assigned[next(s for s, k in self._assigned.items() if k == keycode)]
-        return keycode
+        if len(self._assigned) >= len(self._spare):
+            self.display.sync()  # the last presses are at the server: the wait counts from now
+            wait = REUSE_AFTER_S - (time.monotonic() - max(self._used_at.values()))
+            if wait > 0:
+                time.sleep(wait)
+            self._assigned.clear()
+        taken = set(self._assigned.values())
+        return min((k for k in self._spare if k not in taken), key=lambda k: self._used_at.get(k, 0.0))
 
     def _modifier(self, name: str) -> int:
         keycode = self.display.keysym_to_keycode(self._XK.string_to_keysym(name))
