@@ -105,7 +105,7 @@ class XKeyboard:
         if not self._spare:
             raise InsertError("The keyboard layout has no free keycode to type characters outside it.")
         if len(self._assigned) >= len(self._spare):
-            self.display.sync()  # the last presses are at the server: the wait counts from now
+            self.display.sync()  # the last presses sent; the wait counts from the last one
             wait = REUSE_AFTER_S - (time.monotonic() - max(self._used_at.values()))
             if wait > 0:
                 time.sleep(wait)
