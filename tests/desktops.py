@@ -256,11 +256,20 @@ def client_of(env: dict, monkeypatch, data_dir: Path):
     return Desktop.detect()
 
 
-def _session_bus(env: dict) -> tuple[subprocess.Popen, str]:
+EMPTY_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:tmpdir=/tmp</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/>
+</policy></busconfig>
+"""
+
+
+def _session_bus(env: dict, config: Path | None = None) -> tuple[subprocess.Popen, str]:
     """A private D-Bus session bus (the desktop's: its services are D-Bus activated with
-    ``env``); returns the daemon and its address."""
+    ``env``), or a bus of ``config``; returns the daemon and its address."""
     daemon = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--nopidfile", "--print-address=1"],
+        ["dbus-daemon", f"--config-file={config}" if config else "--session"]
+        + ["--nofork", "--nopidfile", "--print-address=1"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -412,21 +421,32 @@ def kde_screenshot(env: dict, path: Path) -> None:
 
 @pytest.fixture(scope="session")
 def gnome(virtual_mic):
-    """A headless GNOME compositor (mutter) with its portals (see :func:`running_gnome`),
-    sharing the PulseAudio runtime folder as a GNOME session shares /run/user/UID."""
-    need("mutter", "dbus-daemon", "dbus-update-activation-environment", "gnome-text-editor", "wl-copy")
+    """A headless GNOME session (GNOME Shell, its media-keys daemon, the portals; see
+    :func:`running_gnome`), sharing the PulseAudio runtime folder as a GNOME session shares
+    /run/user/UID."""
+    need("gnome-shell", "dbus-daemon", "dbus-update-activation-environment", "gnome-text-editor", "wl-copy")
+    need("gsettings")
     with running_gnome(Path(virtual_mic["XDG_RUNTIME_DIR"])) as env:
         yield env
 
 
+MEDIA_KEYS = Path("/usr/libexec/gsd-media-keys")
+
+
 @contextlib.contextmanager
 def running_gnome(runtime: Path):
-    """mutter 43 as a headless Wayland display server on a virtual monitor (the ``mutter``
-    binary: GNOME Shell aborts without logind on a system bus; mutter itself serves
-    org.gnome.Mutter.RemoteDesktop, which the portal's GNOME backend drives), a session bus
-    whose activation environment points at it, and the real portal frontend with the GNOME
-    and GTK backends (only those: the frontend 1.16 falls back to any installed backend for an
+    """GNOME Shell 43 as a headless Wayland display server on a virtual monitor, with
+    gnome-settings-daemon's media-keys daemon (it runs the custom keyboard shortcuts a user
+    makes in Settings, through the shell's accelerator grabs), a session bus whose activation
+    environment points at the compositor, and the real portal frontend with the GNOME and GTK
+    backends (only those: the frontend 1.16 falls back to any installed backend for an
     interface the desktop's lack, and this machine has the KDE one too), started on demand.
+
+    The shell needs a system bus (it aborts at start without one: ``LoginManagerSystemd ...
+    Could not connect``); it gets a private, empty one (no services to start), so it finds no
+    logind there (it says
+    "Screen Lock disabled" and goes on) and never touches the machine's. It starts in the
+    overview, as after a login; the overview is left by Escape, as a user leaves it.
     Everything shares ``runtime`` (XDG_RUNTIME_DIR): GTK 4.8 and GTK 3 open only a
     WAYLAND_DISPLAY relative to it. Yields the environment for clients."""
     import tempfile
@@ -438,43 +458,86 @@ def running_gnome(runtime: Path):
         shutil.copy(Path("/usr/share/xdg-desktop-portal/portals") / name, portals / name)
     base = _session_env("GNOME", runtime, home)
     bus, address = _session_bus(base)
-    base["DBUS_SESSION_BUS_ADDRESS"] = address
-    socket = runtime / f"wayland-gnome-{os.getpid()}"  # its own: a crashed run's mutter may hold another
-    log = open(home / "mutter.log", "w")  # noqa: SIM115 (open while mutter runs)
+    (home / "system-bus.conf").write_text(EMPTY_BUS)
+    system_bus, system_address = _session_bus(base, home / "system-bus.conf")
+    base.update(DBUS_SESSION_BUS_ADDRESS=address, DBUS_SYSTEM_BUS_ADDRESS=system_address)
+    socket = runtime / f"wayland-gnome-{os.getpid()}"  # its own: a crashed run's shell may hold another
+    log = open(home / "shell.log", "w")  # noqa: SIM115 (open while the session runs)
     compositor = subprocess.Popen(
-        ["mutter", "--headless", "--wayland", "--no-x11", "--virtual-monitor", "1280x800"]
+        ["gnome-shell", "--headless", "--wayland", "--no-x11", "--virtual-monitor", "1280x800"]
         + ["--wayland-display", socket.name],
         env=base,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    media_keys = None
     try:
-        said = lambda: (home / "mutter.log").read_text()[-1500:]  # noqa: E731
-        wait_for(lambda: socket.exists() or compositor.poll() is not None, 20, "mutter's socket")
-        assert socket.exists(), f"mutter did not start: {said()}"
+        said = lambda: (home / "shell.log").read_text()[-1500:]  # noqa: E731
+        wait_for(lambda: socket.exists() or compositor.poll() is not None, 30, "the shell's socket")
+        assert socket.exists(), f"GNOME Shell did not start: {said()}"
         activation = [f"WAYLAND_DISPLAY={socket.name}", "GDK_BACKEND=wayland", f"XDG_DESKTOP_PORTAL_DIR={portals}"]
         subprocess.run(["dbus-update-activation-environment", *activation], env=base, check=True, timeout=10)
         client = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address, "XDG_CURRENT_DESKTOP": "GNOME"}
         client.update({"WAYLAND_DISPLAY": socket.name, "XDG_RUNTIME_DIR": str(runtime), "XDG_SESSION_TYPE": "wayland"})
+        client["XDG_CONFIG_HOME"] = base["XDG_CONFIG_HOME"]  # the session's settings (dconf), as its apps read them
         for key in ("DISPLAY", "QT_QPA_PLATFORM", "SWAYSOCK"):
             client.pop(key, None)
-        # The machine's keyboard: a headless mutter's seat has none until a virtual one has
-        # pressed a key, and wl-copy, as on any desktop, needs one ("This seat has no keyboard").
-        on_bus = lambda: _has_owner(address, "org.gnome.Mutter.RemoteDesktop")  # noqa: E731
-        wait_for(lambda: on_bus() or compositor.poll() is not None, 20, "mutter on the bus")
-        assert on_bus(), f"mutter is not on the bus: {said()}"
+        started = lambda: "GNOME Shell started" in (home / "shell.log").read_text()  # noqa: E731
+        wait_for(lambda: started() or compositor.poll() is not None, 60, "GNOME Shell started")
+        assert started() and _has_owner(address, "org.gnome.Mutter.RemoteDesktop"), said()
+        media_keys = subprocess.Popen(
+            [str(MEDIA_KEYS)],
+            env={**base, "WAYLAND_DISPLAY": socket.name, "GDK_BACKEND": "wayland"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(lambda: _has_owner(address, "org.gnome.SettingsDaemon.MediaKeys"), 30, "gsd-media-keys")
+        # The machine's keyboard: a headless seat has none until a virtual one has pressed a key
+        # (wl-copy, as on any desktop, needs one: "This seat has no keyboard"); the key is
+        # Escape, which also leaves the overview the shell starts in.
         keyboard = MutterKeys(client)
-        keyboard.tap(0xFFE1)  # Shift
+        keyboard.tap(0xFF1B)
+        wait_for(lambda: not overview_active(address), 10, "the overview left")
         try:
             yield client
         finally:
             keyboard.close()
     finally:
+        if media_keys is not None:
+            _end_group(media_keys)
         _end_group(compositor)
+        _end_group(system_bus)
         _end_group(bus)
         log.close()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def overview_active(bus: str) -> bool:
+    from jeepney import DBusAddress, Properties
+    from jeepney.io.blocking import open_dbus_connection
+
+    shell = DBusAddress("/org/gnome/Shell", bus_name="org.gnome.Shell", interface="org.gnome.Shell")
+    with open_dbus_connection(bus=bus) as conn:
+        reply = conn.send_and_get_reply(Properties(shell).get("OverviewActive"), timeout=5)
+    return bool(reply.body[0][1])
+
+
+def gnome_screenshot(env: dict, path: Path) -> None:
+    """The whole screen as GNOME Shell draws it, saved as PNG: the test asks as GNOME's own
+    screenshot tool does (the shell serves its screenshot interface only to the bus names of
+    its tools and portals; the test takes ``org.gnome.Screenshot`` for the call)."""
+    from jeepney import DBusAddress, message_bus, new_method_call
+    from jeepney.io.blocking import Proxy, open_dbus_connection
+
+    name = "org.gnome.Shell.Screenshot"
+    shell = DBusAddress("/org/gnome/Shell/Screenshot", bus_name=name, interface=name)
+    with open_dbus_connection(bus=env["DBUS_SESSION_BUS_ADDRESS"]) as conn:
+        Proxy(message_bus, conn).RequestName("org.gnome.Screenshot", 4)  # 4: do not queue
+        call = new_method_call(shell, "Screenshot", "bbs", (False, False, str(path)))  # no cursor, no flash
+        reply = conn.send_and_get_reply(call, timeout=20)
+    assert reply.header.message_type.name == "method_return" and reply.body[0], reply.body
 
 
 def _has_owner(bus: str, name: str) -> bool:

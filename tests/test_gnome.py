@@ -1,16 +1,17 @@
-"""Dictation anywhere on a real GNOME: mutter 43 (headless, a virtual monitor), the real
-xdg-desktop-portal frontend and its GNOME backend, gnome-text-editor as the target, and the app
-in its own process with speech through the PulseAudio virtual microphone.
+"""Dictation anywhere on a real GNOME: GNOME Shell 43 (headless, a virtual monitor) with
+gnome-settings-daemon's media keys, the real xdg-desktop-portal frontend and its GNOME backend,
+gnome-text-editor as the target, and the app in its own process with speech through the
+PulseAudio virtual microphone.
 
 GNOME asks before an application may type: its "Remote desktop" dialog (the backend's GTK 4
-window) is answered by keys pressed into mutter (mutter's own remote-desktop input, the test's
-hands), the way a keyboard user with a screen reader answers it: the accessibility tree
+window) is answered by keys pressed into mutter (the shell's own remote-desktop input, the
+test's hands), the way a keyboard user with a screen reader answers it: the accessibility tree
 (``atspi.py``) says where the focus is, Tab moves it to the "Allow remote interaction" switch,
 Space, then to "Share" (or "Cancel"), Return. Never around the portal.
 
 GNOME 43's RemoteDesktop is version 1 (no restore token: it asks at every session) and it has no
-GlobalShortcuts portal (a user binds ``dictation-app toggle`` as a custom shortcut in Settings,
-which GNOME Shell runs; the shell does not start here, see README)."""
+GlobalShortcuts portal: the app makes its shortcut a custom shortcut in GNOME's settings running
+``dictation-app toggle``, which the media-keys daemon has the shell grab and run."""
 
 from __future__ import annotations
 
@@ -31,13 +32,13 @@ from dictation_app.evaluation import wer
 
 from atspi import Accessibility
 from conftest import speak
-from desktops import MutterKeys, client_of, wait_for
-from test_anywhere_app import SPEECH, _env, _journal_text, ctl, wait_status
+from desktops import MutterKeys, client_of, gnome_screenshot, wait_for
+from test_anywhere_app import SPEECH, _env, _journal_text, ctl, start_app, wait_status
 
 pytestmark = pytest.mark.slow
 
 SECOND_SPEECH = "1089-134686-0000.flac"
-BACKSPACE, CONTROL, LETTER_A, LETTER_X = 0xFF08, 0xFFE3, 0x61, 0x78
+BACKSPACE, CONTROL, ALT, LETTER_A, LETTER_D, LETTER_X = 0xFF08, 0xFFE3, 0xFFE9, 0x61, 0x64, 0x78
 TAB, SPACE, RETURN = 0xFF09, 0x20, 0xFF0D
 
 
@@ -171,6 +172,7 @@ def test_doctor_on_gnome_asks_once(gnome, tmp_path):
     assert "session: wayland (GNOME)" in out
     assert f"ok    portal (typing): inserted {CHECK_TEXT!r} and read it back intact" in out
     assert f"ok    portal-paste (paste): inserted {CHECK_TEXT!r}" in out
+    assert "global shortcut: GNOME's portal has no GlobalShortcuts (before GNOME 48)" in out
     assert user.answered == 1, (out, user.problems)  # one question for both checks
 
 
@@ -213,24 +215,50 @@ def test_a_declined_question_is_one_clear_message(on_gnome, gnome):
     assert user.answered == 1, user.problems
 
 
-def test_two_dictations_into_gnome_text_editor_ask_once(virtual_mic, gnome, references, tmp_path):
-    """``dictation-app toggle`` twice: GNOME asks at the first dictation only (the app keeps the
-    session), and the words of each are in the editor as the app's journal has them."""
+def _pressed(hands: MutterKeys, env: dict, dictating: bool, opened: float = 0.0) -> dict:
+    """Ctrl+Alt+D pressed into GNOME Shell until the app is (not) dictating; the status then.
+    gsd-media-keys has the shell grab a new shortcut a moment after it was made: a press before
+    that goes to the focused editor, which ignores it (so the wait after a press is long, and a
+    press that did run ``toggle`` is not pressed again)."""
+    for _ in range(3):
+        hands.chord(CONTROL, ALT, LETTER_D)
+        with contextlib.suppress(AssertionError):
+            return wait_status(
+                env,
+                lambda s: s["dictating"] == dictating and s["timings"].get("microphone_at", 0) > opened,
+                15,
+                "the shortcut's effect",
+            )
+    raise AssertionError(f"Ctrl+Alt+D never {'started' if dictating else 'stopped'} dictation")
+
+
+def test_the_apps_gnome_shortcut_dictates_twice_into_gnome_text_editor_asked_once(
+    virtual_mic, gnome, references, tmp_path
+):
+    """GNOME 43 has no GlobalShortcuts portal: the app makes Preferences' shortcut (Ctrl+Alt+D)
+    a custom shortcut in GNOME's settings running ``dictation-app toggle``, as a user would in
+    Settings; pressed into GNOME Shell, it starts and stops dictation, twice. GNOME asks at the
+    first dictation only (the app keeps the session), and the words of each are in the editor
+    as the app's journal has them. A screenshot is taken while dictating
+    (``gnome-dictating.png``: GNOME's own microphone and sharing signs in the top bar)."""
     editor = TextEditor(gnome, tmp_path)
-    env = _env(gnome, virtual_mic, tmp_path, "insert=live\n")
+    env = _env(gnome, virtual_mic, tmp_path, "insert=live\nshortcut=Ctrl+Alt+D\n")
+    app = start_app(env)
+    hands = MutterKeys(gnome)
     sessions = Path(env["DICTATION_APP_DATA_DIR"]) / "sessions"
     typed, opened = "", 0.0
     try:
+        wait_for(lambda: _shortcut(gnome) is not None, 60, "the app's GNOME shortcut")
+        binding, command = _shortcut(gnome)
+        assert binding == "<Control><Alt>d" and command.endswith(" toggle"), (binding, command)
         with user_at(gnome) as user:
             for speech in (SPEECH, SECOND_SPEECH):
-                ctl(env, "toggle")  # the first starts the app
-                # this dictation's microphone (the status may still show the last one's)
-                opened = wait_status(env, lambda s, after=opened: s["timings"].get("microphone_at", 0) > after)
-                opened = opened["timings"]["microphone_at"]
+                opened = _pressed(hands, env, True, opened)["timings"]["microphone_at"]
                 speak(Path(__file__).parent / "data" / speech, env).wait(timeout=180)
+                if not typed:
+                    gnome_screenshot(gnome, tmp_path / "gnome-dictating.png")
                 time.sleep(1.0)
-                ctl(env, "toggle")
-                wait_status(env, lambda s: not s["dictating"], 60, "the stop")
+                _pressed(hands, env, False, opened - 1)
 
                 def arrived(before=typed) -> str | None:
                     journal = _journal_text(sorted(sessions.iterdir())[-1])
@@ -241,5 +269,17 @@ def test_two_dictations_into_gnome_text_editor_ask_once(virtual_mic, gnome, refe
                 typed += journal + "\n"
         assert user.answered == 1, user.problems  # asked once for both dictations
     finally:
+        hands.close()
         ctl(env, "quit")
+        app.wait(timeout=30)
         editor.close()
+
+
+def _shortcut(env: dict) -> tuple[str, str] | None:
+    """The app's custom shortcut as GNOME's settings hold it (read as GNOME reads them)."""
+    from dictation_app.anywhere import gnome_shortcut
+
+    with pytest.MonkeyPatch.context() as patch:
+        for key in ("DBUS_SESSION_BUS_ADDRESS", "XDG_CONFIG_HOME"):
+            patch.setenv(key, env[key])
+        return gnome_shortcut.bound()

@@ -147,6 +147,11 @@ def _shortcut_lines(report: Report, desktop: Desktop) -> None:
             "or list it in its shortcut settings to change); or bind 'dictation-app toggle' in the keyboard settings",
         )
         return
+    from dictation_app.anywhere import gnome_shortcut
+
+    if gnome_shortcut.is_gnome():
+        report.add(*_gnome_shortcut_line())
+        return
     binding = {
         "sway": "bindsym $mod+d exec dictation-app toggle  (in ~/.config/sway/config)",
         "Hyprland": "bind = SUPER, D, exec, dictation-app toggle  (in hyprland.conf)",
@@ -158,4 +163,29 @@ def _shortcut_lines(report: Report, desktop: Desktop) -> None:
         "info",
         "global shortcut",
         f"Wayland has no key grabs and this desktop's portal has no GlobalShortcuts; bind it in {how}",
+    )
+
+
+def _gnome_shortcut_line() -> tuple[str, str, str]:
+    from dictation_app.anywhere import gnome_shortcut
+    from dictation_app.anywhere.hotkey import HotkeyError
+
+    try:
+        bound = gnome_shortcut.bound()
+    except HotkeyError as exc:
+        return "FAIL", "global shortcut", str(exc)
+    if bound is None:
+        return (
+            "info",
+            "global shortcut",
+            "GNOME's portal has no GlobalShortcuts (before GNOME 48): the app makes a custom shortcut in "
+            "GNOME's settings for Preferences' shortcut when it starts (none now; or make one in "
+            "Settings > Keyboard > Custom Shortcuts running 'dictation-app toggle')",
+        )
+    accelerator, command = bound
+    return (
+        "ok",
+        "global shortcut",
+        f"GNOME custom shortcut {accelerator} runs {command!r} (Settings > Keyboard > Custom Shortcuts; "
+        "it starts and stops dictation: GNOME tells no key release, so no push-to-talk)",
     )

@@ -1,5 +1,6 @@
 """The global shortcut for the window's process: an X11 key grab, or on Wayland the
-GlobalShortcuts portal where the desktop offers it (KDE, GNOME 48+). Elsewhere on Wayland
+GlobalShortcuts portal where the desktop offers it (KDE, GNOME 48+), or on an older GNOME a
+custom shortcut in GNOME's settings that runs ``dictation-app toggle``. Elsewhere on Wayland
 nothing is bound here: the compositor binds ``dictation-app toggle`` (README, ``doctor``)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from dictation_app.anywhere.desktop import Desktop, Session
+from dictation_app.anywhere.gnome_shortcut import is_gnome
 
 __all__ = ["ShortcutBinder"]
 
@@ -40,7 +42,7 @@ class ShortcutBinder(QObject):
         from dictation_app.anywhere.hotkey import HotkeyError, X11Hotkey
 
         self._release()
-        if chord and self.desktop.session == Session.WAYLAND:
+        if self.desktop.session == Session.WAYLAND:  # also "": GNOME's custom shortcut is taken out
             threading.Thread(target=self._bind_portal, args=(chord,), name="portal-bind", daemon=True).start()
         if not chord or self.desktop.session != Session.X11:
             return
@@ -61,14 +63,34 @@ class ShortcutBinder(QObject):
         from dictation_app.anywhere.portal import GLOBAL_SHORTCUTS, GlobalShortcut, has_interface
 
         if not has_interface(GLOBAL_SHORTCUTS):
+            if is_gnome():
+                self._bind_gnome(chord)
+            return
+        if not chord:
             return
         try:
             hotkey = GlobalShortcut(chord, self._on_press, self._on_release)
         except HotkeyError as exc:
-            message = str(exc)  # `exc` is gone once this block ends; the lambda runs later
-            self.post(lambda: self.problem.emit(message))
+            self._tell(str(exc))
             return
         self.post(lambda: self._portal_bound(hotkey))
+
+    def _bind_gnome(self, chord: str) -> None:
+        """GNOME before 48: the shortcut as a custom one in GNOME's settings, running
+        ``dictation-app toggle`` (its presses come to the app through the control socket)."""
+        from dictation_app.anywhere import gnome_shortcut
+        from dictation_app.anywhere.hotkey import HotkeyError
+
+        try:
+            if chord:
+                gnome_shortcut.bind(chord)
+            else:
+                gnome_shortcut.unbind()
+        except (HotkeyError, ValueError) as exc:
+            self._tell(str(exc))
+
+    def _tell(self, message: str) -> None:  # on a worker thread
+        self.post(lambda: self.problem.emit(message))
 
     def _portal_bound(self, hotkey) -> None:
         if self._closed:
