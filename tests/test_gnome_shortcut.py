@@ -39,8 +39,8 @@ def test_the_apps_shortcut_joins_the_users_own_and_leaves_them_alone(settings):
     assert bound() == ("<Control><Alt>d", command)  # read back as written, quotes and all
     assert _run("get", SCHEMA, "custom-keybindings") == f"['{USERS}', '{ENTRY}']"
     assert bind("Ctrl+Alt+D", command) is False  # already so: nothing written
-    assert bind("Super+space", command) is True
-    assert bound() == ("<Super>space", command)
+    assert bind("Ctrl+Alt+Shift+F12", command) is True
+    assert bound() == ("<Control><Alt><Shift>F12", command)
     assert _run("get", SCHEMA, "custom-keybindings") == f"['{USERS}', '{ENTRY}']"  # listed once
     assert unbind() is True and bound() is None
     assert _run("get", SCHEMA, "custom-keybindings") == f"['{USERS}']"
@@ -76,3 +76,14 @@ def test_a_refused_write_says_what_to_do(settings, monkeypatch):
     (settings / "not-a-folder").write_text("a file where a folder should be")
     with pytest.raises(HotkeyError, match=r"cannot make GNOME's custom shortcut \(.+\); bind"):
         bind("Ctrl+Alt+D", "dictation-app toggle")
+
+
+def test_a_key_gnome_uses_already_is_not_taken(settings):
+    _run("set", f"{SCHEMA}.custom-keybinding:{USERS}", "binding", "'<Primary><Shift>t'")
+    _run("set", f"{SCHEMA}.custom-keybinding:{USERS}", "name", "'Terminal'")
+    with pytest.raises(HotkeyError, match="Ctrl\\+Shift\\+T is GNOME's shortcut for the custom shortcut 'Terminal'"):
+        bind("Ctrl+Shift+T", "dictation-app toggle")
+    with pytest.raises(HotkeyError, match="Alt\\+F4 is GNOME's shortcut for 'close' already"):
+        bind("Alt+F4", "dictation-app toggle")  # GNOME's default for closing a window
+    assert bound() is None
+    assert bind("Ctrl+Alt+D", "dictation-app toggle")

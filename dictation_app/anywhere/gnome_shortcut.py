@@ -64,6 +64,9 @@ def bind(chord: str, command: str | None = None) -> bool:
     accelerator, command = gnome_accelerator(chord), command or toggle_command()
     if bound() == (accelerator, command):
         return False
+    taken = taken_by(accelerator)
+    if taken:
+        raise HotkeyError(f"{chord} is GNOME's shortcut for {taken} already; choose another in Preferences")
     where = f"{ENTRY_SCHEMA}:{ENTRY}"
     _set(where, "name", _text(NAME))
     _set(where, "command", _text(command))
@@ -72,6 +75,34 @@ def bind(chord: str, command: str | None = None) -> bool:
     if ENTRY not in entries:  # listed last: the settings daemon reads the entry when listed
         _set(SCHEMA, "custom-keybindings", _list(entries + [ENTRY]))
     return True
+
+
+def taken_by(accelerator: str) -> str | None:
+    """What GNOME does with ``accelerator`` already (a window-manager, shell or media key, or
+    another custom shortcut), named; None when it is free."""
+    wanted = _normal(accelerator)
+    for schema in _BUILT_IN:
+        for line in _gsettings("list-recursively", schema).splitlines():
+            _, key, value = (line.split(" ", 2) + ["", ""])[:3]
+            if any(_normal(a) == wanted for a in _strings(value) if a):
+                return f"'{key}'"
+    for entry in _entries():
+        if entry != ENTRY and _normal(_get(f"{ENTRY_SCHEMA}:{entry}", "binding")) == wanted:
+            return f"the custom shortcut '{_get(f'{ENTRY_SCHEMA}:{entry}', 'name')}'"
+    return None
+
+
+_BUILT_IN = ("org.gnome.desktop.wm.keybindings", "org.gnome.shell.keybindings", SCHEMA)
+
+
+def _normal(accelerator: str) -> tuple[frozenset[str], str]:
+    """An accelerator compared as GTK does: modifiers in any order and case, <Primary> and
+    <Ctrl> being <Control>; a letter key in either case."""
+    modifiers, rest = set(), accelerator.strip()
+    while rest.startswith("<") and ">" in rest:
+        name, rest = rest[1 : rest.index(">")].lower(), rest[rest.index(">") + 1 :]
+        modifiers.add({"primary": "control", "ctrl": "control"}.get(name, name))
+    return frozenset(modifiers), rest.lower()
 
 
 def unbind() -> bool:
