@@ -66,18 +66,28 @@ class Accessibility:
                 if level < depth:
                     stack.extend((b, p, level + 1) for b, p in reversed(self.children(bus, where)))
 
-    def find(self, role: str, name: str, timeout: float = 30.0) -> Node:
-        """The first node with this role and name, waiting for it to appear. GTK 4.8 names a
-        button with a mnemonic by both its labels ("_Share Share"): the last one counts."""
+    def find(self, role: str, name: str, timeout: float = 30.0, application: str | None = None) -> Node:
+        """The first node with this role and name (in ``application`` only, when given: a walk
+        of the whole desktop, GNOME Shell's tree included, costs the CPU of a core when
+        repeated), waiting for it to appear. GTK 4.8 names a button with a mnemonic by both its
+        labels ("_Share Share"): the last one counts."""
         deadline = time.monotonic() + timeout
         while True:
-            for node in self.walk():
+            for node in self._nodes(application):
                 if node.role == role and (node.name == name or node.name.endswith(" " + name)):
                     return node
             if time.monotonic() > deadline:
-                seen = sorted({f"{n.role}:{n.name}" for n in self.walk() if n.name})
+                seen = sorted({f"{n.role}:{n.name}" for n in self._nodes(application) if n.name})
                 raise AssertionError(f"no {role} named {name!r} within {timeout} s; named nodes: {seen}")
             time.sleep(0.3)
+
+    def _nodes(self, application: str | None):
+        if application is None:
+            yield from self.walk()
+            return
+        for app in self.walk(depth=1):
+            if app.role == "application" and app.name == application:
+                yield from self.walk(app.bus_name, app.path)
 
     def states(self, node: Node) -> set[str]:
         (bits,) = self._call(node.bus_name, node.path, ACCESSIBLE, "GetState")

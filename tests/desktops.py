@@ -486,6 +486,10 @@ def running_gnome(runtime: Path):
         started = lambda: "GNOME Shell started" in (home / "shell.log").read_text()  # noqa: E731
         wait_for(lambda: started() or compositor.poll() is not None, 60, "GNOME Shell started")
         assert started() and _has_owner(address, "org.gnome.Mutter.RemoteDesktop"), said()
+        # Software rendering here (no GPU): a blinking text cursor costs gnome-text-editor and
+        # the shell most of a core for 10 s after each key, CPU taken from the app under test.
+        no_blink = ["gsettings", "set", "org.gnome.desktop.interface", "cursor-blink", "false"]
+        subprocess.run(no_blink, env=base, check=True, timeout=10)
         media_keys = subprocess.Popen(
             [str(MEDIA_KEYS)],
             env={**base, "WAYLAND_DISPLAY": socket.name, "GDK_BACKEND": "wayland"},
@@ -512,6 +516,40 @@ def running_gnome(runtime: Path):
         _end_group(bus)
         log.close()
         shutil.rmtree(home, ignore_errors=True)
+
+
+class ShortcutGrabs:
+    """The session bus watched for gsd-media-keys asking GNOME Shell to grab keys (what it does
+    a moment after a custom shortcut was made): :meth:`wait` returns once it has asked, so a
+    press of the new shortcut is not sent before the shell can take it."""
+
+    def __init__(self, env: dict) -> None:
+        from jeepney import new_method_call
+        from jeepney.bus_messages import MatchRule, Monitoring
+        from jeepney.io.blocking import open_dbus_connection
+
+        self.conn = open_dbus_connection(bus=env["DBUS_SESSION_BUS_ADDRESS"])
+        rules = [
+            MatchRule(type="method_call", interface="org.gnome.Shell", member=member).serialise()
+            for member in ("GrabAccelerator", "GrabAccelerators")
+        ]
+        reply = self.conn.send_and_get_reply(new_method_call(Monitoring(), "BecomeMonitor", "asu", (rules, 0)))
+        assert reply.header.message_type.name == "method_return", reply.body
+
+    def wait(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                message = self.conn.receive(timeout=left)
+            except TimeoutError:
+                break
+            if message.header.fields.get(3, "").startswith("GrabAccelerator"):  # 3: the member
+                time.sleep(0.3)  # the shell's grab made (the reply is not watched)
+                return
+        raise AssertionError("gsd-media-keys never asked GNOME Shell to grab the new shortcut")
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 def overview_active(bus: str) -> bool:

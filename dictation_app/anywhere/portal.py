@@ -174,6 +174,11 @@ class RemoteDesktopKeyboard(_PortalSession):
     broken = False
 
     def type_text(self, text: str) -> None:
+        # One call and its reply per key event: sent back to back (the reply awaited after),
+        # GNOME 43 lost letters ("thre" for "there") and a Ctrl of Ctrl+V, as if the calls
+        # overtook one another on their way. The cost: a release comes a round trip after its
+        # press, and where that takes longer than the key-repeat delay (0.5 s, a loaded
+        # machine) the application repeats the key.
         for char in text:
             keysym = keysym_for(char)
             self.key(keysym, 1)
