@@ -78,7 +78,11 @@ def running_x11():
     finally:
         for process in (wm, server):
             process.terminate()
-            process.wait(timeout=10)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # seen once of openbox, after a benchmark's run
+                process.kill()
+                process.wait(timeout=10)
         shutil.rmtree(home, ignore_errors=True)
 
 

@@ -217,6 +217,39 @@ def test_words_are_typed_into_a_wayland_terminal(virtual_mic, sway, references, 
         term.close()
 
 
+def test_start_launches_the_app_and_the_first_dictation_goes_where_the_focus_was(
+    virtual_mic, sway, references, tmp_path
+):
+    """On sway a new window is focused, and the app has no tray to hide in (its window would
+    have taken the words). Launched by ``dictation-app start``, the app reads the target before
+    anything of its own exists and shows no window, so the first dictation goes into the
+    terminal that had the focus; ``dictation-app show`` shows the window."""
+    env = _env({**sway, "QT_QPA_PLATFORM": "wayland"}, virtual_mic, tmp_path, "insert=live\n")
+    term = foot(sway, tmp_path)
+    try:
+        typed = _dictate(env, term, lambda: ctl(env, "start"), lambda: ctl(env, "stop"))
+        assert typed == _journal_text(_session(env)) + "\n"
+        assert wer([references[SPEECH]], [typed]) < 0.15, typed
+        assert _sway_windows(sway) == [(term.title, True)]  # the terminal, focused, alone
+        ctl(env, "show")
+        wait_for(lambda: ("Dictation", True) in _sway_windows(sway), 30, "the app's window, shown")
+    finally:
+        ctl(env, "quit")
+        term.close()
+
+
+def _sway_windows(env: dict) -> list[tuple[str, bool]]:
+    """(title, focused) of every window on sway."""
+    tree = json.loads(subprocess.run(["swaymsg", "-t", "get_tree"], env=env, capture_output=True, timeout=10).stdout)
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        if node.get("type") == "con" and node.get("pid"):
+            found.append((node.get("name") or "", bool(node.get("focused"))))
+        stack.extend(node.get("nodes", []) + node.get("floating_nodes", []))
+    return found
+
+
 def test_the_control_socket_of_the_running_app_is_owner_only(virtual_mic, x11, tmp_path):
     env = _env(x11, virtual_mic, tmp_path, "")
     app = start_app(env)

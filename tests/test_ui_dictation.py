@@ -222,3 +222,22 @@ def test_no_microphone_gives_a_message_not_a_crash(tmp_path):
     assert "microphone" in banner.lower(), result.stdout + result.stderr
     assert "QUEUE: True" in result.stdout  # file transcription still works
     assert not (tmp_path / "data" / "sessions").exists()  # no empty session left behind
+
+
+def test_the_shortcut_pressed_again_while_the_model_loads_calls_the_start_off(qtbot, gui_env, model_store):
+    """A start waits for the model (launched by ``dictation-app start``, the app starts
+    dictating once it is loaded); pressed again meanwhile, nothing starts once it is."""
+    from dictation_app.anywhere.desktop import Desktop
+    from dictation_app.ui.anywhere import AnywhereController, RemoteState
+
+    window = make_window(qtbot, gui_env, model_store, load=False)
+    controller = AnywhereController(window, Desktop.detect({}), listen=False)
+    controller.toggle()
+    assert controller.state == RemoteState.WAITING_FOR_MODEL
+    controller.toggle()
+    assert controller.state == RemoteState.IDLE
+    window.load_model()
+    qtbot.waitUntil(lambda: window.model is not None, timeout=120_000)
+    qtbot.wait(200)
+    assert window.dictation is None and controller.state == RemoteState.IDLE
+    controller.shutdown()

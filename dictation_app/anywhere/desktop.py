@@ -56,6 +56,12 @@ class Desktop:
             compositor = env.get("XDG_CURRENT_DESKTOP", "").split(":")[0]
         return cls(session, compositor, x11, wayland)
 
+    @property
+    def tiling(self) -> bool:
+        """A tiling compositor (sway, Hyprland): a new window is placed and focused, and none
+        can be minimized."""
+        return self.compositor in ("sway", "Hyprland")
+
     def focused_app(self) -> str:
         """The focused application's id on a Wayland compositor that tells (sway, Hyprland),
         else "" (X11 asks the X server: :meth:`XKeyboard.focused_window`)."""

@@ -34,13 +34,15 @@ def register(commands) -> None:
 
 
 def _launch() -> None:
-    """Start the app in the background, detached from this terminal, and wait for its socket."""
+    """Start the app in the background, dictating into the application that has the focus now
+    (the app reads it before any window of its own is shown), detached from this terminal, and
+    wait for its socket."""
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         raise ControlError(
             "Dictation is not running, and there is no display to start it on (DISPLAY and WAYLAND_DISPLAY are unset)."
         )
     subprocess.Popen(
-        app_command("gui", "--background"),
+        app_command("gui", "--background", "--dictate"),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -68,8 +70,8 @@ def _cmd_control(args: argparse.Namespace) -> int:
                     return EXIT_OK
                 error("Dictation is not running (start it with 'dictation-app' or 'dictation-app start').")
                 return EXIT_FAILED
-            _launch()
-            answer = send_command("start")  # a toggle of a stopped app starts it
+            _launch()  # a toggle of a stopped app starts it: launched dictating
+            answer = send_command("status")
     except ControlError as exc:
         error(str(exc))
         return EXIT_FAILED

@@ -16,6 +16,12 @@ def register(commands) -> None:
     gui.add_argument(
         "--background", action="store_true", help="start with the window hidden in the tray (where the desktop has one)"
     )
+    gui.add_argument(
+        "--dictate",
+        action="store_true",
+        help="dictate at once into the application that has the focus as the app starts "
+        "(what 'dictation-app start' and 'toggle' launch; words go in once the model is loaded)",
+    )
     gui.set_defaults(handler=cmd_gui)
 
 
@@ -42,4 +48,4 @@ def cmd_gui(args: argparse.Namespace) -> int:
     except ImportError as exc:
         error(f"the window needs PySide6 ({exc}); install it with: pip install 'dictation-app[gui]'")
         return EXIT_FAILED
-    return run(background=getattr(args, "background", False))
+    return run(background=getattr(args, "background", False), dictate=getattr(args, "dictate", False))

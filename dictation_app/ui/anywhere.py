@@ -243,8 +243,8 @@ class AnywhereController(QObject):
             self.window.stop_dictation()
 
     def toggle(self, asked_at: float | None = None) -> None:
-        if self.window.dictation is not None:
-            self.stop()
+        if self.window.dictation is not None or self.state == RemoteState.WAITING_FOR_MODEL:
+            self.stop()  # a start still waiting for the model is called off
         else:
             self.start(asked_at)
 

@@ -92,10 +92,12 @@ def _already_running() -> bool:
     return True
 
 
-def run(argv: list[str] | None = None, background: bool = False) -> int:
+def run(argv: list[str] | None = None, background: bool = False, dictate: bool = False) -> int:
     """Open the window at once (``background``: only the tray icon, where there is a tray);
     the model loads behind it and crash leftovers are offered. One instance per user: a
-    second one shows the first one's window and exits."""
+    second one shows the first one's window and exits. ``dictate``: dictation starts into the
+    application that had the focus at launch, read before any window of the app is shown
+    (on sway a new window takes the focus), once the model is loaded."""
     from pathlib import Path
 
     from PySide6.QtCore import QSettings
@@ -115,10 +117,15 @@ def run(argv: list[str] | None = None, background: bool = False) -> int:
     app.aboutToQuit.connect(anywhere.shutdown)
     if anywhere.tray is not None:
         app.setQuitOnLastWindowClosed(False)
+    if dictate:
+        anywhere.start()  # the target now, before the window can take the focus
     if not background:
         window.show()
-    elif anywhere.tray is None:  # no tray to live in: a window that does not take the focus
+    elif anywhere.tray is None and not anywhere.desktop.tiling:  # no tray: a window that does not take the focus
         window.showMinimized()
+    # On a tiling compositor without a tray nothing is shown: a new window there is focused
+    # (and would get the words dictated into the application the user is in); 'dictation-app
+    # show', or starting the app again, shows the window.
     for problem in problems + [p for p in (window.service.history.problem,) if p]:
         window.show_problem(problem)
     QTimer.singleShot(0, window.load_model)
