@@ -15,7 +15,7 @@ PYTHON=${PYTHON:-python3}
 # desktops with targets nobody here wrote (openbox, xterm, l3afpad; sway, foot; KDE Plasma's
 # KWin with its portals, KWrite; GNOME Shell and its media-keys daemon with the GNOME portals,
 # gnome-text-editor and the accessibility bus the tests answer GNOME's question through) and the
-# tools.
+# tools, and dunst (a notification server).
 run_pkgs=(python3-venv libportaudio2 libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libglib2.0-0)
 test_pkgs=(pulseaudio pulseaudio-utils libasound2-plugins xvfb xauth imagemagick
   libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0
@@ -23,7 +23,8 @@ test_pkgs=(pulseaudio pulseaudio-utils libasound2-plugins xvfb xauth imagemagick
   libwayland-cursor0 libwayland-egl1 lintian binutils
   xterm openbox xdotool l3afpad sway foot wtype wl-clipboard strace dbus-daemon procps espeak-ng
   kwin-wayland xdg-desktop-portal xdg-desktop-portal-kde qtwayland5 kwrite libglib2.0-bin dbus-bin
-  gnome-shell gnome-settings-daemon xdg-desktop-portal-gnome xdg-desktop-portal-gtk gnome-text-editor at-spi2-core)
+  gnome-shell gnome-settings-daemon xdg-desktop-portal-gnome xdg-desktop-portal-gtk gnome-text-editor at-spi2-core
+  dunst)
 pkgs=("${run_pkgs[@]}")
 [ "$purpose" = test ] && pkgs+=("${test_pkgs[@]}")
 

@@ -12,6 +12,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -461,6 +462,12 @@ def running_gnome(runtime: Path):
     for name in ("gnome.portal", "gtk.portal"):
         shutil.copy(Path("/usr/share/xdg-desktop-portal/portals") / name, portals / name)
     base = _session_env("GNOME", runtime, home)
+    # The app as installed: its .desktop file and its command on PATH (GNOME Shell knows an
+    # app, for its notifications too, by the .desktop file, and GLib drops an entry whose
+    # program is not on PATH); there from the start, as the shell watches only what exists.
+    (home / "data" / "applications").mkdir(parents=True)
+    shutil.copy(Path(__file__).parents[1] / "resources" / "dictation-app.desktop", home / "data" / "applications")
+    base["PATH"] = f"{Path(sys.executable).parent}:{base['PATH']}"
     bus, address = _session_bus(base)
     (home / "system-bus.conf").write_text(EMPTY_BUS)
     system_bus, system_address = _session_bus(base, home / "system-bus.conf")
@@ -522,38 +529,42 @@ def running_gnome(runtime: Path):
         shutil.rmtree(home, ignore_errors=True)
 
 
-class ShortcutGrabs:
-    """The session bus watched for gsd-media-keys asking GNOME Shell to grab keys (what it does
-    a moment after a custom shortcut was made): :meth:`wait` returns once it has asked, so a
-    press of the new shortcut is not sent before the shell can take it."""
+class BusCalls:
+    """Method calls to ``interface``'s ``members`` watched on a session bus (a monitor, as
+    ``dbus-monitor`` is): what the desktop's parts and the app ask of one another."""
 
-    def __init__(self, env: dict) -> None:
+    def __init__(self, env: dict, interface: str, *members: str) -> None:
         from jeepney import new_method_call
         from jeepney.bus_messages import MatchRule, Monitoring
         from jeepney.io.blocking import open_dbus_connection
 
         self.conn = open_dbus_connection(bus=env["DBUS_SESSION_BUS_ADDRESS"])
-        rules = [
-            MatchRule(type="method_call", interface="org.gnome.Shell", member=member).serialise()
-            for member in ("GrabAccelerator", "GrabAccelerators")
-        ]
+        rules = [MatchRule(type="method_call", interface=interface, member=m).serialise() for m in members]
         reply = self.conn.send_and_get_reply(new_method_call(Monitoring(), "BecomeMonitor", "asu", (rules, 0)))
         assert reply.header.message_type.name == "method_return", reply.body
 
-    def wait(self, timeout: float = 60.0) -> None:
+    def wait(self, *members: str, timeout: float = 60.0):
+        """The next call of one of ``members``."""
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             try:
                 message = self.conn.receive(timeout=left)
             except TimeoutError:
                 break
-            if message.header.fields.get(3, "").startswith("GrabAccelerator"):  # 3: the member
-                time.sleep(0.3)  # the shell's grab made (the reply is not watched)
-                return
-        raise AssertionError("gsd-media-keys never asked GNOME Shell to grab the new shortcut")
+            if message.header.fields.get(3) in members:  # 3: the member
+                return message
+        raise AssertionError(f"no call of {', '.join(members)} within {timeout:.0f} s")
 
     def close(self) -> None:
         self.conn.close()
+
+
+def shortcut_grabbed(grabs: BusCalls) -> None:
+    """Until gsd-media-keys asked GNOME Shell to grab keys (what it does a moment after a custom
+    shortcut was made), so that a press of the new shortcut is not sent before the shell can
+    take it; ``grabs`` watches org.gnome.Shell's GrabAccelerator(s)."""
+    grabs.wait("GrabAccelerator", "GrabAccelerators")
+    time.sleep(0.3)  # the shell's grab made (its reply is not watched)
 
 
 def overview_active(bus: str) -> bool:

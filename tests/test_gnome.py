@@ -32,7 +32,7 @@ from dictation_app.evaluation import wer
 
 from atspi import Accessibility
 from conftest import speak
-from desktops import MutterKeys, ShortcutGrabs, client_of, gnome_screenshot, wait_for
+from desktops import BusCalls, MutterKeys, client_of, gnome_screenshot, shortcut_grabbed, wait_for
 from test_anywhere_app import SPEECH, _env, _journal_text, ctl, start_app, wait_status
 
 pytestmark = pytest.mark.slow
@@ -217,7 +217,7 @@ def test_a_declined_question_is_one_clear_message(on_gnome, gnome):
 def _pressed(hands: MutterKeys, env: dict, dictating: bool, opened: float = 0.0) -> dict:
     """Ctrl+Alt+D pressed into GNOME Shell until the app is (not) dictating; the status then.
     Pressed again only after a long wait without effect (a press that did run ``toggle`` must
-    not be pressed again); the test waits for the shell's grab first (:class:`ShortcutGrabs`)."""
+    not be pressed again); the test waits for the shell's grab first (:func:`shortcut_grabbed`)."""
     for _ in range(3):
         hands.chord(CONTROL, ALT, LETTER_D)
         with contextlib.suppress(AssertionError):
@@ -237,27 +237,37 @@ def test_the_apps_gnome_shortcut_dictates_twice_into_gnome_text_editor_asked_onc
     a custom shortcut in GNOME's settings running ``dictation-app toggle``, as a user would in
     Settings; pressed into GNOME Shell, it starts and stops dictation, twice. GNOME asks at the
     first dictation only (the app keeps the session), and the words of each are in the editor
-    as the app's journal has them. A screenshot is taken while dictating
-    (``gnome-dictating.png``: GNOME's own microphone and sharing signs in the top bar)."""
+    as the app's journal has them. With no tray and no overlay on GNOME, a notification of the
+    app's says the microphone is on and where the words go, while it is (this headless shell
+    has no freedesktop notification server: GNOME Shell's own takes it). A screenshot is taken
+    while dictating (``gnome-dictating.png``)."""
     editor = TextEditor(gnome, tmp_path)
     env = _env(gnome, virtual_mic, tmp_path, "insert=live\nshortcut=Ctrl+Alt+D\n")
-    grabs = ShortcutGrabs(gnome)
+    grabs = BusCalls(gnome, "org.gnome.Shell", "GrabAccelerator", "GrabAccelerators")
+    notices = BusCalls(gnome, "org.gtk.Notifications", "AddNotification", "RemoveNotification")
     app = start_app(env)
     hands = MutterKeys(gnome)
     sessions = Path(env["DICTATION_APP_DATA_DIR"]) / "sessions"
     typed, opened = "", 0.0
     try:
-        grabs.wait()
+        shortcut_grabbed(grabs)
         binding, command = _shortcut(gnome)
         assert binding == "<Control><Alt>d" and command.endswith(" toggle"), (binding, command)
         with user_at(gnome) as user:
             for speech in (SPEECH, SECOND_SPEECH):
                 opened = _pressed(hands, env, True, opened)["timings"]["microphone_at"]
+                app_id, _, shown = notices.wait("AddNotification").body  # no tray, no overlay: a notification
+                assert app_id == "dictation-app", app_id
+                assert (shown["title"][1], shown["body"][1]) == (
+                    "Dictation: microphone on",
+                    "Words go into the focused window.",
+                )
                 speak(Path(__file__).parent / "data" / speech, env).wait(timeout=180)
                 if not typed:
                     gnome_screenshot(gnome, tmp_path / "gnome-dictating.png")
                 time.sleep(1.0)
                 _pressed(hands, env, False, opened - 1)
+                notices.wait("RemoveNotification")  # withdrawn when dictation ends
 
                 def arrived(before=typed) -> str | None:
                     journal = _journal_text(sorted(sessions.iterdir())[-1])
@@ -273,6 +283,7 @@ def test_the_apps_gnome_shortcut_dictates_twice_into_gnome_text_editor_asked_onc
         assert user.answered == 1, user.problems  # asked once for both dictations
     finally:
         grabs.close()
+        notices.close()
         hands.close()
         ctl(env, "quit")
         app.wait(timeout=30)

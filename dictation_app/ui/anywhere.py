@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from dictation_app.anywhere.control import ControlError, ControlServer
 from dictation_app.anywhere.delivery import Delivery, Held, Refused, Target, Waiting
 from dictation_app.anywhere.desktop import Desktop, Session
+from dictation_app.anywhere.notice import DesktopNotice
 from dictation_app.anywhere.targets import delivery_for, focused_target
 from dictation_app.core.options import AnywhereOptions, ShortcutMode, anywhere_options
 from dictation_app.core.typing import Typing, TypingDone, TypingState, TypingStateChanged
@@ -59,6 +60,7 @@ class AnywhereController(QObject):
         self.state = RemoteState.IDLE
         self.overlay = Overlay()
         self.overlay.cancel_requested.connect(self.cancel)
+        self.notice = DesktopNotice(self.tr("Dictation"))
         self.tray: Tray | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = Tray(self)
@@ -175,6 +177,16 @@ class AnywhereController(QObject):
         if self.tray is not None:
             self.tray.set_recording(open_, armed)
         self.overlay.set_microphone(open_, armed)
+        if self._needs_notice:  # neither the tray nor the overlay can show it (GNOME)
+            if open_:
+                where = self.typing.target.label if self.typing is not None else self.tr("the app's own window")
+                self.notice.show(self.tr("Dictation: microphone on"), self.tr("Words go into %s.") % where)
+            else:
+                self.notice.close()
+
+    @property
+    def _needs_notice(self) -> bool:
+        return self.tray is None and self.overlay.takes_focus
 
     def handle(self, command: str) -> dict:
         """A control-socket command (on the GUI thread); the answer is the status after it."""
@@ -278,6 +290,9 @@ class AnywhereController(QObject):
             self.server = None
         self.shortcut.close()
         self.overlay.hide()
+        if self._needs_notice:  # its notification may be up
+            self.notice.close()
+            self.notice.wait(2.0)
 
     def _focused_target(self) -> Target | None:
         """The application with the focus now, or None when it is this app's own window."""
