@@ -178,8 +178,8 @@ class AnywhereController(QObject):
             self.tray.set_recording(open_, armed)
         self.overlay.set_microphone(open_, armed)
         if self._needs_notice:  # neither the tray nor the overlay can show it (GNOME)
-            if open_:
-                where = self.typing.target.label if self.typing is not None else self.tr("the app's own window")
+            if open_ and self.typing is not None:  # into another application (the window shows its own)
+                where = self.typing.target.label
                 self.notice.show(self.tr("Dictation: microphone on"), self.tr("Words go into %s.") % where)
             else:
                 self.notice.close()
