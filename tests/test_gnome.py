@@ -33,7 +33,7 @@ from dictation_app.evaluation import wer
 from atspi import Accessibility
 from conftest import speak
 from desktops import BusCalls, MutterKeys, client_of, gnome_screenshot, shortcut_grabbed, wait_for
-from test_anywhere_app import SPEECH, _env, _journal_text, ctl, start_app, wait_status
+from test_anywhere_app import SPEECH, _env, _journal_text, ctl, status, wait_status
 
 pytestmark = pytest.mark.slow
 
@@ -230,32 +230,38 @@ def _pressed(hands: MutterKeys, env: dict, dictating: bool, opened: float = 0.0)
     raise AssertionError(f"Ctrl+Alt+D never {'started' if dictating else 'stopped'} dictation")
 
 
-def test_the_apps_gnome_shortcut_dictates_twice_into_gnome_text_editor_asked_once(
+def test_toggle_launches_the_app_then_its_gnome_shortcut_dictates_into_gnome_text_editor(
     virtual_mic, gnome, references, tmp_path
 ):
     """GNOME 43 has no GlobalShortcuts portal: the app makes Preferences' shortcut (Ctrl+Alt+D)
     a custom shortcut in GNOME's settings running ``dictation-app toggle``, as a user would in
-    Settings; pressed into GNOME Shell, it starts and stops dictation, twice. GNOME asks at the
-    first dictation only (the app keeps the session), and the words of each are in the editor
-    as the app's journal has them. With no tray and no overlay on GNOME, a notification of the
-    app's says the microphone is on and where the words go, while it is (this headless shell
-    has no freedesktop notification server: GNOME Shell's own takes it). A screenshot is taken
-    while dictating (``gnome-dictating.png``)."""
+    Settings. The first dictation is started by ``dictation-app toggle`` launching the app (it
+    reads the focused editor before anything of its own appears) and stopped by the shortcut
+    pressed into GNOME Shell; the second is started and stopped by the shortcut. GNOME asks at
+    the first dictation only (the app keeps the session), and the words of each are in the
+    editor as the app's journal has them. With no tray and no overlay on GNOME, a notification
+    of the app's says the microphone is on and where the words go, while it is (this headless
+    shell has no freedesktop notification server: GNOME Shell's own takes it). A screenshot is
+    taken while dictating (``gnome-dictating.png``)."""
     editor = TextEditor(gnome, tmp_path)
     env = _env(gnome, virtual_mic, tmp_path, "insert=live\nshortcut=Ctrl+Alt+D\n")
     grabs = BusCalls(gnome, "org.gnome.Shell", "GrabAccelerator", "GrabAccelerators")
     notices = BusCalls(gnome, "org.gtk.Notifications", "AddNotification", "RemoveNotification")
-    app = start_app(env)
     hands = MutterKeys(gnome)
     sessions = Path(env["DICTATION_APP_DATA_DIR"]) / "sessions"
     typed, opened = "", 0.0
     try:
-        shortcut_grabbed(grabs)
-        binding, command = _shortcut(gnome)
-        assert binding == "<Control><Alt>d" and command.endswith(" toggle"), (binding, command)
         with user_at(gnome) as user:
             for speech in (SPEECH, SECOND_SPEECH):
-                opened = _pressed(hands, env, True, opened)["timings"]["microphone_at"]
+                if not typed:
+                    ctl(env, "toggle")  # launches the app, dictating
+                    started = wait_status(env, lambda s: s["dictating"] and "microphone_at" in s["timings"])
+                    shortcut_grabbed(grabs)  # made by the app as it started
+                    binding, command = _shortcut(gnome)
+                    assert binding == "<Control><Alt>d" and command.endswith(" toggle"), (binding, command)
+                else:
+                    started = _pressed(hands, env, True, opened)
+                opened = started["timings"]["microphone_at"]
                 app_id, _, shown = notices.wait("AddNotification").body  # no tray, no overlay: a notification
                 assert app_id == "dictation-app", app_id
                 assert (shown["title"][1], shown["body"][1]) == (
@@ -286,8 +292,8 @@ def test_the_apps_gnome_shortcut_dictates_twice_into_gnome_text_editor_asked_onc
         notices.close()
         hands.close()
         ctl(env, "quit")
-        app.wait(timeout=30)
         editor.close()
+    wait_for(lambda: not status(env)["running"], 30, "quit")
 
 
 def _shortcut(env: dict) -> tuple[str, str] | None:
