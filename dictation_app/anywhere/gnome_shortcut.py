@@ -9,6 +9,7 @@ Pressed, GNOME runs the command once (no release): push-to-talk cannot work this
 
 from __future__ import annotations
 
+import ast
 import os
 import shlex
 import shutil
@@ -53,7 +54,11 @@ def toggle_command(environ: dict[str, str] | None = None) -> str:
 
 def bound() -> tuple[str, str] | None:
     """(accelerator, command) of the app's custom shortcut, or None when it has none."""
-    if ENTRY not in _entries():
+    return _bound(_entries())
+
+
+def _bound(entries: list[str]) -> tuple[str, str] | None:
+    if ENTRY not in entries:
         return None
     return _get(f"{ENTRY_SCHEMA}:{ENTRY}", "binding"), _get(f"{ENTRY_SCHEMA}:{ENTRY}", "command")
 
@@ -62,31 +67,31 @@ def bind(chord: str, command: str | None = None) -> bool:
     """Make (or update) the app's custom shortcut: ``chord`` runs ``command`` (default
     :func:`toggle_command`). Returns False when it was already so (nothing written)."""
     accelerator, command = gnome_accelerator(chord), command or toggle_command()
-    if bound() == (accelerator, command):
+    entries = _entries()
+    if _bound(entries) == (accelerator, command):
         return False
-    taken = taken_by(accelerator)
+    taken = taken_by(accelerator, entries)
     if taken:
         raise HotkeyError(f"{chord} is GNOME's shortcut for {taken} already; choose another in Preferences")
     where = f"{ENTRY_SCHEMA}:{ENTRY}"
     _set(where, "name", _text(NAME))
     _set(where, "command", _text(command))
     _set(where, "binding", _text(accelerator))
-    entries = _entries()
     if ENTRY not in entries:  # listed last: the settings daemon reads the entry when listed
         _set(SCHEMA, "custom-keybindings", _list(entries + [ENTRY]))
     return True
 
 
-def taken_by(accelerator: str) -> str | None:
+def taken_by(accelerator: str, entries: list[str]) -> str | None:
     """What GNOME does with ``accelerator`` already (a window-manager, shell or media key, or
-    another custom shortcut), named; None when it is free."""
+    another of the custom shortcuts ``entries``), named; None when it is free."""
     wanted = _normal(accelerator)
     for schema in _BUILT_IN:
         for line in _gsettings("list-recursively", schema).splitlines():
             _, key, value = (line.split(" ", 2) + ["", ""])[:3]
             if any(_normal(a) == wanted for a in _strings(value) if a):
                 return f"'{key}'"
-    for entry in _entries():
+    for entry in entries:
         if entry != ENTRY and _normal(_get(f"{ENTRY_SCHEMA}:{entry}", "binding")) == wanted:
             return f"the custom shortcut '{_get(f'{ENTRY_SCHEMA}:{entry}', 'name')}'"
     return None
@@ -118,8 +123,7 @@ def unbind() -> bool:
 
 
 def _entries() -> list[str]:
-    text = _get(SCHEMA, "custom-keybindings")
-    return [] if text in ("", "@as []") else _strings(text)
+    return _strings(_gsettings("get", SCHEMA, "custom-keybindings") or "[]")
 
 
 def _get(where: str, key: str) -> str:
@@ -160,19 +164,11 @@ def _list(values: list[str]) -> str:
 
 
 def _strings(text: str) -> list[str]:
-    """The strings of a GVariant text (``'a'`` or ``['a', "b's"]``), unescaped."""
-    found, i = [], 0
-    while i < len(text):
-        quote = text[i]
-        i += 1
-        if quote not in ("'", '"'):
-            continue
-        chars = []
-        while i < len(text) and text[i] != quote:
-            if text[i] == "\\" and i + 1 < len(text):
-                i += 1
-            chars.append(text[i])
-            i += 1
-        found.append("".join(chars))
-        i += 1
-    return found
+    """The strings of a GVariant text (``'a'``, ``['a', "b's"]`` or ``@as []``; gsettings
+    writes strings as Python does); none for other values."""
+    try:
+        value = ast.literal_eval(text.removeprefix("@as "))
+    except (ValueError, SyntaxError):
+        return []  # not strings (a number, a boolean)
+    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [v for v in values if isinstance(v, str)]
