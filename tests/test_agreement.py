@@ -69,6 +69,33 @@ def test_nothing_is_trusted_past_a_gap_that_hides_speech():
     assert agreement.before_gap(words, 0.0, 5.0, talking) == 2  # gap shorter than the limit
 
 
+def test_a_word_stretched_over_speech_means_the_decoder_jumped_there():
+    # "simply crazy over the near the Hudson Bay": the decoder skipped a phrase and stretched
+    # "the" over it (1.9 s of speech); a slow "Bay." over the pause after it is no jump.
+    words = ws(("crazy", 9.9, 10.3), ("over", 10.3, 10.6), ("the", 10.63, 12.57), ("near", 12.6, 12.8))
+
+    def talking(a, b):
+        return b - a
+
+    def pause_after(a, b):  # speech until 12.9 s, silence after it
+        return max(0.0, min(b, 12.9) - a)
+
+    assert agreement.stretched(words[2], talking)
+    assert not agreement.stretched(words[1], talking)
+    assert agreement.before_gap(words, 9.8, 1.5, talking) == 2  # nothing from "the" on is trusted
+    assert not agreement.stretched(w("Bay.", 12.6, 14.4), pause_after)
+    assert not agreement.stretched(w("extraordinarily", 0.0, 1.5), talking)  # a long word takes long
+
+
+def test_a_revision_longer_than_the_live_words_is_sound_when_the_words_fit_the_audio():
+    old = ws(*[(f"w{i}", i * 0.4, i * 0.4 + 0.3) for i in range(10)])
+    restored = ws(*[(f"w{i}", i * 0.3, i * 0.3 + 0.2) for i in range(19)])  # 19 words in 6 s
+    assert agreement.sound_revision(old, restored, 6.0)
+    assert not agreement.sound_revision(old, restored, 3.0)  # 6 words a second: not speech
+    assert not agreement.sound_revision(old, old[:6], 6.0)  # stopped early: would take words away
+    assert agreement.sound_revision(old, old, 6.0)
+
+
 def test_a_word_after_a_sentence_end_is_capitalized():
     words = ws(
         ("a", 0.8, 0.9),

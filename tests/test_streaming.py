@@ -242,6 +242,29 @@ def test_a_hypothesis_that_skips_speech_is_not_committed_past_the_gap():
     assert times[-1] > 2.0  # the skipped span was decoded on its own and committed, not lost
 
 
+class StretchingBackend:
+    """Decodes of 3 s or more skip 2 s of speech and stretch "the" over it (its timestamps
+    hold 2 s of speech, no gap anywhere); shorter decodes hear every word."""
+
+    def decode(self, audio, prompt, hotwords=None):
+        seconds = len(audio) / SR
+        if seconds >= 3.0:
+            return words(("one", 0.1, 0.4), ("the", 0.45, 2.45), ("nine", 2.5, 2.8))
+        return words(*[(f"w{i}", i * 0.5 + 0.1, i * 0.5 + 0.4) for i in range(int(seconds / 0.5))])
+
+
+def test_a_word_stretched_over_speech_is_never_committed_and_the_span_it_hid_is_decoded():
+    st = scripted(StretchingBackend(), StreamingOptions(chunk_s=0.5, first_decode_s=0.4), (0.58, 4.0))
+    events = feed(st, speech_like(7.0), block_s=0.1)
+    live = [w for e in events if isinstance(e, Commit) for w in e.words]
+    assert live and all(w.end - w.start < 1.0 for w in live)  # never the stretched word
+    starts = [w.start for w in live]
+    assert all(b - a < 1.0 for a, b in zip(starts, starts[1:]))  # no span lost
+    assert starts[-1] > 3.0
+    final = st.committed_text.split()
+    assert len(final) >= len(live) - 1 and "w3" in final  # the revision kept what it would have skipped
+
+
 class UtteranceBackend:
     """Live decodes hear "he hope it" (a phrase end misheard); a decode of 2.5 s or more, the
     utterance heard whole, hears ``whole``."""
@@ -459,6 +482,24 @@ def test_live_text_matches_offline_accuracy(live, data_dir, references):
     assert wer(refs, [final_text(events) for events, _ in runs]) < 0.03
 
 
+def test_live_takes_the_same_way_out_of_a_noisy_loop_as_files(live, data_dir):
+    """Live, in audio time, over the noisy passage a temperature-0 decode loops in (see
+    test_transcriber): before, "I don't know if this is very little," five times in a row;
+    now its windows are decoded again and the repetition is asked of the audio; no loop in
+    the words first committed nor in the revised ones, and the speech after it kept (words
+    in 0-dB noise vary with the CPU: none is asserted)."""
+    from dictation_app.engine.guards import repetition_start
+    from dictation_app.evaluation import normalize
+
+    audio = load_audio(data_dir / "noisy-loop-2136-5147-dishes.flac").samples[: 30 * SR]  # the loop is at 5-16 s
+    events, first = run_live(live, audio, block_s=0.1)
+    for text in (first, final_text(events)):
+        assert repetition_start(normalize(text).split(), 3, 10) is None, text
+    assert live.loops_heard > 0 and live.backend.redecoded > 0
+    ends = [w.end for e in events if isinstance(e, Commit) for w in e.words]
+    assert len(ends) > 40 and ends[-1] > 25.0  # what follows the loop is heard, not dropped
+
+
 def test_live_is_reproducible_and_ordered(live, data_dir):
     audio = load_audio(data_dir / "jfk.flac").samples
     first, text1 = run_live(live, audio)
@@ -569,11 +610,31 @@ def test_repetition_loops_are_cut():
         ("he", 0.6, 0.7),
         ("said", 0.7, 0.8),
     )
-    backend = ScriptedBackend([loop] * 5)
+
+    class Looping:
+        """The buffer decodes as the loop; its second "he said" alone as ``alone``."""
+
+        def __init__(self, alone):
+            self.alone, self.asked = alone, []
+
+        def decode(self, audio, prompt, hotwords=None):
+            if len(audio) < 0.5 * SR:
+                self.asked.append((len(audio) / SR, prompt))
+                return words(*[(text, 0.0, 0.1) for text in self.alone])
+            return loop
+
+    backend = Looping(["hmm"])
     st = scripted(backend, StreamingOptions(chunk_s=0.5, first_decode_s=0.4))
     events = feed(st, speech_like(2.1))
     assert committed(events) == ["sauce"]
     assert all("said" not in e.text for e in events if isinstance(e, Partial))
+    seconds, prompt = backend.asked[0]
+    assert 0.2 <= seconds <= 0.45 and prompt == ""  # "he said" (0.4-0.6 s) alone, unprompted
+
+    # the audio says it again: a phrase really repeated stays
+    st = scripted(Looping(["he", "said."]), StreamingOptions(chunk_s=0.5, first_decode_s=0.4))
+    events = feed(st, speech_like(2.1))
+    assert committed(events)[:5] == ["sauce", "he", "said", "he", "said"]
 
 
 def test_the_policy_runs_without_silero_or_faster_whisper():

@@ -37,6 +37,7 @@ __all__ = [
     "settled_prefix",
     "sound_revision",
     "spliced",
+    "stretched",
     "sure_prefix",
     "with_vocabulary",
 ]
@@ -48,6 +49,11 @@ _ABBREVIATION = re.compile(r"(?:^|\s)(?:\w\.){2,}$")  # "e.g.", "U.S.": no sente
 # Speech inside a long gap between two words that means the decoder skipped words; VAD
 # onsets run a little ahead of word timestamps, so a pause alone shows up to about 0.3 s.
 SKIPPED_SPEECH_S = 0.5
+# Speech one word may hold: this much, plus this much per letter (see :func:`stretched`).
+MAX_WORD_SPEECH_S = 0.8
+SPEECH_PER_LETTER_S = 0.08
+# Faster than anyone dictates (read speech runs at 2.5 to 3.5 words a second).
+MAX_WORDS_PER_S = 4.5
 
 
 def norm(word: Word) -> str:
@@ -122,15 +128,31 @@ def seam_overlap(committed_tail: Sequence[Word], new: Sequence[Word], longest: i
 
 
 def before_gap(words: Sequence[Word], last_commit_end: float, max_gap_s: float, speech_seconds: SpeechSeconds) -> int:
-    """How many leading words come before the first gap longer than ``max_gap_s`` that
-    holds at least :data:`SKIPPED_SPEECH_S` of speech: the decoder jumped over words there."""
+    """How many leading words come before the decoder jumped over words: a gap longer than
+    ``max_gap_s`` that holds at least :data:`SKIPPED_SPEECH_S` of speech, or a word
+    :func:`stretched` over speech."""
     previous_end = last_commit_end
     for i, word in enumerate(words):
         long_gap = word.start - previous_end > max_gap_s
         if long_gap and speech_seconds(previous_end, word.start) >= SKIPPED_SPEECH_S:
             return i
+        if stretched(word, speech_seconds):
+            return i
         previous_end = word.end
     return len(words)
+
+
+def stretched(word: Word, speech_seconds: SpeechSeconds) -> bool:
+    """Whether ``word``'s timestamps hold more speech than the word takes to say.
+
+    When the decoder skips a phrase, the word alignment stretches the word before or after
+    the skipped words over them: a "the" 1.9 s long over "cobalt and porcupine mines of the
+    new silver country". A word said slowly at a sentence end is long too, but over a pause,
+    which is not speech, so the speech inside the word is what counts, against a budget that
+    grows with the word's letters.
+    """
+    budget = MAX_WORD_SPEECH_S + SPEECH_PER_LETTER_S * len(norm(word))
+    return _too_long(word) and speech_seconds(word.start, word.end) > budget
 
 
 def capitalized(words: Sequence[Word], committed_text: str) -> list[Word]:
@@ -171,13 +193,18 @@ def is_expected_phrase(words: Sequence[Word], expected: str) -> bool:
     return bool(said) and said in {" ".join(re.sub(r"[^\w' ]", "", p.lower()).split()) for p in expected.split(".")}
 
 
-def sound_revision(old: Sequence[Word], new: Sequence[Word]) -> bool:
-    """Whether a whole-utterance decode (``new``) may replace the live words (``old``): it
-    covers the same stretch of speech, neither much shorter nor much longer in words (a
-    decode that stopped early or looped must not take words away)."""
+def sound_revision(old: Sequence[Word], new: Sequence[Word], audio_s: float) -> bool:
+    """Whether a whole-utterance decode (``new``, of ``audio_s`` seconds) may replace the live
+    words (``old``): it covers the same stretch of speech and is not much shorter in words (a
+    decode that stopped early must not take words away). Much longer is sound when the
+    words fit the audio (at most :data:`MAX_WORDS_PER_S`): the live decodes lost a phrase
+    that the whole utterance has ("simply crazy over the near the Hudson Bay"); loops were cut
+    from the decode already."""
     if not new:
         return False
-    if len(new) < 0.8 * len(old) - 1 or len(new) > 1.25 * len(old) + 3:
+    if len(new) < 0.8 * len(old) - 1:
+        return False
+    if len(new) > 1.25 * len(old) + 3 and len(new) > MAX_WORDS_PER_S * audio_s:
         return False
     return new[-1].end >= old[-1].end - 1.0 and new[0].start <= old[0].start + 1.0
 
@@ -187,21 +214,35 @@ def spliced(new: Sequence[Word], old: Sequence[Word], run: int = 3) -> list[Word
 
     Whisper sometimes ends its output early (most often after a sentence end) or skips a
     phrase, stretching the word before it over the skipped audio. Aligned by text with the
-    live words, a run of ``run`` or more live words the decode lacks, or any live words after
-    its end, are kept: a revision changes words but never drops a phrase the live decodes
-    agreed on.
+    live words, a run of ``run`` or more live words the decode lacks, live words inside a
+    stretched word of the decode, or any live words after its end, are kept: a revision
+    changes words but never drops a phrase the live decodes agreed on.
     """
     if not new:
         return []
     matcher = SequenceMatcher(None, [norm(w) for w in old], [norm(w) for w in new], autojunk=False)
     out: list[Word] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "delete" and (i2 - i1 >= run or j1 == len(new)):
+        if tag == "delete" and (i2 - i1 >= run or j1 == len(new) or _stretched_over(new, old[i1:i2])):
+            out += old[i1:i2]
+        elif tag == "replace" and i2 - i1 > j2 - j1 and _stretched_over(new[j1:j2], old[i1:i2]):
             out += old[i1:i2]
         else:
             out += new[j1:j2]
     tail = [w for w in old if w.start >= out[-1].end - 0.1]
     return out + tail[seam_overlap(out, tail) :]
+
+
+def _stretched_over(new: Sequence[Word], old: Sequence[Word]) -> bool:
+    """Whether two or more live words (``old``; any one, alone) lie inside a word of ``new``
+    that lasts longer than a word takes (:func:`stretched`, judged by time: the speech of an
+    utterance that ended is no longer at hand, the live words say there was speech)."""
+    inside = [o for o in old if any(_too_long(w) and w.start <= (o.start + o.end) / 2 <= w.end for w in new)]
+    return bool(inside) and len(inside) >= min(2, len(old))
+
+
+def _too_long(word: Word) -> bool:
+    return word.end - word.start > MAX_WORD_SPEECH_S + SPEECH_PER_LETTER_S * len(norm(word))
 
 
 def with_vocabulary(plain: Sequence[Word], primed: Sequence[Word], vocabulary: str, longest: int = 3) -> list[Word]:

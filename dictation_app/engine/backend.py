@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from dictation_app.audio.decode import SAMPLE_RATE
+from dictation_app.engine.fallback import REDECODED
 from dictation_app.engine.guards import is_degenerate_text
 from dictation_app.engine.streaming import StreamingOptions
 from dictation_app.transcript import Word
@@ -16,11 +17,13 @@ __all__ = ["WhisperBackend"]
 class WhisperBackend:
     """faster-whisper for the live loop (a :class:`~dictation_app.engine.streaming.DecoderBackend`).
 
-    Temperature is 0 with no sampling fallback; tokens are capped by the buffer's length;
-    only the first window is decoded (faster-whisper's tail windows are where small models
-    hallucinate; the transcriber decodes leftovers itself), and decoding stops at the first
-    repetitive segment; the encoder sees the buffer, not 30 s of padding
-    (``encoder_window_s``; both in :mod:`dictation_app.engine.window`).
+    Temperature is 0 with no sampling fallback (a window that loops or is improbable is
+    decoded again deterministically, as in files: :mod:`dictation_app.engine.fallback`);
+    tokens are capped by the buffer's length; only the first window is decoded
+    (faster-whisper's tail windows are where small models hallucinate; the transcriber
+    decodes leftovers itself), and decoding stops at the first repetitive segment; the
+    encoder sees the buffer, not 30 s of padding (``encoder_window_s``; both in
+    :mod:`dictation_app.engine.window`).
     Words over non-speech are dropped by the transcriber.
     """
 
@@ -32,6 +35,7 @@ class WhisperBackend:
         self.model = ShortWindowModel(model, options.encoder_window_s)
         self.options = options
         self.multilingual = model.model.is_multilingual
+        self.redecoded = 0  # windows decoded again (a loop or an improbable decode)
 
     def decode(self, audio: np.ndarray, prompt: str, hotwords: str | None = None) -> list[Word]:
         """Words of ``audio``; ``hotwords`` instead of the options' (the vocabulary's decode)."""
@@ -50,6 +54,7 @@ class WhisperBackend:
         )
         words: list[Word] = []
         for segment in segments:
+            self.redecoded += segment.temperature == REDECODED
             if is_degenerate_text(segment.text, segment.start, segment.end, segment.compression_ratio):
                 break
             words += [Word(w.start, w.end, w.word, w.probability) for w in segment.words or [] if w.word.strip()]

@@ -8,7 +8,7 @@ VAD when the decoder itself doubts a segment.
 
 from __future__ import annotations
 
-__all__ = ["MAX_WORD_S", "is_degenerate_text", "is_doubtful", "repetition_start"]
+__all__ = ["MAX_LOOP_WORDS", "MAX_WORD_S", "is_degenerate_text", "is_doubtful", "repetition", "repetition_start"]
 
 # faster-whisper's own threshold for "this window is a repetition loop"
 REPETITIVE_COMPRESSION_RATIO = 2.4
@@ -18,6 +18,9 @@ MAX_CHARS_PER_S = 25.0
 # A word "lasting" this long is an alignment artefact: when the decoder stops early in a
 # window, faster-whisper's word alignment stretches the last words over audio it never decoded.
 MAX_WORD_S = 2.0
+# The longest phrase a live loop is looked for as ("I don't know if this is very little," said
+# five times over a noisy passage is 7 words).
+MAX_LOOP_WORDS = 10
 # Above this no-speech probability, with a mean token log-probability below the next
 # threshold, a segment is checked against the VAD. Real speech reaches 0.6-0.9 no-speech
 # probability at times, but is then decoded confidently (about -0.2); "You" over silence
@@ -42,8 +45,14 @@ def is_doubtful(compression_ratio: float, no_speech_prob: float, avg_logprob: fl
 
 def repetition_start(tokens: list[str], min_repeats: int = 3, max_ngram: int = 4) -> int | None:
     """Index where a loop begins: an n-gram (n <= ``max_ngram``) repeated ``min_repeats`` times
-    in a row ("he said, he said, he said"), or None. Whisper's loops are hallucinations, so
-    callers drop the whole loop, first occurrence included."""
+    in a row ("he said, he said, he said"), or None."""
+    found = repetition(tokens, min_repeats, max_ngram)
+    return None if found is None else found[0]
+
+
+def repetition(tokens: list[str], min_repeats: int = 3, max_ngram: int = 4) -> tuple[int, int] | None:
+    """The first n-gram (n <= ``max_ngram``) repeated ``min_repeats`` times in a row: where it
+    starts and its length ``n``, or None."""
     for start in range(len(tokens)):
         for n in range(1, max_ngram + 1):
             gram = tokens[start : start + n]
@@ -53,5 +62,5 @@ def repetition_start(tokens: list[str], min_repeats: int = 3, max_ngram: int = 4
             while tokens[start + repeats * n : start + (repeats + 1) * n] == gram:
                 repeats += 1
             if repeats >= min_repeats:
-                return start
+                return start, n
     return None

@@ -24,8 +24,9 @@ Policy (LocalAgreement-2, Macháček et al. 2023, with the fixes their measureme
   past ``max_buffer_s``; the committed text is the next decode's prompt.
 * A hypothesis that jumps over speech (a gap with voice in it) is not committed past the gap,
   so one bad decode cannot make a loss permanent, and a decode that stops well short of the
-  audio's end, or skips speech, has the rest decoded on its own; repetitive or impossibly
-  dense text and text over non-speech are dropped.
+  audio's end, or skips speech, has the rest decoded on its own; a word stretched over speech
+  counts as such a skip. Impossibly dense text and text over non-speech are dropped, and a
+  phrase decoded three times in a row stays only if the audio, asked again, says it again.
 * An utterance that ended is decoded once more, whole, and its commits are replaced by that
   decode's words (a :class:`Revision`; ``revise`` in :class:`StreamingOptions`), after its
   last words went out and, if the next utterance started, after that one's first words. With
@@ -49,7 +50,7 @@ from dictation_app.engine.events import (
     UtteranceEnd,
     apply_committed,
 )
-from dictation_app.engine.guards import MAX_WORD_S, repetition_start
+from dictation_app.engine.guards import MAX_LOOP_WORDS, MAX_WORD_S, repetition
 from dictation_app.engine.hypotheses import Hypotheses
 from dictation_app.engine.streaming_options import StreamingOptions
 from dictation_app.engine.utterance import Utterance
@@ -117,6 +118,7 @@ class StreamingTranscriber:
         self._revision_due: tuple[int, Utterance] | None = None  # an ended utterance and its end, to revise
         self.decodes = 0
         self.revisions = 0
+        self.loops_heard = 0  # repetitions asked of the audio (see _without_loop)
 
     @property
     def committed_text(self) -> str:
@@ -217,7 +219,7 @@ class StreamingTranscriber:
         upto = min(self._buf_start + self._n, last_speech_end + int(self.options.pause_s * SAMPLE_RATE))
         heard_end = self._decoded_upto >= min(upto, last_speech_end + int(_PHRASE_PAUSE_S * SAMPLE_RATE))
         if self.options.revise and heard_end:
-            words = self._heard.newest + self._decode_leftover(self._heard.newest, upto, 0.3)
+            words = self._complete(self._heard.newest, upto)
         else:
             words = self._complete(self._fresh(self._decode(upto)), upto)
         events += self._commit(words)
@@ -261,7 +263,7 @@ class StreamingTranscriber:
                 primed = self._decode_audio(audio, start_s, prompt, o.vocabulary)
                 decoded = agreement.with_vocabulary(decoded, primed, o.vocabulary)
             new = agreement.spliced(decoded, old)
-            if not agreement.sound_revision(old, new):
+            if not agreement.sound_revision(old, new, len(audio) / SAMPLE_RATE):
                 return []
         new = agreement.capitalized(new, text_before)
         if [w.text for w in new] == [w.text for w in old]:
@@ -320,9 +322,7 @@ class StreamingTranscriber:
     def _decode_audio(self, audio: np.ndarray, offset: float, prompt: str, hotwords: str = "") -> list[Word]:
         """Decode ``audio`` that starts ``offset`` seconds into the stream."""
         self.decodes += 1
-        words = self.backend.decode(audio, prompt, hotwords or None)
-        loop = repetition_start([norm(w) for w in words])
-        words = words if loop is None else words[:loop]
+        words = self._without_loop(self.backend.decode(audio, prompt, hotwords or None), audio)
         # A stretched word (alignment artefact) would push the commit time past speech not yet decoded.
         return [
             Word(
@@ -333,6 +333,29 @@ class StreamingTranscriber:
             )
             for w in words
         ]
+
+    def _without_loop(self, words: list[Word], audio: np.ndarray) -> list[Word]:
+        """``words`` without a loop: a phrase of up to :data:`MAX_LOOP_WORDS` said three times
+        in a row is asked of the audio. Its second time is decoded alone, with no prompt (a
+        loop feeds on the text before it); if that audio says the phrase again the repetition
+        is speech ("knit two, knit two, knit two") and stays, otherwise the decoder looped and
+        everything from the phrase's first time on is dropped (that audio is decoded again as
+        a leftover, or by the next decode)."""
+        found = repetition([norm(w) for w in words], 3, MAX_LOOP_WORDS)
+        if found is None:
+            return words
+        start, n = found
+        second = words[start + n : start + 2 * n]
+        a, b = int(max(0.0, second[0].start - 0.1) * SAMPLE_RATE), int((second[-1].end + 0.1) * SAMPLE_RATE)
+        if min(b, len(audio)) - a < 0.2 * SAMPLE_RATE:
+            return words[:start]  # no audio under it: nothing to ask
+        self.decodes += 1
+        self.loops_heard += 1
+        heard = [norm(w) for w in self.backend.decode(audio[a:b], "", None)]
+        gram = [norm(w) for w in second]
+        if any(heard[i : i + n] == gram for i in range(len(heard) - n + 1)):
+            return words
+        return words[:start]
 
     # -- agreement --------------------------------------------------------------------------
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import numpy as np
 from faster_whisper import WhisperModel
 
+from dictation_app.engine.fallback import guarded_class
+
 __all__ = ["ShortWindowModel"]
 
 
@@ -28,9 +30,11 @@ class _LaterWindow(Exception):
     """Raised from the encoder to end decoding after the first window."""
 
 
-class ShortWindowModel(WhisperModel):
+class ShortWindowModel(guarded_class()):
     """Shares a loaded model's weights; encodes only ``frames`` of each window and decodes
-    only the first window of each ``transcribe`` call.
+    only the first window of each ``transcribe`` call. A window that loops or is improbable
+    is decoded again as files' windows are (:mod:`dictation_app.engine.fallback`), so live
+    text and files take the same way out.
 
     Set :attr:`frames` before each ``transcribe`` call with :meth:`fit`.
 
