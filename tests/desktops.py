@@ -495,7 +495,10 @@ def running_gnome(runtime: Path):
         for key in ("DISPLAY", "QT_QPA_PLATFORM", "SWAYSOCK"):
             client.pop(key, None)
         started = lambda: "GNOME Shell started" in (home / "shell.log").read_text()  # noqa: E731
-        wait_for(lambda: started() or compositor.poll() is not None, 60, "GNOME Shell started")
+        try:
+            wait_for(lambda: started() or compositor.poll() is not None, 60, "GNOME Shell started")
+        except AssertionError as e:  # the log goes with the session's folder: say what it said
+            raise AssertionError(f"{e}; the shell's log ends: {said()}") from None
         assert started() and _has_owner(address, "org.gnome.Mutter.RemoteDesktop"), said()
         # Software rendering here (no GPU): a blinking text cursor costs gnome-text-editor and
         # the shell most of a core for 10 s after each key, CPU taken from the app under test.
