@@ -151,8 +151,8 @@ def stretched(word: Word, speech_seconds: SpeechSeconds) -> bool:
     which is not speech, so the speech inside the word is what counts, against a budget that
     grows with the word's letters.
     """
-    budget = MAX_WORD_SPEECH_S + SPEECH_PER_LETTER_S * len(norm(word))
-    return _too_long(word) and speech_seconds(word.start, word.end) > budget
+    budget = _word_budget(word)
+    return word.end - word.start > budget and speech_seconds(word.start, word.end) > budget
 
 
 def capitalized(words: Sequence[Word], committed_text: str) -> list[Word]:
@@ -242,7 +242,12 @@ def _stretched_over(new: Sequence[Word], old: Sequence[Word]) -> bool:
 
 
 def _too_long(word: Word) -> bool:
-    return word.end - word.start > MAX_WORD_SPEECH_S + SPEECH_PER_LETTER_S * len(norm(word))
+    return word.end - word.start > _word_budget(word)
+
+
+def _word_budget(word: Word) -> float:
+    """The most seconds (of speech) ``word`` takes to say."""
+    return MAX_WORD_SPEECH_S + SPEECH_PER_LETTER_S * len(norm(word))
 
 
 def with_vocabulary(plain: Sequence[Word], primed: Sequence[Word], vocabulary: str, longest: int = 3) -> list[Word]:
