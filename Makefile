@@ -14,7 +14,7 @@ test:
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check
 	$(VENV)/bin/ruff format --check
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -ra $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -ra --durations=0 --durations-min=0.5 $(PYTEST_ARGS)
 
 bench:
 	@scripts/bootstrap.sh test

@@ -7,7 +7,7 @@ import contextlib
 import time
 from dataclasses import dataclass
 
-from jeepney import DBusAddress, new_method_call
+from jeepney import DBusAddress, HeaderFields, new_method_call
 from jeepney.io.blocking import open_dbus_connection
 
 ACCESSIBLE = "org.a11y.atspi.Accessible"
@@ -32,6 +32,7 @@ class Accessibility:
         with open_dbus_connection(bus=session_address) as session:
             launcher = DBusAddress("/org/a11y/bus", bus_name="org.a11y.Bus", interface="org.a11y.Bus")
             (address,) = session.send_and_get_reply(new_method_call(launcher, "GetAddress"), timeout=20).body
+        self.address = address
         self.conn = open_dbus_connection(bus=address)
 
     def close(self) -> None:
@@ -107,3 +108,48 @@ class Accessibility:
         """All of a text node's text (its Text interface)."""
         (text,) = self._call(node.bus_name, node.path, "org.a11y.atspi.Text", "GetText", "ii", (0, -1))
         return text
+
+
+class Announcements:
+    """What the app announces to a screen reader (AT-SPI ``object:announcement`` events), heard
+    on a connection of its own, as a screen reader registers for them."""
+
+    def __init__(self, a11y: Accessibility) -> None:
+        import threading
+
+        from jeepney import MatchRule, message_bus
+
+        self.heard: list[str] = []
+        self.conn = open_dbus_connection(bus=a11y.address)
+        rule = MatchRule(type="signal", interface="org.a11y.atspi.Event.Object", member="Announcement")
+        self.conn.send_and_get_reply(message_bus.AddMatch(rule), timeout=10)
+        registry = DBusAddress("/org/a11y/atspi/registry", REGISTRY[0], "org.a11y.atspi.Registry")
+        register = new_method_call(registry, "RegisterEvent", "s", ("object:announcement",))
+        a11y.conn.send_and_get_reply(register, timeout=10)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._listen, daemon=True)
+        self._thread.start()
+
+    def _listen(self) -> None:
+        while not self._stop.is_set():
+            try:
+                message = self.conn.receive(timeout=0.2)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if message.header.fields.get(HeaderFields.member) == "Announcement":
+                detail = message.body[3]  # any_data: (signature, value)
+                self.heard.append(str(detail[1]) if isinstance(detail, tuple) else str(detail))
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in said for said in self.heard):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not announced within {timeout} s: {text!r}; heard {self.heard}")
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.conn.close()

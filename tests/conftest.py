@@ -97,6 +97,24 @@ def model_store():
     return ModelStore()
 
 
+@pytest.fixture(scope="session")
+def qapp(qapp):
+    """pytest-qt's application, running the full collections workers ask for, as the app's own."""
+    from dictation_app.ui.collector import collect_on_gui_thread
+
+    collect_on_gui_thread(qapp)
+    return qapp
+
+
+@pytest.fixture(autouse=True)
+def collect_between_tests():
+    """A full collection a test's worker asked for runs on the main thread before the next test."""
+    yield
+    from dictation_app import garbage
+
+    garbage.collect_due()
+
+
 @pytest.fixture
 def gui_env(qapp, tmp_path, monkeypatch):
     """Test-mode paths, and a data folder of this test's own (sessions, autosaves)."""
@@ -107,6 +125,22 @@ def gui_env(qapp, tmp_path, monkeypatch):
     qapp.setApplicationName("dictation-app-tests")
     monkeypatch.setenv("DICTATION_APP_DATA_DIR", str(tmp_path / "data"))
     return tmp_path
+
+
+@pytest.fixture
+def said(monkeypatch):
+    """What the window has a screen reader say (the real announcement is made as well)."""
+    heard: list[str] = []
+    from dictation_app.ui import main_window
+
+    real = main_window.announce
+
+    def announce(widget, text, urgent=False):
+        heard.append(text)
+        real(widget, text, urgent)
+
+    monkeypatch.setattr(main_window, "announce", announce)
+    return heard
 
 
 def make_settings(folder: Path):
@@ -149,6 +183,8 @@ def window(qtbot, gui_env, model_store):
 
 
 # -- real desktops (X11 and Wayland) for dictation anywhere ---------------------------------
+
+from local_hub import base_folder, local_hub  # noqa: E402,F401  (a local Hugging Face hub)
 
 from desktops import gnome, kde, sway, x11  # noqa: E402,F401  (session fixtures, one of each per run)
 

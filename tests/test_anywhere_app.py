@@ -126,7 +126,9 @@ def test_toggle_starts_the_app_and_words_are_typed_into_xterm(virtual_mic, x11, 
 
 def test_shortcut_dictation_on_finish_types_the_offline_text(virtual_mic, x11, references, tmp_path):
     """Real time through the app; the on-finish text against the live text on a long passage is
-    compared in audio time (``test_typing.py``)."""
+    compared in audio time (``test_typing.py``). The press that stops is held until the text is
+    ready to go: nothing is typed until its release (under Ctrl+Alt the letters would be
+    shortcuts)."""
     env = _env(x11, virtual_mic, tmp_path, "insert=on_finish\nshortcut=Ctrl+Alt+D\n")
     app = start_app(env)
     term = None
@@ -134,8 +136,16 @@ def test_shortcut_dictation_on_finish_types_the_offline_text(virtual_mic, x11, r
         wait_status(env, lambda s: s["state"] == "idle", what="the model")
         term = xterm(x11, tmp_path)
         activate(x11, term.window)
-        press = lambda: subprocess.run(["xdotool", "key", "ctrl+alt+d"], env=x11, check=True)  # noqa: E731
-        typed = _dictate(env, term, press, press)
+        chord = lambda how: subprocess.run(["xdotool", how, "ctrl+alt+d"], env=x11, check=True)  # noqa: E731
+
+        def stop_holding_the_chord() -> None:
+            chord("keydown")
+            wait_for(lambda: (_session(env) / "final.txt").exists(), 60, "the recording heard whole")
+            time.sleep(0.5)
+            assert term.text() == ""  # the text waits for the chord's release
+            chord("keyup")
+
+        typed = _dictate(env, term, lambda: chord("key"), stop_holding_the_chord)
         folder = _session(env)
         final = (folder / "final.txt").read_text(encoding="utf-8")
         assert typed == final

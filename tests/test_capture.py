@@ -1,5 +1,8 @@
 """Capture through the real stack: PulseAudio virtual microphone -> PortAudio -> sounddevice."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -90,3 +93,62 @@ def test_devices_are_listed(virtual_mic):
 def test_unknown_device_is_a_clear_error(virtual_mic):
     with pytest.raises(AudioDeviceError, match="No input device 'no-such-mic' found"):
         MicrophoneSource("no-such-mic").start()
+
+
+def _sound_server_comes_later(script: str, virtual_mic: dict, tmp_path) -> str:
+    """``script`` run in a process of its own, given a runtime folder with no sound server
+    (argv[1]) and then the virtual microphone's (argv[2]); what it printed."""
+    empty = tmp_path / "runtime"
+    empty.mkdir(mode=0o700)
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(empty), virtual_mic["XDG_RUNTIME_DIR"]],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_a_microphone_that_appears_after_start_is_found(virtual_mic, tmp_path):
+    """PortAudio lists devices once, when it starts: the sound server (or a USB microphone)
+    coming up after the app must still be found by Refresh Microphones and by Record (seen in
+    CI: a test that listed devices before the virtual microphone existed hid it from the rest)."""
+    script = """
+import os, sys
+os.environ["XDG_RUNTIME_DIR"] = sys.argv[1]  # no sound server there yet
+from dictation_app.audio.capture import MicrophoneSource, list_input_devices
+before = any(d.is_default for d in list_input_devices())
+os.environ["XDG_RUNTIME_DIR"] = sys.argv[2]  # now there is one
+source = MicrophoneSource()
+source.start()  # Record, without a refresh first
+source.stop()
+print(before, any(d.is_default for d in list_input_devices()))
+"""
+    assert _sound_server_comes_later(script, virtual_mic, tmp_path).split() == ["False", "True"]
+
+
+def test_playback_finds_an_output_that_appears_after_start(virtual_mic, tmp_path):
+    """The same for a transcript's playback: no sound server when PortAudio started, one
+    when the user presses Play; the audio plays to its end (a clear message before)."""
+    script = """
+import os, sys, time
+import numpy as np
+os.environ["XDG_RUNTIME_DIR"] = sys.argv[1]  # no sound server there yet
+from dictation_app.audio.playback import Player
+from dictation_app.errors import AudioDeviceError
+player = Player(np.zeros(8000, np.float32))
+try:
+    player.play()
+    print("played-without-a-server")
+except AudioDeviceError as exc:
+    print("refused:", "output device" in str(exc))
+os.environ["XDG_RUNTIME_DIR"] = sys.argv[2]  # now there is one
+player.play()
+deadline = time.monotonic() + 10
+while player.playing and time.monotonic() < deadline:
+    time.sleep(0.05)
+print("ended", player.position == player.duration)
+"""
+    said = _sound_server_comes_later(script, virtual_mic, tmp_path)
+    assert said.split("\n")[:2] == ["refused: True", "ended True"], said

@@ -227,7 +227,24 @@ def _pressed(hands: MutterKeys, env: dict, dictating: bool, opened: float = 0.0)
                 15,
                 "the shortcut's effect",
             )
-    raise AssertionError(f"Ctrl+Alt+D never {'started' if dictating else 'stopped'} dictation")
+    raise AssertionError(f"Ctrl+Alt+D never {'started' if dictating else 'stopped'} dictation; the app {status(env)}")
+
+
+def _words_settled(editor: TextEditor, sessions: Path, before: str, quiet: float = 1.5, timeout: float = 30.0) -> None:
+    """Until the editor has shown the words the journal has so far for ``quiet`` seconds, as a
+    user sees them in before pressing the shortcut that stops. Pressed while the app types, the
+    shortcut's Ctrl+Alt would be held under the app's letters: Ctrl+Alt+A and the like, which
+    gnome-text-editor obeys (a CI run lost the last words; locally the whole text went). The app
+    cannot tell the user's modifiers on Wayland; DEVELOPERS.md names the risk."""
+    deadline, since, last = time.monotonic() + timeout, time.monotonic(), None
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError, IndexError):  # the journal being written
+            now = editor.text(), _journal_text(sorted(sessions.iterdir())[-1])
+            if now != last:
+                since, last = time.monotonic(), now
+            elif now[0] == before + now[1] and time.monotonic() - since >= quiet:
+                return
+        time.sleep(0.1)  # on: the assertion after the stop says what the editor has
 
 
 def test_toggle_launches_the_app_then_its_gnome_shortcut_dictates_into_gnome_text_editor(
@@ -271,7 +288,7 @@ def test_toggle_launches_the_app_then_its_gnome_shortcut_dictates_into_gnome_tex
                 speak(Path(__file__).parent / "data" / speech, env).wait(timeout=180)
                 if not typed:
                     gnome_screenshot(gnome, tmp_path / "gnome-dictating.png")
-                time.sleep(1.0)
+                _words_settled(editor, sessions, typed)
                 _pressed(hands, env, False, opened - 1)
                 notices.wait("RemoveNotification")  # withdrawn when dictation ends
 
@@ -283,7 +300,9 @@ def test_toggle_launches_the_app_then_its_gnome_shortcut_dictates_into_gnome_tex
                     journal = wait_for(arrived, 60, "the words as the journal has them")
                 except AssertionError:
                     said = [_journal_text(folder) for folder in sorted(sessions.iterdir())]
-                    raise AssertionError(f"the editor has {editor.text()!r}; the journals {said}") from None
+                    raise AssertionError(
+                        f"the editor has {editor.text()!r}; the journals {said}; the app {status(env)}"
+                    ) from None
                 assert wer([references[speech]], [journal]) < 0.15, journal
                 typed += journal + "\n"
         assert user.answered == 1, user.problems  # asked once for both dictations

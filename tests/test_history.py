@@ -236,7 +236,6 @@ def test_a_corrupt_database_is_moved_aside_and_rebuilt_and_dictation_goes_on(ser
 def test_a_database_that_cannot_be_written_never_stops_dictation(service, data):
     """Disk full (SQLite's own limit makes it real): one message, and the recording and
     journal keep everything."""
-    _dictate(service)
     store = service.history
     store.db.execute(f"PRAGMA max_page_count = {store.db.execute('PRAGMA page_count').fetchone()[0]}")
     with pytest.raises(HistoryError, match="disk is full"):

@@ -3,7 +3,7 @@ import os
 import pytest
 
 from dictation_app.engine import LoadOptions, ModelStore
-from dictation_app.engine.models import _BASE_SIZE, _progress_tqdm, physical_core_count
+from dictation_app.engine.models import _BASE_SIZE, physical_core_count
 from dictation_app.errors import ModelError
 
 
@@ -74,15 +74,3 @@ def test_hub_model_offline_fails_fast_with_guidance(tmp_path, monkeypatch):
     message = str(info.value)
     assert "Cannot download model 'small'" in message
     assert str(tmp_path / "models" / "small") in message and "tiny.en" in message
-
-
-def test_download_progress_reaches_the_callback():
-    seen = []
-    bar_class = _progress_tqdm(lambda done, total: seen.append((done, total)))
-    bar = bar_class(total=0, unit="B", desc="Reconstructing")
-    bar.total = 300
-    bar.update(100)
-    bar.update(200)
-    files_bar = bar_class(total=5, desc="Fetching 5 files")
-    files_bar.update(1)
-    assert seen == [(100, 300), (300, 300)]

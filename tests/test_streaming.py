@@ -483,21 +483,21 @@ def test_live_text_matches_offline_accuracy(live, data_dir, references):
 
 
 def test_live_takes_the_same_way_out_of_a_noisy_loop_as_files(live, data_dir):
-    """Live, in audio time, over the noisy passage a temperature-0 decode loops in (see
-    test_transcriber): before, "I don't know if this is very little," five times in a row;
+    """Live, in audio time (0.25-s reads), over the noisy passage a temperature-0 decode loops in
+    (see test_transcriber): before, "I don't know if this is very little," five times in a row;
     now its windows are decoded again and the repetition is asked of the audio; no loop in
     the words first committed nor in the revised ones, and the speech after it kept (words
     in 0-dB noise vary with the CPU: none is asserted)."""
     from dictation_app.engine.guards import repetition_start
     from dictation_app.evaluation import normalize
 
-    audio = load_audio(data_dir / "noisy-loop-2136-5147-dishes.flac").samples[: 30 * SR]  # the loop is at 5-16 s
-    events, first = run_live(live, audio, block_s=0.1)
+    audio = load_audio(data_dir / "noisy-loop-2136-5147-dishes.flac").samples[: 21 * SR]  # the loop is at 5-16 s
+    events, first = run_live(live, audio, block_s=0.25)
     for text in (first, final_text(events)):
         assert repetition_start(normalize(text).split(), 3, 10) is None, text
-    assert live.loops_heard > 0 and live.backend.redecoded > 0
+    assert live.loops_heard > 0 and live.backend.redecoded > 0, (live.loops_heard, live.backend.redecoded)
     ends = [w.end for e in events if isinstance(e, Commit) for w in e.words]
-    assert len(ends) > 40 and ends[-1] > 25.0  # what follows the loop is heard, not dropped
+    assert len(ends) > 25 and ends[-1] > 17.0  # what follows the loop is heard, not dropped
 
 
 def test_live_is_reproducible_and_ordered(live, data_dir):

@@ -50,3 +50,26 @@ def test_autosave_keeps_documents_until_discarded(tmp_path):
     store.discard(doc.doc_id)
     assert [d.kind for d in store.left_over()] == ["dictation"]
     assert (tmp_path / "autosave" / "garbage.json").exists()  # unreadable: kept for a human, not deleted
+
+
+def test_writes_a_crash_cut_short_are_removed_and_never_offered(tmp_path):
+    """A crash during a save leaves a hidden ``.part`` file holding the user's words: the next
+    start removes it (an old one; a fresh one may be a write in flight), and discarding a
+    document removes its partial writes too."""
+    import os
+
+    store = AutosaveStore(tmp_path / "autosave")
+    doc = SavedDocument(store.new_id(), "dictation", "Dictation", "kept whole")
+    store.save(doc)
+    folder = tmp_path / "autosave"
+    old = folder / f".{doc.doc_id}.json.abc123.part"
+    old.write_text('{"kind": "dictation", "content": "half a')
+    os.utime(old, (0, 0))
+    fresh = folder / f".{store.new_id()}.json.def456.part"
+    fresh.write_text("{")
+    assert [d.content for d in store.left_over()] == ["kept whole"]
+    assert not old.exists() and fresh.exists()
+    again = folder / f".{doc.doc_id}.json.ghi789.part"
+    again.write_text("{")
+    store.discard(doc.doc_id)
+    assert not again.exists() and fresh.exists() and store.left_over() == []

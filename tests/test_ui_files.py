@@ -149,3 +149,14 @@ def test_export_to_an_unwritable_place_says_so(qtbot, window, transcriber, tmp_p
     qtbot.waitUntil(lambda: bool(messages), timeout=10_000)
     assert messages[0].startswith("Export failed: Cannot write to"), messages
     assert window.settings.value("export/folder") != str(blocker)
+
+
+def test_a_name_typed_with_a_formats_extension_is_saved_in_that_format(tmp_path):
+    """Save As with the text filter selected and "talk.srt" typed writes subtitles, not text
+    under a .srt name (found using the app: the filter alone decided the format)."""
+    from dictation_app.ui.widgets.export_pane import export_target
+
+    assert export_target(tmp_path / "talk.srt", "txt") == (tmp_path / "talk.srt", "srt")
+    assert export_target(tmp_path / "talk.DOCX", "txt") == (tmp_path / "talk.DOCX", "docx")
+    assert export_target(tmp_path / "talk", "vtt") == (tmp_path / "talk.vtt", "vtt")
+    assert export_target(tmp_path / "talk.v2", "json") == (tmp_path / "talk.v2.json", "json")

@@ -64,8 +64,8 @@ CRASHING_APP = textwrap.dedent("""
     transcript = FileTranscriber(store.load("tiny.en"), "tiny.en").transcribe(sys.argv[2])
     editor = window.docs.open_transcript(transcript).widget
     editor.model.setData(editor.model.index(0, 2), "Edited before the crash.")
-    def saved():
-        if len(os.listdir(sys.argv[1])) == 2:
+    def saved():  # both written whole (a write in flight is a hidden .part file beside them)
+        if len([name for name in os.listdir(sys.argv[1]) if name.endswith(".json")]) == 2:
             print("AUTOSAVED", flush=True)
             os.kill(os.getpid(), 9)  # a crash: no closeEvent, no cleanup
     timer = QTimer(); timer.timeout.connect(saved); timer.start(100)

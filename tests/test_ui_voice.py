@@ -29,7 +29,7 @@ def test_a_bad_entry_is_shown_and_nothing_is_saved(qtbot, gui_env):
     dialog.voice.editors["voice/replacements"].setPlainText("my email => anna@example.com\nmy email => other")
     dialog.voice.editors["voice/custom_commands"].setPlainText("comma => ;")
     dialog.accept()
-    assert dialog.result() == 0 and dialog.tabs.currentWidget() is dialog.voice
+    assert dialog.result() == 0 and dialog.tabs.currentWidget() is dialog.voice_tab
     shown = dialog.voice.problems_label.text()
     assert "Replacements, line 2: 'my email' is already a replacement." in shown
     assert "Commands, line 1: 'comma' is already a built-in command." in shown

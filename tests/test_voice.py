@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dictation_app.core.voice import VoiceInterpreter
+from dictation_app.core.voice import CommandHeard, VoiceInterpreter
 from dictation_app.core.voice_table import COMMANDS, VoiceOptions, parse_voice
 from dictation_app.engine.events import Commit, Partial, Revision, UtteranceEnd, apply_committed
 from dictation_app.transcript import Word
@@ -56,6 +56,19 @@ def test_the_letter_example():
     )
     assert text == "Dear Anna,\n\nThanks for the notes. See you soon."
     assert voice.fired == ["comma", "new paragraph", "period", "scratch that", "period"]
+
+
+@pytest.mark.parametrize("step", [1, 3])
+def test_each_command_is_heard_once_after_its_edit(step):
+    """What a screen reader announces: each command once, when its edit has gone out."""
+    events = utterances("Dear Anna.", "Comma.", "New paragraph.", "In that period of history.", "Scratch that.")
+    voice = VoiceInterpreter(VoiceOptions())
+    out = [e for i in range(0, len(events), step) for e in voice.feed(events[i : i + step])]
+    out += voice.feed([], final=True)
+    heard = [e.name for e in out if isinstance(e, CommandHeard)]
+    assert heard == ["comma", "new paragraph", "scratch that"]
+    edits = [i for i, e in enumerate(out) if isinstance(e, (Commit, Revision))]
+    assert all(any(j < i for j in edits) for i, e in enumerate(out) if isinstance(e, CommandHeard))
 
 
 @pytest.mark.parametrize(

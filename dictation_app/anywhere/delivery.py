@@ -171,6 +171,11 @@ class Delivery:
     def held_text(self) -> str:
         return "".join(self.held).strip()
 
+    @property
+    def edits_refused(self) -> bool:
+        """Whether an edit was refused (later ones are too: what is in the target is not known)."""
+        return self._edits_refused
+
     # -- the delivery thread --------------------------------------------------------------
 
     def _run(self) -> None:

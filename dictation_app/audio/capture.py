@@ -18,7 +18,15 @@ from dictation_app.audio.decode import SAMPLE_RATE
 from dictation_app.audio.sources import InputLevel, level_of
 from dictation_app.errors import AudioDeviceError
 
-__all__ = ["InputDevice", "MicrophoneSource", "RingBuffer", "import_sounddevice", "list_input_devices"]
+__all__ = [
+    "InputDevice",
+    "MicrophoneSource",
+    "RingBuffer",
+    "hold_portaudio",
+    "import_sounddevice",
+    "list_input_devices",
+    "rescan_devices",
+]
 
 
 def import_sounddevice():
@@ -41,11 +49,53 @@ class InputDevice:
     is_default: bool
 
 
+_open_streams: set[int] = set()  # id() of this process's open input streams
+#: Held while PortAudio lists devices, restarts, or opens a stream (a restart must not meet another
+#: thread inside PortAudio).
+_portaudio_lock = threading.RLock()
+
+
+def hold_portaudio(owner: object, opening: bool) -> None:
+    """An output stream's owner (playback) says it opened or closed one: no restart meanwhile."""
+    with _portaudio_lock:
+        (_open_streams.add if opening else _open_streams.discard)(id(owner))
+
+
+def _rescan(sd) -> None:
+    """Have PortAudio look at the devices again: it lists them once, when it starts, so a
+    microphone plugged in (or a sound server started) later is invisible until it restarts.
+    Restarting it would end a stream that is open, so that waits until none is."""
+    with _portaudio_lock:
+        if _open_streams:
+            return
+        try:
+            sd._terminate()
+            sd._initialize()
+        except sd.PortAudioError:  # the listing that follows says what is wrong
+            pass
+
+
+def rescan_devices() -> None:
+    """Have PortAudio list the devices again now, unless a stream is open (an output device
+    found missing: a sound server that started after the app)."""
+    _rescan(import_sounddevice())
+
+
+_listed = False  # PortAudio's own listing (at import) serves the first call
+
+
 def list_input_devices() -> list[InputDevice]:
+    """The input devices as they are now (PortAudio rescanned when no stream is open; the
+    first call uses the listing PortAudio made when it started, moments before)."""
+    global _listed
     sd = import_sounddevice()
     try:
-        devices = sd.query_devices()
-        default_in = sd.default.device[0]
+        with _portaudio_lock:
+            if _listed:
+                _rescan(sd)
+            _listed = True
+            devices = sd.query_devices()
+            default_in = sd.default.device[0]
     except sd.PortAudioError as exc:
         raise AudioDeviceError(f"Cannot list audio devices: {exc}") from None
     return [
@@ -146,10 +196,14 @@ class MicrophoneSource:
     def dropped_frames(self) -> int:
         return self._ring.dropped_frames if self._ring else 0
 
-    def start(self) -> None:
-        sd = import_sounddevice()
+    def _open(self, sd) -> None:
+        """Find the device and open its stream (under the PortAudio lock)."""
         try:
-            info = sd.query_devices(self.device, "input")
+            try:
+                info = sd.query_devices(self.device, "input")
+            except (ValueError, sd.PortAudioError):  # plugged in since PortAudio listed the devices?
+                _rescan(sd)
+                info = sd.query_devices(self.device, "input")
         except (ValueError, sd.PortAudioError) as exc:
             which = "default input device" if self.device is None else f"input device {self.device!r}"
             raise AudioDeviceError(f"No {which} found ({exc}). Is a microphone connected?") from None
@@ -172,13 +226,19 @@ class MicrophoneSource:
                 finished_callback=self._on_finished,
             )
             self._stream.start()
+            _open_streams.add(id(self))
         except sd.PortAudioError as exc:
             raise AudioDeviceError(f"Cannot open {self.device_name}: {exc}") from None
+
+    def start(self) -> None:
+        sd = import_sounddevice()
+        with _portaudio_lock:  # no restart between finding the device and opening it
+            self._open(sd)
         self._last_audio = time.monotonic()
-        if rate != SAMPLE_RATE:
+        if self.native_rate != SAMPLE_RATE:
             import soxr
 
-            self._resampler = soxr.ResampleStream(rate, SAMPLE_RATE, 1, dtype="float32", quality="HQ")
+            self._resampler = soxr.ResampleStream(self.native_rate, SAMPLE_RATE, 1, dtype="float32", quality="HQ")
 
     def _pick_format(self, sd, info) -> tuple[int, int]:
         """16 kHz mono if the device takes it, else its native rate and up to 2 channels."""
@@ -258,3 +318,5 @@ class MicrophoneSource:
             except Exception:  # a vanished device may fail to close; the audio is already read
                 pass
             self._stream = None
+            with _portaudio_lock:
+                _open_streams.discard(id(self))

@@ -7,7 +7,6 @@ mono through FFmpeg's resampler), so transcripts match bare faster-whisper's.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import os
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dictation_app import garbage
 from dictation_app.errors import AudioDecodeError
 
 __all__ = ["SAMPLE_RATE", "BlockDecoder", "DecodedAudio", "check_media_file", "load_audio", "probe_duration"]
@@ -123,7 +123,7 @@ class BlockDecoder:
         except av.error.FFmpegError as exc:
             raise _ffmpeg_error(self.path, exc) from None
         finally:
-            gc.collect()  # PyAV's resampler graph holds memory until collected (faster-whisper#390)
+            garbage.collect_soon()  # PyAV's resampler graph holds memory until collected (faster-whisper#390)
 
     def _check_complete(self) -> None:
         duration, declared = self.decoded / SAMPLE_RATE, self.declared_duration

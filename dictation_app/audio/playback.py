@@ -39,13 +39,27 @@ class Player:
         return not self._done.is_set()
 
     def play(self, start_s: float = 0.0) -> None:
-        """Start playing at ``start_s``. Raises AudioDeviceError when there is no output."""
-        from dictation_app.audio.capture import import_sounddevice
+        """Start playing at ``start_s``. Raises AudioDeviceError when there is no output (after
+        PortAudio looked at the devices again: a sound server may have started since the app)."""
+        from dictation_app.audio.capture import import_sounddevice, rescan_devices
 
         self.stop()
         sd = import_sounddevice()
         self._callback_stop = sd.CallbackStop
         self._frame = int(max(0.0, min(start_s, self.duration)) * SAMPLE_RATE)
+        try:
+            self._start(sd)
+        except (sd.PortAudioError, ValueError):
+            rescan_devices()
+            try:
+                self._start(sd)
+            except (sd.PortAudioError, ValueError) as exc:
+                raise AudioDeviceError(f"Cannot play audio: {exc}. Is an output device connected?") from None
+
+    def _start(self, sd) -> None:
+        from dictation_app.audio.capture import hold_portaudio
+
+        hold_portaudio(self, True)  # a device rescan must not end this stream
         self._done.clear()
         try:
             self._stream = sd.OutputStream(
@@ -53,13 +67,22 @@ class Player:
                 channels=1,
                 dtype="float32",
                 callback=self._callback,
-                finished_callback=self._done.set,
+                finished_callback=self._ended,
             )
             self._stream.start()
-        except (sd.PortAudioError, ValueError) as exc:
+        except BaseException:
+            if self._stream is not None:
+                self._stream.close()
             self._done.set()
             self._stream = None
-            raise AudioDeviceError(f"Cannot play audio: {exc}. Is an output device connected?") from None
+            hold_portaudio(self, False)
+            raise
+
+    def _ended(self) -> None:
+        from dictation_app.audio.capture import hold_portaudio
+
+        self._done.set()
+        hold_portaudio(self, False)
 
     def _callback(self, outdata, frames, time_info, status) -> None:
         # PortAudio's thread: copy and return.
@@ -78,4 +101,7 @@ class Player:
             except Exception:  # a vanished device may fail to close
                 pass
             self._stream = None
+            from dictation_app.audio.capture import hold_portaudio
+
+            hold_portaudio(self, False)
         self._done.set()

@@ -1,7 +1,7 @@
 """Command line: ``dictation-app [gui] | transcribe | eval | models | listen | devices | history``, the
 control commands (``start | stop | toggle | cancel | show | status | quit``) and ``doctor``.
 
-Each module registers its group of subcommands (:mod:`.files`, :mod:`.live`, :mod:`.window`)
+Each module registers its group of subcommands (:mod:`.files`, :mod:`.models`, :mod:`.live`, :mod:`.window`)
 and its handlers; this one parses and dispatches. Never imports Qt unless the window is asked
 for. Errors a user can act on print one line on stderr (``dictation-app: error: ...``) and
 give a non-zero exit; a batch goes on past a bad file.
@@ -13,13 +13,13 @@ import argparse
 import sys
 
 from dictation_app import __version__
-from dictation_app.cli import control, files, history, live, window
+from dictation_app.cli import control, files, history, live, models, window
 from dictation_app.cli.common import EXIT_FAILED, EXIT_INTERRUPTED, PROG, error
 from dictation_app.errors import DictationError
 
 __all__ = ["build_parser", "main"]
 
-GROUPS = (window, files, live, history, control)
+GROUPS = (window, files, models, live, history, control)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""``transcribe``, ``eval`` and ``models``: commands on files and models."""
+"""``transcribe`` and ``eval``: commands on files."""
 
 from __future__ import annotations
 
@@ -75,10 +75,6 @@ def register(commands) -> None:
     # Scoring needs text only; without word timestamps the settings are bare faster-whisper's.
     _add_decoding_options(evaluate, language_default="en", word_timestamps=False)
     evaluate.set_defaults(handler=_cmd_eval)
-
-    commands.add_parser("models", help="list models: where from, installed, size, path").set_defaults(
-        handler=_cmd_models
-    )
 
 
 def _add_decoding_options(parser: argparse.ArgumentParser, language_default: str, word_timestamps: bool) -> None:
@@ -262,19 +258,3 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         for path, command in live.fired if live is not None else []:
             print(f"{path.name}\tcommand fired: {command}", file=sys.stderr)
     return EXIT_FAILED if summary.failed or not summary.files else EXIT_OK
-
-
-# -- models -------------------------------------------------------------------------------
-
-
-def _cmd_models(args: argparse.Namespace) -> int:
-    from dictation_app.engine import ModelStore
-
-    rows = [("NAME", "SOURCE", "INSTALLED", "SIZE", "PATH")]
-    for info in ModelStore().list_models():
-        size = f"{info.size_bytes / 1e6:.0f} MB" if info.size_bytes else "-"
-        rows.append((info.name, info.source, "yes" if info.installed else "no", size, str(info.path or "-")))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    for row in rows:
-        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4])
-    return EXIT_OK

@@ -109,6 +109,7 @@ class AppOptions:
         language: The language setting as chosen ("auto" included), for session metadata.
         input_device: Microphone name, or None for the system default.
         review_below: Words under this probability are marked for review.
+        sounds: Short sounds on start, stop and a problem.
         voice: Spoken commands, vocabulary and replacements (lines with problems left out;
             Preferences says which).
         anywhere: Dictation into other applications.
@@ -121,6 +122,7 @@ class AppOptions:
     language: str = "en"
     input_device: str | None = None
     review_below: float = 0.5
+    sounds: bool = False
     voice: VoiceOptions = field(default_factory=VoiceOptions)
     anywhere: AnywhereOptions = field(default_factory=AnywhereOptions)
 
@@ -170,6 +172,7 @@ def app_options(value: SettingsReader) -> AppOptions:
         language=language,
         input_device=value("dictation/input_device") or None,
         review_below=value("dictation/review_below"),
+        sounds=value("dictation/sounds"),
         voice=voice,
         anywhere=anywhere_options(value),
     )

@@ -8,7 +8,8 @@ consume them unchanged. Its output is a pure function of the words committed so 
 pauses between them (:meth:`VoiceInterpreter._render`); each change of that output goes out as
 a :class:`Commit` (text added at the end) or a :class:`Revision` naming the commits it replaces
 and the command that made it, so a command that changes text already out ("Anna." + "comma" ->
-"Anna,", "scratch that") is one edit, one undo step in the editor.
+"Anna,", "scratch that") is one edit, one undo step in the editor; a :class:`CommandHeard`
+follows each command that took effect (the window has a screen reader say it).
 
 A command is a command only when it stands apart: a pause (or an utterance's start or end, or
 another command) before and after it. "In that period of history" is text; "... notes"
@@ -27,12 +28,20 @@ from dictation_app.core.voice_table import LITERAL, MARKS, Command, VoiceOptions
 from dictation_app.engine.events import Commit, Partial, Revision, StreamEvent, UtteranceEnd, apply_committed
 from dictation_app.transcript import Word
 
-__all__ = ["VoiceInterpreter", "apply_to_transcript"]
+__all__ = ["CommandHeard", "VoiceInterpreter", "apply_to_transcript"]
 
 #: A silence at least this long between two words sets a command apart (Whisper's word times
 #: are good to about 0.1 s; people pause 0.3-1 s around a command).
 GAP_S = 0.35
 _UNDO_DEPTH = 50
+
+
+@dataclass(frozen=True)
+class CommandHeard:
+    """A spoken command took effect (after the edit it made): what a screen reader says,
+    since a new paragraph or a removed phrase is otherwise only seen."""
+
+    name: str
 
 
 @dataclass
@@ -144,7 +153,14 @@ class VoiceInterpreter:
 
     def _update(self, changed: int, engine_revision: bool = False) -> list[StreamEvent]:
         """Render again from the latest checkpoint at or before raw index ``changed``; the
-        difference to what was handed out, as events."""
+        difference to what was handed out, as events, and each command that newly took effect."""
+        fired_before = list(self.fired)
+        out = self._edit(changed, engine_revision)
+        if self.fired[: len(fired_before)] == fired_before:  # not a command heard again as words
+            out += [CommandHeard(name) for name in self.fired[len(fired_before) :]]
+        return out
+
+    def _edit(self, changed: int, engine_revision: bool) -> list[StreamEvent]:
         state = self._render(changed)
         fired_before, self.fired = list(self.fired), state.fired
         self.stop_requested = state.stop

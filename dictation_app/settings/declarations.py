@@ -94,6 +94,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "dictation/review_below", float, 0.5, "Mark words for review below this confidence", minimum=0.0, maximum=1.0
     ),
+    Setting("dictation/sounds", bool, False, "Short sounds when dictation starts and stops, and on a problem"),
     Setting(
         "anywhere/insert",
         str,

@@ -7,7 +7,9 @@ and is offered back. No Qt: the GUI decides when to save, this decides how.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,8 @@ from dictation_app.errors import OutputError
 from dictation_app.fileio import atomic_write, private_dir, user_data_dir
 
 __all__ = ["AutosaveStore", "SavedDocument"]
+
+PARTIAL_AGE_S = 60.0  # a partial write older than this was cut short (a save takes milliseconds)
 
 
 @dataclass
@@ -60,12 +64,21 @@ class AutosaveStore:
         )
 
     def discard(self, doc_id: str) -> None:
+        """The document's file, and any write of it a crash cut short, removed."""
         (self.folder / f"{doc_id}.json").unlink(missing_ok=True)
+        for partial in self.folder.glob(f".{doc_id}.json.*.part"):
+            partial.unlink(missing_ok=True)
 
     def left_over(self) -> list[SavedDocument]:
-        """Documents a previous run did not close: what a crash left, oldest first."""
+        """Documents a previous run did not close: what a crash left, oldest first. Writes a
+        crash cut short (hidden ``.part`` files, never read back) are removed: they hold the
+        user's words too, and the last whole save is the document."""
         if not self.folder.is_dir():
             return []
+        for partial in self.folder.glob(".*.json.*.part"):
+            with contextlib.suppress(OSError):
+                if time.time() - partial.stat().st_mtime > PARTIAL_AGE_S:  # else a write in flight
+                    partial.unlink()
         docs = []
         for path in sorted(self.folder.glob("*.json"), key=lambda p: p.stat().st_mtime):
             try:

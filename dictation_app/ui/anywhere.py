@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from enum import Enum
 
-from PySide6.QtCore import QObject, Qt, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
@@ -34,6 +34,8 @@ from dictation_app.ui.widgets.overlay import Overlay
 from dictation_app.ui.workers.tasks import run_task
 
 __all__ = ["AnywhereController", "RemoteState"]
+
+STOP_CHORD_S = 2.0  # the longest a stopping portal shortcut's release is waited for before typing goes on
 
 
 class RemoteState(Enum):
@@ -79,6 +81,7 @@ class AnywhereController(QObject):
         self._next_target: Target | None = None  # captured by start(); Record in the window has none
         self._shown = CommitLedger()  # the dictation's words, as the overlay shows them
         self._keys_held = False  # the push-to-talk chord is down
+        self._stop_chord: Delivery | None = None  # the typing that waits for a stopping chord's release
         self._escape = None  # Esc grabbed while dictating into another application (X11)
         self.timings: dict[str, float] = {}  # what bench_anywhere.py reads through `status`
         self._asked_at = 0.0
@@ -110,15 +113,29 @@ class AnywhereController(QObject):
         push_to_talk = self.options().shortcut_mode == ShortcutMode.PUSH_TO_TALK
         if push_to_talk and self.window.dictation is not None:
             return  # already listening
+        if not push_to_talk and self.typing is not None and self.window.dictation is not None:
+            # The press that stops: the last words wait for the chord's release, else they go
+            # in under its modifiers (Ctrl+Alt+A...); where a release may never be told (a
+            # portal), they go in after STOP_CHORD_S anyway.
+            self.typing.delivery.hold_keys(True)
+            self._stop_chord = self.typing.delivery
+            if not self.shortcut.tells_release:
+                QTimer.singleShot(int(STOP_CHORD_S * 1000), self._stop_chord_up)
         self._keys_held = push_to_talk  # words wait until the chord is released (its modifiers)
         self.toggle(asked_at=pressed_at)
 
     def _shortcut_released(self) -> None:
+        self._stop_chord_up()
         if self._keys_held:
             self._keys_held = False
             if self.typing is not None:
                 self.typing.delivery.hold_keys(False)
             self.stop()
+
+    def _stop_chord_up(self) -> None:
+        if self._stop_chord is not None:
+            self._stop_chord.hold_keys(False)
+            self._stop_chord = None
 
     def _setting_changed(self, key: str) -> None:
         if key == "anywhere/shortcut" and self.server is not None:
@@ -215,6 +232,8 @@ class AnywhereController(QObject):
             "target": typing.target.label if typing else "",
             "mode": typing.options.insert.value if typing else "live",
             "held": typing.delivery.held_text if typing else "",
+            "typed": "".join(typing.delivery.delivered) if typing else "",
+            "edits_refused": typing.delivery.edits_refused if typing else False,
             "timings": {**self.timings, **(typing.timings if typing else {})},
         }
 
@@ -315,7 +334,9 @@ class AnywhereController(QObject):
     def _held(self, text: str, reason: str) -> None:
         self.overlay.set_held(text, reason)
         self.overlay.show()
-        self.window.show_message(reason)
+        self.window.show_message(
+            self.tr("%s The words are kept in the overlay; Copy puts them on the clipboard.") % reason, urgent=True
+        )
 
     # -- one dictation --------------------------------------------------------------------
 
@@ -389,7 +410,7 @@ class AnywhereController(QObject):
         elif isinstance(event, Refused):
             message = self.tr("'%s' was not done: %s. What was typed stays.") % (event.command, event.reason)
             self.overlay.set_state(message)
-            self.window.show_message(message)
+            self.window.show_message(message, urgent=True)
         elif isinstance(event, Waiting):
             self.overlay.set_state(self.tr("waiting for %s to have the focus") % event.target.label)
         elif isinstance(event, Held):

@@ -16,10 +16,12 @@ from dictation_app.core.dictation import DictationService
 from dictation_app.core.file_queue import FileQueue
 from dictation_app.core.history import HistoryStore
 from dictation_app.core.history_files import open_history
+from dictation_app.core.model_manager import ModelManager
 from dictation_app.core.options import app_options
 from dictation_app.engine.models import ModelStore
 from dictation_app.settings.store import Settings
 from dictation_app.transcript.autosave import AutosaveStore
+from dictation_app.ui.collector import collect_on_gui_thread
 from dictation_app.ui.main_window import MainWindow
 from dictation_app.ui.workers.tasks import Poster
 
@@ -34,6 +36,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("dictation-app")
     app.setWindowIcon(QIcon.fromTheme("dictation-app"))
+    collect_on_gui_thread(app)  # a Qt object in a garbage cycle is never freed on a worker thread
     return app
 
 
@@ -71,6 +74,7 @@ def build_window(
         poster,
         source_factory or (lambda: _microphone(options().input_device)),
         source_factory is None,
+        models=ModelManager(service.store, poster.post),
     )
 
 
@@ -115,6 +119,7 @@ def run(argv: list[str] | None = None, background: bool = False, dictate: bool =
     anywhere = AnywhereController(window)
     window.history.insert_requested.connect(HistoryInserter(anywhere).insert)
     app.aboutToQuit.connect(anywhere.shutdown)
+    app.aboutToQuit.connect(window.models.shutdown)  # a download in flight stops; what arrived is kept
     if anywhere.tray is not None:
         app.setQuitOnLastWindowClosed(False)
     if dictate:

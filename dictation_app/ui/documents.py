@@ -12,6 +12,7 @@ from dictation_app.errors import OutputError
 from dictation_app.export import atomic_write, save
 from dictation_app.transcript import Segment, Transcript, TranscriptMetadata
 from dictation_app.transcript.autosave import AutosaveStore, SavedDocument
+from dictation_app.ui.accessible import name
 from dictation_app.ui.widgets.dictation_editor import DictationEditor
 from dictation_app.ui.widgets.transcript_editor import TranscriptEditor
 from dictation_app.ui.workers.tasks import run_task
@@ -54,6 +55,7 @@ class DocumentTabs(QTabWidget):
 
     def __init__(self, store: AutosaveStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        name(self, self.tr("Documents"))
         self.store = store
         self.setTabsClosable(True)
         self.setDocumentMode(True)
@@ -61,7 +63,7 @@ class DocumentTabs(QTabWidget):
         self._dirty: set[Document] = set()
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_DELAY_MS)
         self._autosave.timeout.connect(self.autosave_now)
-        self.dictation = Document(DictationEditor(), "dictation", self.tr("Dictation"))
+        self.dictation = Document(name(DictationEditor(), self.tr("Dictation")), "dictation", self.tr("Dictation"))
         self._add(self.dictation)
         self.dictation.widget.textChanged.connect(lambda: self._edited(self.dictation))
         self.tabBar().setTabButton(0, self.tabBar().ButtonPosition.RightSide, None)  # always open

@@ -18,21 +18,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dictation_app.audio.cues import Cues
 from dictation_app.audio.sources import AudioSource
 from dictation_app.core.dictation import DictationService, ModelProblem, ModelReady, ServiceEvent, StateChanged
-from dictation_app.core.file_queue import FileQueue, TranscriptReady, media_files
+from dictation_app.core.file_queue import FileQueue, JobChanged, JobState, TranscriptReady, media_files
+from dictation_app.core.model_manager import ModelManager, ModelsChanged
 from dictation_app.core.options import AppOptions, app_options
 from dictation_app.core.typing import Typing
+from dictation_app.engine.events import Revision
 from dictation_app.settings.store import Settings
 from dictation_app.system import open_path
 from dictation_app.transcript import Transcript
 from dictation_app.transcript.autosave import AutosaveStore, SavedDocument
+from dictation_app.ui.accessible import announce
 from dictation_app.ui.actions import ACTIONS, ActionId
 from dictation_app.ui.documents import DocumentTabs
 from dictation_app.ui.toolbar import build_toolbar
 from dictation_app.ui.widgets.export_pane import ExportPane
 from dictation_app.ui.widgets.history_pane import HistoryPane
 from dictation_app.ui.widgets.microphone_sign import MicrophoneSign
+from dictation_app.ui.widgets.models_dialog import ModelsDialog
 from dictation_app.ui.widgets.preferences import PreferencesDialog
 from dictation_app.ui.widgets.queue_pane import QueuePane
 from dictation_app.ui.workers.dictation import DictationThread, DictationWorker
@@ -54,6 +59,7 @@ class MainWindow(QMainWindow):
         autosave: Where open documents are kept.
         poster: Runs what the services report on the GUI thread.
         source_factory: Makes the audio source for a dictation (the chosen microphone in the app).
+        models: The model manager (downloads, removal, speed tests) the Models window shows.
         uses_microphone: Whether those sources are a real microphone (its devices are listed,
             pre-roll can arm it).
 
@@ -71,6 +77,8 @@ class MainWindow(QMainWindow):
         poster: Poster,
         source_factory: Callable[[], AudioSource],
         uses_microphone: bool = True,
+        *,
+        models: ModelManager,
     ) -> None:
         super().__init__()
         self._close_to_tray: Callable[[], bool] | None = None
@@ -87,13 +95,18 @@ class MainWindow(QMainWindow):
         self.service.subscribe(self._on_service_event)
         self.files = files
         self.files.subscribe(self._on_queue_event)
+        self.models = models
+        self.models.subscribe(self._on_models_event)
+        self._models_dialog: ModelsDialog | None = None
         self.no_input: str | None = None  # why dictation is off (no microphone), or None
         self.dictation: DictationThread | None = None
+        self.cues = Cues()  # start, stop and problem sounds, when the settings turn them on
 
         self.docs = DocumentTabs(autosave)
         self.banner = QLabel(wordWrap=True)
         self.banner.setStyleSheet("background:#fdecea; color:#611a15; padding:6px; border-radius:3px")
         self.banner.hide()
+        self._problems: list[str] = []  # what the banner says, oldest first
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -105,11 +118,16 @@ class MainWindow(QMainWindow):
         self.export = ExportPane(settings)
         self.history = HistoryPane(service.history, self.service, self.options)
         files = self._dock(self.queue, self.tr("Files"), Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.tabifyDockWidget(
-            files, self._dock(self.history, self.tr("History"), Qt.DockWidgetArea.BottomDockWidgetArea)
-        )
+        history = self._dock(self.history, self.tr("History"), Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(files, history)
         files.raise_()
-        self._dock(self.export, self.tr("Export"), Qt.DockWidgetArea.RightDockWidgetArea)
+        export = self._dock(self.export, self.tr("Export"), Qt.DockWidgetArea.RightDockWidgetArea)
+        # View > a pane (Ctrl+1..4): where the keyboard goes in each (tabbed docks are raised)
+        self._panes = {
+            ActionId.GO_FILES: (files, self.queue.view),
+            ActionId.GO_HISTORY: (history, self.history.search),
+            ActionId.GO_EXPORT: (export, self.export.format_box),
+        }
         self.actions = self._build_menus()
         self.record_action = self.actions[ActionId.RECORD]
         self._build_toolbar()
@@ -118,7 +136,7 @@ class MainWindow(QMainWindow):
         for pane in (self.docs, self.export, self.history):
             pane.message.connect(self.show_message)
         self.history.problem.connect(self.show_problem)
-        self.history.open_requested.connect(self.docs.open_transcript)
+        self.history.open_requested.connect(self._open_from_history)
         self.docs.current_document_changed.connect(self._update_export)
         self.docs.document_edited.connect(self.export.document_changed)
         settings.changed.connect(self._setting_changed)
@@ -128,6 +146,17 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1100, 720)
+        self._bottom_docks = (files, history)
+        self._docks_sized = False
+
+    def showEvent(self, event) -> None:
+        """The Files and History panes start at a quarter of the window's height (at most what
+        they need): the document above keeps its room at large fonts on a small screen."""
+        super().showEvent(event)
+        if not self._docks_sized:
+            self._docks_sized = True
+            height = max(self.height() // 4, max(d.minimumSizeHint().height() for d in self._bottom_docks))
+            self.resizeDocks(list(self._bottom_docks), [height] * 2, Qt.Orientation.Vertical)
 
     # -- construction ---------------------------------------------------------------------
 
@@ -167,12 +196,43 @@ class MainWindow(QMainWindow):
             ActionId.SAVE: self.save_document,
             ActionId.EXPORT: self.export_document,
             ActionId.PREFERENCES: self.edit_preferences,
+            ActionId.MODELS: self.show_models,
             ActionId.QUIT: self.close,
             ActionId.RECORD: self.toggle_recording,
             ActionId.OPEN_DICTATION: self.open_dictation_transcript,
             ActionId.SHOW_RECORDINGS: self.show_recordings,
             ActionId.REFRESH_MICROPHONES: self.refresh_devices,
+            ActionId.NEXT_UNSURE: lambda: self.select_unsure(True),
+            ActionId.PREVIOUS_UNSURE: lambda: self.select_unsure(False),
+            ActionId.GO_DICTATION: self.go_to_dictation,
+            ActionId.GO_FILES: lambda: self.go_to_pane(ActionId.GO_FILES),
+            ActionId.GO_HISTORY: lambda: self.go_to_pane(ActionId.GO_HISTORY),
+            ActionId.GO_EXPORT: lambda: self.go_to_pane(ActionId.GO_EXPORT),
         }
+
+    def go_to_dictation(self) -> None:
+        self.docs.setCurrentIndex(0)
+        self.docs.dictation_editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def go_to_pane(self, which: ActionId) -> None:
+        dock, focus = self._panes[which]
+        dock.show()
+        dock.raise_()
+        focus.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if focus is self.history.search:
+            focus.selectAll()
+
+    def select_unsure(self, forward: bool) -> None:
+        """F8 / Shift+F8: select the next (previous) underlined word of the dictation and say it."""
+        self.go_to_dictation()
+        found = self.docs.dictation_editor.select_unsure(forward)
+        if found is None:
+            message = self.tr("No unsure words")
+        else:
+            number, count, word = found
+            message = self.tr("Unsure word %1 of %2: %3").replace("%1", str(number)).replace("%2", str(count))
+            message = message.replace("%3", word)
+        self.show_message(message)
 
     def _build_toolbar(self) -> None:
         build_toolbar(self)
@@ -180,7 +240,7 @@ class MainWindow(QMainWindow):
         self.refresh_models()
 
     def _build_status_bar(self) -> None:
-        self.mic_sign = MicrophoneSign(say_closed=False)
+        self.mic_sign = MicrophoneSign(say_closed=False, announces=True)
         self.model_label = QLabel()
         self.state_label = QLabel()
         self.latency_label = QLabel()
@@ -242,6 +302,9 @@ class MainWindow(QMainWindow):
         if isinstance(event, TranscriptReady):  # a finished file opens (or shows) its transcript tab
             self.docs.open_transcript(event.job.transcript)
             self.history.refresh()
+            announce(self, self.tr("Transcript of %1 ready").replace("%1", event.job.path.name))
+        elif isinstance(event, JobChanged) and event.job.state is JobState.FAILED:
+            announce(self, f"{event.job.path.name}: {event.job.message}", urgent=True)
 
     def _update_record_action(self) -> None:
         """Record needs a model and an input device; say why not when there is none."""
@@ -250,6 +313,8 @@ class MainWindow(QMainWindow):
         self.record_action.setToolTip(self.no_input or self.tr("Start or stop dictation (F9)"))
 
     def _setting_changed(self, key: str) -> None:
+        if key == "model/name":  # chosen elsewhere (the Models window): the picker shows it
+            self.refresh_models()
         if key.startswith("model/") and self.dictation is None:
             self.load_model()
 
@@ -267,8 +332,8 @@ class MainWindow(QMainWindow):
         self.no_input = problem or None
         if self.no_input:
             self.show_problem(self.no_input)
-        elif self.banner.text() == previous:  # the problem shown before is solved
-            self.banner.hide()
+        elif previous:  # the problem shown before is solved
+            self._problem_solved(previous)
         self._update_record_action()
 
     def use_source(self, factory: Callable[[], AudioSource] | None) -> None:
@@ -286,7 +351,8 @@ class MainWindow(QMainWindow):
         """Dictate into the editor, and with ``typing`` into another application too."""
         if self.dictation is not None or self.model is None:
             return
-        self.banner.hide()
+        self._problems.clear()
+        self._show_problems()
         options = self.options()
         editor = self.docs.dictation_editor
         editor.review_below = options.review_below
@@ -299,10 +365,12 @@ class MainWindow(QMainWindow):
                 voice=options.voice,
                 destination=destination,
                 typing=typing,
-            )
+            ),
+            before_start=(lambda: self._play_cue("start", wait=True)) if options.sounds else None,
         )
         worker.committed.connect(editor.add_committed)
-        worker.revised.connect(editor.revise)
+        worker.revised.connect(self._revise)
+        worker.command_heard.connect(self._command_heard)
         worker.partial.connect(editor.set_tentative)
         worker.level.connect(self.meter.set_level)
         worker.latency.connect(self._show_latency)  # a bound slot: runs on the GUI thread
@@ -313,7 +381,7 @@ class MainWindow(QMainWindow):
         self.dictation_begun.emit(worker)
         self.docs.setCurrentIndex(0)
         editor.setFocus()
-        self.record_action.setText(self.tr("Stop"))
+        self.record_action.setText(self.tr("&Stop"))
         self.mic_sign.set(True)  # before the dictation's thread opens it
         self.dictation.start()
 
@@ -322,6 +390,19 @@ class MainWindow(QMainWindow):
         if self.dictation is not None:
             self.dictation.worker.stop()
             self.record_action.setEnabled(False)  # until the tail is committed
+
+    @Slot(object)
+    def _revise(self, revision: Revision) -> None:
+        """A revision of dictated words; a spoken command the editor could not carry out (the
+        user changed those words meanwhile) is said, not silently dropped."""
+        if not self.docs.dictation_editor.revise(revision) and revision.command not in ("", "edit"):
+            message = self.tr("'%1' was not done: the words it changes were edited. What is there stays.")
+            message = message.replace("%1", revision.command)
+            self.show_message(message, urgent=True)
+
+    @Slot(str)
+    def _command_heard(self, name: str) -> None:
+        announce(self, name)  # "new paragraph": otherwise only seen
 
     @Slot(float)
     def _show_latency(self, seconds: float) -> None:
@@ -339,8 +420,15 @@ class MainWindow(QMainWindow):
         self.history.refresh()
         self.meter.set_level(float("-inf"))
         self.mic_sign.set(False)
-        self.record_action.setText(self.tr("Record"))
+        self.record_action.setText(self.tr("&Record"))
         self._update_record_action()
+        self._cue("stop")
+
+    def _open_from_history(self, transcript: Transcript, title: str) -> None:
+        """An entry opened from the History pane: its tab is shown, the keyboard goes there."""
+        doc = self.docs.open_transcript(transcript, title)
+        doc.widget.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.show_message(self.tr("Opened %1").replace("%1", title))
 
     def open_dictation_transcript(self) -> None:
         self.docs.open_dictation_transcript(self.show_problem)
@@ -406,6 +494,19 @@ class MainWindow(QMainWindow):
     def edit_preferences(self) -> None:
         PreferencesDialog(self.settings, self).exec()
 
+    def show_models(self) -> ModelsDialog:
+        """The Models window (one, not modal: downloads go on while the user dictates)."""
+        if self._models_dialog is None:
+            self._models_dialog = ModelsDialog(self.models, self.settings, self)
+        self._models_dialog.refresh()
+        self._models_dialog.show()
+        self._models_dialog.raise_()
+        return self._models_dialog
+
+    def _on_models_event(self, event: object) -> None:
+        if isinstance(event, ModelsChanged):
+            self.refresh_models()  # the picker offers what is installed
+
     # -- status ---------------------------------------------------------------------------
 
     @Slot(str)
@@ -413,15 +514,39 @@ class MainWindow(QMainWindow):
         self.state_label.setText(state)
 
     @Slot(str)
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, urgent: bool = False) -> None:
+        """In the status bar for a while, and said by a screen reader (``urgent``: at once,
+        interrupting what it is saying)."""
         self.statusBar().showMessage(text, 8000)
+        announce(self, text, urgent)
 
     @Slot(str)
     def show_problem(self, text: str) -> None:
         """A problem the user must see (no microphone, no model), without a modal dialog."""
-        self.banner.setText(text)
-        self.banner.show()
-        self.show_message(text)
+        if text not in self._problems:  # each problem once; two at a time are both said
+            self._problems.append(text)
+        self._show_problems()
+        self.show_message(text, urgent=True)
+        self._cue("problem")
+
+    def _cue(self, name: str) -> None:
+        """A cue sound, where the settings ask for them."""
+        if self.settings.value("dictation/sounds"):
+            self._play_cue(name)
+
+    def _play_cue(self, name: str, wait: bool = False) -> None:
+        """Any thread: a cue that cannot be played is said in the status bar and changes nothing else."""
+        if not self.cues.play(name, wait) and self.cues.problem:
+            self.post(lambda problem=self.cues.problem: self.show_message(problem))
+
+    def _problem_solved(self, text: str) -> None:
+        if text in self._problems:
+            self._problems.remove(text)
+            self._show_problems()
+
+    def _show_problems(self) -> None:
+        self.banner.setText("\n".join(self._problems))
+        self.banner.setVisible(bool(self._problems))
 
     def ask_quit_while_busy(self) -> bool:
         """Quit although files are being transcribed? (a dialog; tests replace it)"""
@@ -465,4 +590,5 @@ class MainWindow(QMainWindow):
             return
         self.settings.set_raw("geometry", self.saveGeometry())
         self.files.shutdown()
+        self.cues.close()
         event.accept()

@@ -51,6 +51,14 @@ class ShortcutBinder(QObject):
         except HotkeyError as exc:
             self.problem.emit(str(exc))
 
+    @property
+    def tells_release(self) -> bool:
+        """Whether the release of the chord is sure to be told (an X11 grab: the X server sends
+        it; a portal may never say Deactivated)."""
+        from dictation_app.anywhere.hotkey import X11Hotkey
+
+        return isinstance(self.hotkey, X11Hotkey)
+
     def _on_press(self) -> None:  # on the hotkey's thread
         pressed_at = time.perf_counter()
         self.post(lambda: self.pressed.emit(pressed_at))

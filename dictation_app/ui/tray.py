@@ -1,5 +1,6 @@
 """The tray icon: start/stop, where words go (live or on finish), show the window, quit.
-The icon turns red while the microphone is open."""
+The icon turns red while the microphone is open, and its tooltip (what a screen reader reads)
+says so; every menu item has a mnemonic."""
 
 from __future__ import annotations
 
@@ -46,14 +47,14 @@ class Tray(QObject):
         super().__init__(parent)
         self.icon = QSystemTrayIcon(microphone_icon(False), self)
         self.menu = QMenu()
-        self.toggle_action = self.menu.addAction(self.tr("Start dictation"))
+        self.toggle_action = self.menu.addAction(self.tr("&Start dictation"))
         self.toggle_action.triggered.connect(self.toggle_requested)
         self.menu.addSeparator()
         group = QActionGroup(self)
         self.mode_actions: dict[str, QAction] = {}
         for mode, text in (
-            ("live", self.tr("Type words as they are recognised")),
-            ("on_finish", self.tr("Type everything when I stop (most accurate)")),
+            ("live", self.tr("Type &words as they are recognised")),
+            ("on_finish", self.tr("Type everything at the &end (most accurate)")),
         ):
             action = self.menu.addAction(text)
             action.setCheckable(True)
@@ -61,8 +62,8 @@ class Tray(QObject):
             action.triggered.connect(lambda _=False, m=mode: self.mode_chosen.emit(m))
             self.mode_actions[mode] = action
         self.menu.addSeparator()
-        self.menu.addAction(self.tr("Show window"), self.show_requested)
-        self.menu.addAction(self.tr("Quit"), self.quit_requested)
+        self.menu.addAction(self.tr("Show &window"), self.show_requested)
+        self.menu.addAction(self.tr("&Quit"), self.quit_requested)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
         self.set_recording(False)
@@ -83,7 +84,7 @@ class Tray(QObject):
             if armed
             else self.tr("Dictation: idle")
         )
-        self.toggle_action.setText(self.tr("Stop dictation") if recording else self.tr("Start dictation"))
+        self.toggle_action.setText(self.tr("&Stop dictation") if recording else self.tr("&Start dictation"))
 
     def set_mode(self, mode: str) -> None:
         if mode in self.mode_actions:

@@ -51,6 +51,7 @@ class DictationEditor(QTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAcceptRichText(False)
+        self.setTabChangesFocus(True)  # Tab moves on to the next control: the editor is no focus trap
         self.setPlaceholderText(self.tr("Press Record (F9) and speak; your words appear at the cursor."))
         self.review_below = 0.5
         self._pending: list[tuple[Word, ...]] = []
@@ -78,15 +79,15 @@ class DictationEditor(QTextEdit):
         else:
             self._show_tail()
 
-    @Slot(int, object)
-    def revise(self, revision: Revision) -> None:
-        """Replace the last ``revision.count`` committed words (whole commits) with its words."""
+    def revise(self, revision: Revision) -> bool:
+        """Replace the last ``revision.count`` committed words (whole commits) with its words;
+        False where they are not all as dictated any more (the user edited them: they stay)."""
         count, words = revision.count, revision.words
         # Which commits: the newest pending ones first, then the newest inserted ones.
         pending_n, words_left = 0, count
         for commit in reversed(self._pending):
             if len(commit) > words_left:
-                return
+                return False
             pending_n, words_left = pending_n + 1, words_left - len(commit)
             if not words_left:
                 break
@@ -95,16 +96,17 @@ class DictationEditor(QTextEdit):
             if not words_left:
                 break
             if insertion.count > words_left:
-                return
+                return False
             inserted_n, words_left = inserted_n + 1, words_left - insertion.count
         if words_left:
-            return  # not all of it is ours any more
+            return False  # not all of it is ours any more
         if inserted_n and not self._replace(self._inserted[-inserted_n:], tuple(words)):
-            return  # the user edited them: the live text stays
+            return False  # the user edited them: the live text stays
         del self._pending[len(self._pending) - pending_n :]
         if not inserted_n:
             self._pending.append(tuple(words))
         self._show_tail()
+        return True
 
     def _replace(self, insertions: list[_Insertion], words: tuple[Word, ...]) -> bool:
         begin, end = insertions[0].begin.position(), insertions[-1].end.position()
@@ -232,6 +234,26 @@ class DictationEditor(QTextEdit):
             sel.format = fmt
             selections.append(sel)
         self.setExtraSelections(selections)
+
+    def select_unsure(self, forward: bool = True) -> tuple[int, int, str] | None:
+        """Select the next (or previous) underlined word after (before) the cursor, wrapping
+        around; its number, how many there are, and the word (None: there are none). A screen
+        reader reads the selection; the window says "unsure word 2 of 5"."""
+        marks = sorted((b.position(), e.position()) for b, e in self._review if e.position() > b.position())
+        if not marks:
+            return None
+        here = self.textCursor()
+        if forward:
+            index = next((i for i, (b, _) in enumerate(marks) if b >= here.selectionEnd()), 0)
+        else:
+            index = next((i for i in reversed(range(len(marks))) if marks[i][1] <= here.selectionStart()), -1)
+            index %= len(marks)
+        begin, end = marks[index]
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(begin)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        return index + 1, len(marks), cursor.selectedText()
 
     # -- the tentative tail ---------------------------------------------------------------
 

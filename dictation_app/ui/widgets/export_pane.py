@@ -21,11 +21,21 @@ from PySide6.QtWidgets import (
 from dictation_app.export import EXPORTERS, get_exporter, save
 from dictation_app.settings.store import Settings
 from dictation_app.transcript import Transcript
+from dictation_app.ui.accessible import name
 from dictation_app.ui.workers.tasks import run_task
 
 __all__ = ["ExportPane"]
 
 _TIMED = {"srt", "vtt"}  # formats that are nothing without timestamps
+
+
+def export_target(path: Path, chosen: str) -> tuple[Path, str]:
+    """The file and format a Save As means: the format of the name's extension when it has one
+    of ours, else the chosen filter's, its extension added."""
+    typed = next((e.name for e in EXPORTERS.values() if path.suffix.lower() == f".{e.extension}"), None)
+    if typed is not None:
+        return path, typed
+    return path.with_name(f"{path.name}.{get_exporter(chosen).extension}"), chosen
 
 
 class ExportPane(QWidget):
@@ -39,12 +49,12 @@ class ExportPane(QWidget):
         self.transcript: Transcript | None = None  # as of the last refresh
         self.title = ""
         self.timed = True
-        self.format_box = QComboBox()
+        self.format_box = name(QComboBox(), self.tr("Export format"))
         for exporter in EXPORTERS.values():
             self.format_box.addItem(f"{exporter.description} (.{exporter.extension})", exporter.name)
         self.format_box.setCurrentIndex(max(0, self.format_box.findData(settings.value("export/format"))))
         self.format_box.currentIndexChanged.connect(self._format_changed)
-        self.preview = QPlainTextEdit(readOnly=True)
+        self.preview = name(QPlainTextEdit(readOnly=True), self.tr("Export preview"))
         self.preview.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -118,12 +128,17 @@ class ExportPane(QWidget):
 
     @Slot()
     def save_as(self) -> None:
-        exporter = get_exporter(self.format_name)
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Export"), str(self.suggested_path()), f"{exporter.description} (*.{exporter.extension})"
+        """Every format is a filter of the dialog, the chosen one first selected; a name typed
+        with a format's extension ("talk.srt") is saved in that format."""
+        filters = {f"{e.description} (*.{e.extension})": e.name for e in EXPORTERS.values()}
+        current = next(f for f, name in filters.items() if name == self.format_name)
+        path, chosen = QFileDialog.getSaveFileName(
+            self, self.tr("Export"), str(self.suggested_path()), ";;".join(filters), current
         )
         if path:
-            self.save_to(Path(path))
+            target, format_name = export_target(Path(path), filters.get(chosen, self.format_name))
+            self.set_format(format_name)  # the preview shows what is written
+            self.save_to(target)
 
     def save_to(self, path: Path) -> None:
         """Write the export on a worker; ``saved`` or ``message`` tells how it went."""

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from dictation_app.core.history import Entry, HistoryError, HistoryStore
+from dictation_app.ui.accessible import announce, name
 from dictation_app.ui.models.history_model import HistoryModel, describe
 from dictation_app.ui.workers.tasks import run_task
 
@@ -60,20 +61,25 @@ class HistoryPane(QWidget):
         self.store, self.service, self.options = store, service, options
         self.model = HistoryModel(store, self)
         self.search = QLineEdit(placeholderText=self.tr("Search dictations and transcripts"), clearButtonEnabled=True)
+        name(self.search, self.tr("Search history"))
         self.view = QListView(uniformItemSizes=True, alternatingRowColors=True)
+        name(self.view, self.tr("Dictations and transcripts"))
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setTabKeyNavigation(False)  # Tab goes on to the buttons; arrows move between entries
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.view.setModel(self.model)
-        self.preview = QTextBrowser()
+        self.preview = name(QTextBrowser(), self.tr("Entry text"))
         self.status = QLabel()
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._timer.timeout.connect(lambda: self.model.set_query(self.search.text()))
         self.search.textChanged.connect(self._timer.start)
         self.model.modelReset.connect(self._listed)
         self.view.selectionModel().currentChanged.connect(lambda *_: self._show_selected())
-        self.view.doubleClicked.connect(lambda *_: self.open_selected())
+        self.view.activated.connect(lambda *_: self.open_selected())  # Enter or double-click
+        self.search.returnPressed.connect(self._to_results)
 
         self.model_box = QComboBox(editable=True, toolTip=self.tr("Model to transcribe the audio again with"))
+        name(self.model_box, self.tr("Model to transcribe again with"))
         self.model_box.addItem("base")
         run_task(
             self,
@@ -135,6 +141,18 @@ class HistoryPane(QWidget):
             else self.tr("Nothing found for \u201c%s\u201d") % self.model.query.strip()
         )
         self.status.setText(self.model.problem or found)
+
+    def _to_results(self) -> None:
+        """Enter in the search field: search now, say what was found, go to the first entry."""
+        self._timer.stop()
+        self.model.set_query(self.search.text())
+        announce(self, self.status.text())
+        first = next((row for row, r in enumerate(self.model.rows) if isinstance(r, Entry)), None)
+        if first is not None:
+            self.view.setFocus()
+            self.view.selectionModel().setCurrentIndex(
+                self.model.index(first), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
 
     def _models_listed(self, names: list[str]) -> None:
         current = self.model_box.currentText()

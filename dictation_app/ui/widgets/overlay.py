@@ -56,12 +56,14 @@ class Overlay(QWidget):
         self.held_label = QLabel(wordWrap=True)
         self.held_label.setStyleSheet("color: #f28b82")
         self.copy_button = QPushButton(self.tr("Copy"), focusPolicy=Qt.FocusPolicy.NoFocus)
+        self.copy_button.setAccessibleDescription(self.tr("Put the words that could not be typed on the clipboard"))
         self.copy_button.clicked.connect(self.copy_held)
         cancel = QPushButton(
             self.tr("Cancel"),
             focusPolicy=Qt.FocusPolicy.NoFocus,
             toolTip=self.tr("Stop and type nothing more (or press Esc)"),
         )
+        cancel.setAccessibleDescription(cancel.toolTip())
         cancel.clicked.connect(self.cancel_requested)
         top = QHBoxLayout()
         for widget in (self.mic, self.state, self.meter):

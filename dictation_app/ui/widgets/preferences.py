@@ -11,9 +11,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from dictation_app.settings import SETTINGS, Setting
 from dictation_app.settings.store import Settings
+from dictation_app.ui.accessible import name
 from dictation_app.ui.widgets.voice_page import VoicePage
 
 __all__ = ["PreferencesDialog"]
@@ -60,23 +63,41 @@ def _read(widget: QWidget):
     return widget.text()
 
 
+def _scrolling(page: QWidget, title: str) -> QScrollArea:
+    area = name(QScrollArea(), title)
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    return area
+
+
+def _labels_above_fields(form: QFormLayout) -> None:
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+    for row in range(form.rowCount()):
+        item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+        if item is not None and isinstance(item.widget(), QLabel):
+            item.widget().setWordWrap(True)
+
+
 class PreferencesDialog(QDialog):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Preferences"))
         self.settings = settings
         self.editors: dict[str, QWidget] = {}
-        self.tabs = QTabWidget()
+        self.tabs = name(QTabWidget(), self.tr("Preferences pages"))
         general = QWidget()
         form = QFormLayout(general)
+        # The page scrolls when it is taller than the screen; with large fonts labels go above
+        # their fields (below), so no field is pushed off the right edge.
         for setting in SETTINGS:
             if setting.hidden:
                 continue
-            editor = self.editors[setting.key] = _editor(setting, settings.value(setting.key))
+            editor = self.editors[setting.key] = name(_editor(setting, settings.value(setting.key)), setting.label)
             form.addRow(setting.label, editor)
         self.check = QPushButton(self.tr("Check typing into other applications"))
         self.check.clicked.connect(self.run_doctor)
-        self.report = QPlainTextEdit(readOnly=True)
+        self.report = name(QPlainTextEdit(readOnly=True), self.tr("Typing check report"))
         self.report.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.report.setPlaceholderText(
             self.tr(
@@ -88,14 +109,21 @@ class PreferencesDialog(QDialog):
         form.addRow(self.check)
         form.addRow(self.report)
         self.voice = VoicePage(settings)
-        self.tabs.addTab(general, self.tr("General"))
-        self.tabs.addTab(self.voice, self.tr("Voice"))
+        self.tabs.addTab(_scrolling(general, self.tr("General")), self.tr("General"))
+        self.voice_tab = _scrolling(self.voice, self.tr("Voice"))
+        self.tabs.addTab(self.voice_tab, self.tr("Voice"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        for form_layout in (form, self.voice.layout()):
+            if isinstance(form_layout, QFormLayout) and form_layout.sizeHint().width() > screen.width() * 0.8:
+                _labels_above_fields(form_layout)  # large fonts: nothing goes off the right edge
+        hint = self.sizeHint()
+        self.resize(min(hint.width(), int(screen.width() * 0.9)), min(hint.height(), int(screen.height() * 0.9)))
 
     def run_doctor(self) -> None:
         """doctor's report, with its live check (a test field of its own) on a worker thread."""
@@ -114,7 +142,7 @@ class PreferencesDialog(QDialog):
     def accept(self) -> None:
         """Save everything, or nothing while a voice entry has a problem (it is shown)."""
         if self.voice.problems():
-            self.tabs.setCurrentWidget(self.voice)
+            self.tabs.setCurrentWidget(self.voice_tab)
             return
         for key, editor in self.editors.items():
             self.settings.set_value(key, _read(editor))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from dictation_app.core.file_queue import FileQueue, Job, JobState
+from dictation_app.ui.accessible import name
 from dictation_app.ui.models.queue_model import ProgressRole, QueueModel
 
 __all__ = ["QueuePane"]
@@ -49,14 +50,18 @@ class QueuePane(QWidget):
         super().__init__(parent)
         self.queue = queue
         self.model = QueueModel(queue, self)
-        self.view = QTableView()
+        self.view = name(QTableView(), self.tr("Files to transcribe"))
         self.view.setModel(self.model)
         self.view.setItemDelegateForColumn(QueueModel.PROGRESS_COLUMN, _ProgressDelegate(self.view))
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.view.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        self.view.doubleClicked.connect(lambda index: queue.reopen(self.model.jobs[index.row()]))
+        self.view.setTabKeyNavigation(False)  # Tab goes on to the buttons; arrows move between rows
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, 5):  # the titles whole, at any font size
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.view.activated.connect(lambda index: queue.reopen(self.model.jobs[index.row()]))  # Enter or double-click
         buttons = QHBoxLayout()
         for label, action in (
             (self.tr("Cancel"), queue.cancel),
@@ -71,8 +76,8 @@ class QueuePane(QWidget):
         buttons.addWidget(clear)
         hint = QLabel(self.tr("Drop audio or video files (or a folder) anywhere on the window, or use File > Open."))
         hint.setEnabled(False)
-        buttons.addStretch()
-        buttons.addWidget(hint)
+        hint.setWordWrap(True)  # large fonts: it wraps rather than widen the window past the screen
+        buttons.addWidget(hint, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)

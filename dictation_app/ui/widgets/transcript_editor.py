@@ -8,7 +8,7 @@ from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
-    QHBoxLayout,
+    QGridLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -23,6 +23,7 @@ from dictation_app.audio.decode import load_audio
 from dictation_app.audio.playback import Player
 from dictation_app.errors import DictationError
 from dictation_app.transcript import Transcript
+from dictation_app.ui.accessible import name
 from dictation_app.ui.models.segment_model import SegmentModel
 from dictation_app.ui.workers.tasks import run_task
 
@@ -42,7 +43,7 @@ class TranscriptEditor(QWidget):
         self.player: Player | None = None
         self._play_after_load: float | None = None
 
-        self.table = QTableView()
+        self.table = name(QTableView(), self.tr("Transcript segments"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)
@@ -67,17 +68,21 @@ class TranscriptEditor(QWidget):
         bar.addAction(self.undo_action)
         bar.addAction(self.redo_action)
 
-        self.find_edit = QLineEdit(placeholderText=self.tr("Find"))
-        self.replace_edit = QLineEdit(placeholderText=self.tr("Replace with"))
+        self.find_edit = name(QLineEdit(placeholderText=self.tr("Find")), self.tr("Find"))
+        self.replace_edit = name(QLineEdit(placeholderText=self.tr("Replace with")), self.tr("Replace with"))
         self.case_box = QCheckBox(self.tr("Match case"))
         find_next = QPushButton(self.tr("Find next"))
         replace_all = QPushButton(self.tr("Replace all"))
         find_next.clicked.connect(self.find_next)
         self.find_edit.returnPressed.connect(self.find_next)
         replace_all.clicked.connect(self.replace_all)
-        find_row = QHBoxLayout()
-        for w in (self.find_edit, self.replace_edit, self.case_box, find_next, replace_all):
-            find_row.addWidget(w)
+        find_row = QGridLayout()  # two rows: each field keeps room for its words at large fonts
+        find_row.addWidget(self.find_edit, 0, 0)
+        find_row.addWidget(find_next, 0, 1)
+        find_row.addWidget(self.case_box, 0, 2)
+        find_row.addWidget(self.replace_edit, 1, 0)
+        find_row.addWidget(replace_all, 1, 1)
+        find_row.setColumnStretch(0, 1)
 
         meta = transcript.metadata
         self.info = QLabel(

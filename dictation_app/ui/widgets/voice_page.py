@@ -19,6 +19,7 @@ from dictation_app.core.options import voice_options
 from dictation_app.core.vocabulary import PROMPT_CHARS, decoder_hotwords
 from dictation_app.core.voice_table import COMMANDS, LITERAL
 from dictation_app.settings.store import Settings
+from dictation_app.ui.accessible import name
 
 __all__ = ["VoicePage"]
 
@@ -37,7 +38,7 @@ class VoicePage(QWidget):
         self.commands = QCheckBox(self.tr("Spoken punctuation and commands while dictating"))
         self.commands.setChecked(settings.value("voice/commands"))
         form.addRow(self.commands)
-        self.table = QTableWidget(len(COMMANDS) + 1, 2)
+        self.table = name(QTableWidget(len(COMMANDS) + 1, 2), self.tr("Spoken commands"))
         self.table.setHorizontalHeaderLabels([self.tr("Say (after a short pause)"), self.tr("It")])
         for row, command in enumerate(COMMANDS):
             self.table.setItem(row, 0, QTableWidgetItem(" / ".join(f"“{p}”" for p in command.phrases)))
@@ -58,7 +59,7 @@ class VoicePage(QWidget):
             "voice/replacements": self.tr("Replacements\n(phrase => text; \\n: new line)"),
         }
         for key, label in labels.items():
-            editor = self.editors[key] = QPlainTextEdit(settings.value(key))
+            editor = self.editors[key] = name(QPlainTextEdit(settings.value(key)), label.split("\n")[0])
             editor.setPlaceholderText(_TEXTS[key])
             editor.setMaximumHeight(90)
             form.addRow(label, editor)

@@ -4,10 +4,12 @@ its words, level, latency and problems through signals (its state comes from the
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from dictation_app.core.dictation import Dictation
+from dictation_app.core.voice import CommandHeard
 from dictation_app.engine.streaming import Commit, Partial, Revision, StreamError
 from dictation_app.errors import DictationError
 
@@ -21,20 +23,24 @@ class DictationWorker(QObject):
 
     Args:
         dictation: Built by the dictation service, not started.
+        before_start: Run on the dictation's thread before the microphone opens (the start
+            cue, played to its end so the recording does not begin with it).
     """
 
     started = Signal(str)  # session folder
     committed = Signal(object)  # tuple[Word, ...]
     partial = Signal(object)  # tuple[Word, ...]
     revised = Signal(object)  # a Revision: committed words changed
+    command_heard = Signal(str)  # a spoken command took effect (its name: "new paragraph")
     level = Signal(float)  # dBFS RMS of the latest audio
     latency = Signal(float)  # seconds from a word's audio to its commit
     error = Signal(str)
     finished = Signal(str)  # session folder ("" if it never started)
 
-    def __init__(self, dictation: Dictation) -> None:
+    def __init__(self, dictation: Dictation, before_start: Callable[[], object] | None = None) -> None:
         super().__init__()
         self.dictation = dictation
+        self._before_start = before_start
 
     def stop(self) -> None:
         """Thread-safe: the session ends after its current step (see :meth:`Dictation.request_stop`)."""
@@ -42,6 +48,8 @@ class DictationWorker(QObject):
 
     @Slot()
     def run(self) -> None:
+        if self._before_start is not None:
+            self._before_start()
         try:
             self.dictation.start()
         except DictationError as exc:
@@ -69,6 +77,8 @@ class DictationWorker(QObject):
             self.partial.emit(event.words)
         elif isinstance(event, Revision):
             self.revised.emit(event)
+        elif isinstance(event, CommandHeard):
+            self.command_heard.emit(event.name)
         elif isinstance(event, StreamError):
             self.error.emit(event.message)
 
