@@ -4,6 +4,7 @@ PulseAudio's null sink, whose monitor is the virtual microphone this test listen
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 
 import numpy as np
@@ -45,15 +46,31 @@ class Listener:
             env=env,
             stdout=subprocess.PIPE,
         )
+        self._chunks: list[bytes] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         time.sleep(0.3)  # recording
 
-    def heard(self, after_s: float = 0.5) -> list[int | None]:
-        """The notes heard until ``after_s`` from now."""
-        time.sleep(after_s)
+    def _read(self) -> None:
+        while chunk := self.recording.stdout.read1(3200):
+            self._chunks.append(chunk)
+
+    def _notes(self) -> list[int | None]:
+        data = b"".join(self._chunks)
+        return notes(np.frombuffer(data[: len(data) // 2 * 2], np.int16).astype(np.float32) / 32768.0)
+
+    def heard(self, expected: list[int | None], within_s: float = 8.0) -> list[int | None]:
+        """The notes heard once ``expected`` has been heard (and 0.5 s more, for anything
+        after it), or by ``within_s`` from now. The null sink starts a new stream late, by up to
+        2 s under load, so a test waits for the sound rather than for a fixed time."""
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline and self._notes() != expected:
+            time.sleep(0.05)
+        time.sleep(0.5)
         self.recording.terminate()
-        samples = np.frombuffer(self.recording.stdout.read(), np.int16).astype(np.float32) / 32768.0
         self.recording.wait()
-        return notes(samples)
+        self._reader.join(timeout=5)
+        return self._notes()
 
 
 def test_each_cue_is_its_notes():
@@ -69,7 +86,7 @@ def test_the_cues_are_heard_on_the_output_device(virtual_mic):
         started = time.monotonic()
         assert cues.play(name, wait=True), cues.problem
         assert time.monotonic() - started >= 0.18  # played to its end before returning (the start cue's 0.18 s)
-        assert listener.heard() == expected, name
+        assert listener.heard(expected) == expected, name
 
 
 def test_the_window_sounds_start_and_stop_when_turned_on(virtual_mic, qtbot, gui_env, model_store):
@@ -78,6 +95,6 @@ def test_the_window_sounds_start_and_stop_when_turned_on(virtual_mic, qtbot, gui
     listener = Listener(virtual_mic)
     window.toggle_recording()
     qtbot.waitUntil(lambda: window.dictation is None, timeout=60_000)  # the file ended the dictation
-    heard = listener.heard(after_s=2.5)  # the stop cue plays (its stream may be opened anew)
+    heard = listener.heard([660, 880, None, 880, 660])  # the stop cue plays (its stream may be opened anew)
     assert heard == [660, 880, None, 880, 660], heard
     assert window.docs.dictation_editor.toPlainText().strip()  # the dictation went on as without sounds
