@@ -26,6 +26,7 @@ __all__ = [
     "import_sounddevice",
     "list_input_devices",
     "rescan_devices",
+    "start_output",
 ]
 
 
@@ -79,6 +80,29 @@ def rescan_devices() -> None:
     """Have PortAudio list the devices again now, unless a stream is open (an output device
     found missing: a sound server that started after the app)."""
     _rescan(import_sounddevice())
+
+
+def start_output(owner: object, make_stream, what: str):
+    """An output stream made by ``make_stream(sounddevice)``, started and held for ``owner``
+    (no device rescan ends it; the owner lets go with ``hold_portaudio(owner, False)`` once it
+    is closed). Where it cannot be opened or started, PortAudio looks at the devices again (a
+    sound server that started after the app) and it is tried once more; then AudioDeviceError
+    says "Cannot <what>"."""
+    sd = import_sounddevice()
+    for last_try in (False, True):
+        hold_portaudio(owner, True)
+        stream = None
+        try:
+            stream = make_stream(sd)
+            stream.start()
+            return stream
+        except (sd.PortAudioError, ValueError) as exc:
+            if stream is not None:
+                stream.close()
+            hold_portaudio(owner, False)
+            if last_try:
+                raise AudioDeviceError(f"Cannot {what}: {exc}. Is an output device connected?") from None
+        rescan_devices()
 
 
 _listed = False  # PortAudio's own listing (at import) serves the first call

@@ -95,27 +95,11 @@ class Cues:
         return True
 
     def _open(self) -> None:
-        from dictation_app.audio.capture import hold_portaudio, import_sounddevice, rescan_devices
+        from dictation_app.audio.capture import import_sounddevice, start_output
 
-        sd = import_sounddevice()
-        try:
-            self._stream = self._new_stream(sd)
-        except (sd.PortAudioError, ValueError):  # no output device known: a sound server started since?
-            rescan_devices()
-            try:
-                self._stream = self._new_stream(sd)
-            except (sd.PortAudioError, ValueError) as exc:
-                raise AudioDeviceError(f"Cannot play the sound: {exc}. Is an output device connected?") from None
-        hold_portaudio(self, True)  # a device rescan must not end this stream
-        try:
-            self._stream.start()
-        except sd.PortAudioError as exc:
-            self._stream.close()
-            self._stream = None
-            hold_portaudio(self, False)
-            raise AudioDeviceError(f"Cannot play the sound: {exc}. Is an output device connected?") from None
+        self._stream = start_output(self, self._new_stream, "play the sound")
         self._silent, self._ended = 0, False
-        self._callback_stop = sd.CallbackStop
+        self._callback_stop = import_sounddevice().CallbackStop
         _open.add(self)
 
     def _new_stream(self, sd):

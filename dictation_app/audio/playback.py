@@ -41,42 +41,26 @@ class Player:
     def play(self, start_s: float = 0.0) -> None:
         """Start playing at ``start_s``. Raises AudioDeviceError when there is no output (after
         PortAudio looked at the devices again: a sound server may have started since the app)."""
-        from dictation_app.audio.capture import import_sounddevice, rescan_devices
+        from dictation_app.audio.capture import import_sounddevice, start_output
 
         self.stop()
-        sd = import_sounddevice()
-        self._callback_stop = sd.CallbackStop
+        self._callback_stop = import_sounddevice().CallbackStop
         self._frame = int(max(0.0, min(start_s, self.duration)) * SAMPLE_RATE)
+        self._done.clear()  # before the stream starts: a short play may end at once
         try:
-            self._start(sd)
-        except (sd.PortAudioError, ValueError):
-            rescan_devices()
-            try:
-                self._start(sd)
-            except (sd.PortAudioError, ValueError) as exc:
-                raise AudioDeviceError(f"Cannot play audio: {exc}. Is an output device connected?") from None
-
-    def _start(self, sd) -> None:
-        from dictation_app.audio.capture import hold_portaudio
-
-        hold_portaudio(self, True)  # a device rescan must not end this stream
-        self._done.clear()
-        try:
-            self._stream = sd.OutputStream(
-                samplerate=SAMPLE_RATE,
-                channels=1,
-                dtype="float32",
-                callback=self._callback,
-                finished_callback=self._ended,
-            )
-            self._stream.start()
-        except BaseException:
-            if self._stream is not None:
-                self._stream.close()
+            self._stream = start_output(self, self._new_stream, "play audio")
+        except AudioDeviceError:
             self._done.set()
-            self._stream = None
-            hold_portaudio(self, False)
             raise
+
+    def _new_stream(self, sd):
+        return sd.OutputStream(
+            samplerate=SAMPLE_RATE,
+            channels=1,
+            dtype="float32",
+            callback=self._callback,
+            finished_callback=self._ended,
+        )
 
     def _ended(self) -> None:
         from dictation_app.audio.capture import hold_portaudio
