@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dictation_app.evaluation import wer
+from dictation_app.evaluation import normalize, wer
 
 from conftest import speak
 from desktops import activate, foot, wait_for, xterm
@@ -23,12 +23,15 @@ pytestmark = pytest.mark.slow
 SPEECH = "1089-134691-0001.flac"  # 5.4 s: "For a full hour he had paced up and down..."
 
 
-def _env(base: dict, mic: dict, folder: Path, settings: str) -> dict:
+def _env(base: dict, mic: dict, folder: Path, settings: str, modes: str = "rules=\n") -> dict:
+    """The app's environment, its settings file with ``settings`` in ``[anywhere]`` and ``modes``
+    in ``[modes]`` (by default no rules: every application gets Prose, the decoder's sentences)."""
     if "shortcut=" not in settings:
         settings += "shortcut=\n"
     config = folder / "config" / "dictation-app"
     config.mkdir(parents=True)
-    (config / "dictation-app.conf").write_text(f"[anywhere]\nafter=newline\n{settings}")  # no shortcut unless given
+    text = f"[anywhere]\nafter=newline\n{settings}[modes]\n{modes}"  # no shortcut unless given
+    (config / "dictation-app.conf").write_text(text)
     env = {
         **base,
         "XDG_RUNTIME_DIR": mic["XDG_RUNTIME_DIR"],
@@ -110,12 +113,16 @@ def _dictate(env: dict, term, begin, end, speech: str = SPEECH) -> str:
 
 
 def test_toggle_starts_the_app_and_words_are_typed_into_xterm(virtual_mic, x11, references, tmp_path):
+    """With the rules a user starts with, xterm gets Terminal mode: the words as said, without the
+    decoder's capitals and marks (the overlay and ``status`` say which mode)."""
     term = xterm(x11, tmp_path)
-    env = _env(x11, virtual_mic, tmp_path, "insert=live\n")
+    env = _env(x11, virtual_mic, tmp_path, "insert=live\n", modes="")
     try:
         typed = _dictate(env, term, lambda: ctl(env, "toggle"), lambda: ctl(env, "toggle"))
         journal = _journal_text(_session(env))
-        assert typed == journal + "\n"  # every word once, in order, as the editor has them (corrected)
+        assert status(env)["writing_mode"] == "Terminal"
+        assert normalize(typed) == normalize(journal)  # every word once, in order, as the editor has them
+        assert typed.endswith("\n") and not any(mark in typed for mark in ".,?!"), typed
         assert wer([references[SPEECH]], [typed]) < 0.15, typed
         assert status(env)["timings"]["method"] == "xtest"
     finally:

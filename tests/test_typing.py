@@ -34,7 +34,8 @@ PHRASES = [
     "see you soon",
     "period",
 ]
-TEXT = "Good morning, the build is green. See you soon."
+TEXT = "Good morning, the build is green. See you soon."  # in Prose mode
+TERMINAL = "good morning, the build is green. see you soon."  # the marks said, no capitals
 
 
 @pytest.fixture(scope="module")
@@ -77,13 +78,16 @@ def _session(folder: Path) -> Path:
 
 def test_spoken_edits_are_typed_into_xterm_as_the_text_reads(said, x11, tmp_path):
     """A comma said after "Good morning." was typed erases the full stop; "delete that" erases the
-    phrase before it; the trailer (a new line) ends the dictation."""
+    phrase before it; the trailer asked for (a new line) ends the dictation. xterm is a terminal:
+    the rule ``xterm => Terminal`` writes it in Terminal mode (no capitals, no marks not said)."""
     term = xterm(x11, tmp_path)
     try:
         result, text = listen_type(x11, tmp_path, said, "--after", "newline")
-        assert_dictated(text, TEXT)
+        assert_dictated(text, TERMINAL)
+        assert text == text.lower(), text
         assert term.wait_text(text + "\n") == text + "\n"
         assert f"typing into {term.title}" in result.stderr
+        assert "writing in Terminal mode for target (XTerm): rule 'xterm => Terminal'" in result.stderr
     finally:
         term.close()
     from dictation_app.core.history_files import SIDECAR_NAME
@@ -93,13 +97,33 @@ def test_spoken_edits_are_typed_into_xterm_as_the_text_reads(said, x11, tmp_path
 
 
 def test_the_same_words_are_typed_into_foot_on_sway(said, sway, tmp_path):
+    """On sway the mode's rule reads the app_id the compositor tells (foot => Terminal)."""
     term = foot(sway, tmp_path)
     try:
-        _, text = listen_type(sway, tmp_path, said, "--after", "newline")
-        assert_dictated(text, TEXT)
+        result, text = listen_type(sway, tmp_path, said, "--after", "newline")
+        assert_dictated(text, TERMINAL)
+        assert text == text.lower(), text
         assert term.wait_text(text + "\n") == text + "\n"
+        assert "writing in Terminal mode for target (foot): rule 'foot => Terminal'" in result.stderr
     finally:
         term.close()
+
+
+def test_the_same_words_go_into_a_gtk_editor_as_prose(said, x11, tmp_path):
+    """No rule names l3afpad: the default mode, Prose, writes sentences (and the Preferences'
+    trailer, a space, follows)."""
+    saved = tmp_path / "note.txt"
+    editor, keyboard = _l3afpad(x11, saved)
+    try:
+        result, text = listen_type(x11, tmp_path, said)
+        assert_dictated(text, TEXT)
+        assert text[:1].isupper() and ". S" in text, text
+        assert _saved(keyboard, saved, text + " ") == text + " "
+        assert "writing in Prose mode for note.txt" in result.stderr and "no rule matched" in result.stderr
+    finally:
+        keyboard.close()
+        editor.terminate()
+        editor.wait(timeout=10)
 
 
 def _l3afpad(x11: dict, saved: Path):

@@ -185,6 +185,32 @@ def test_the_window_tray_and_overlay_say_the_microphone_is_open_before_it_opens(
     window.set_close_to_tray(lambda: False)  # the tray made here is not one to live in
 
 
+def test_the_tray_offers_the_modes_and_a_mode_picked_there_goes_over_the_rules(qtbot, gui_env, model_store):
+    from dictation_app.anywhere.delivery import Target
+    from dictation_app.anywhere.desktop import Desktop
+    from dictation_app.ui.anywhere import AnywhereController
+    from dictation_app.ui.tray import Tray
+
+    window = make_window(qtbot, gui_env, model_store, load=False)
+    controller = AnywhereController(window, Desktop.detect({}), listen=False)
+    controller.tray = controller.tray or Tray(controller)  # offscreen has no tray area: the menu all the same
+    controller.tray.writing_mode_chosen.connect(controller._pick_mode)
+    controller._offer_modes()
+    actions = controller.tray.writing_actions
+    assert list(actions) == ["", "Prose", "Casual", "Terminal", "Code"] and actions[""].isChecked()
+    modes = window.options().modes
+    assert controller.mode_for(Target("XTerm", "bash"), modes).name == "Terminal"  # by the rules
+    actions["Code"].trigger()
+    assert controller.mode_for(Target("XTerm", "bash"), modes).name == "Code"
+    assert window.statusBar().currentMessage() == "Dictations are written in Code mode."
+    actions[""].trigger()
+    assert controller.mode_for(Target("l3afpad", "note.txt"), modes).name == "Prose"
+    window.settings.set_value("modes/custom", "Mail: style=sentence, insert=on_finish")
+    assert "Mail" in controller.tray.writing_actions  # a mode the user adds is offered at once
+    controller.shutdown()
+    window.set_close_to_tray(lambda: False)
+
+
 def test_no_microphone_gives_a_message_not_a_crash(tmp_path):
     import os
     import subprocess

@@ -88,7 +88,7 @@ def _with_user_voice(base):
         user = SettingsFile(path).value if path.exists() else None
     except DictationError:
         user = None
-    return (lambda key: user(key) if key.startswith(("voice/", "anywhere/")) else base(key)) if user else base
+    return (lambda key: user(key) if key.startswith(("voice/", "anywhere/", "modes/")) else base(key)) if user else base
 
 
 def load_model(args: argparse.Namespace, options):

@@ -48,6 +48,12 @@ def register(commands) -> None:
     )
     listen.add_argument("--method", help="with --type: the insertion method (default: the desktop's best)")
     listen.add_argument(
+        "--mode",
+        dest="writing_mode",
+        help="write in this mode (Prose, Casual, Terminal, Code, or one of yours; default: with --type "
+        "the one your rules choose for the application, else Prose)",
+    )
+    listen.add_argument(
         "--audio",
         type=Path,
         help="dictate this recording instead of the microphone, as fast as it decodes (to try "
@@ -82,14 +88,16 @@ def _cmd_listen(args: argparse.Namespace) -> int:
     for problem in secure_storage():
         print(f"dictation-app: warning: {problem}", file=sys.stderr)
     options = app_options_from_args(args)
-    typing = _typing(options) if args.type_into else None  # the focus now, before anything else takes it
+    target = _focused_target() if args.type_into else None  # the focus now, before anything else takes it
+    options = _with_mode(options, args, target)
+    typing = _typing(options, target) if target is not None else None
     service = load_model(args, options)
     service.history = open_history()  # a fault in it is said, and dictation goes on without it
     if service.history.problem:
         print(f"dictation-app: warning: {service.history.problem}", file=sys.stderr)
     source = _source(args)
     if typing is not None:
-        typing.transcribe = service.recording_transcriber(options.transcribe)
+        typing.transcribe = service.recording_transcriber(options.transcribe, options.voice.style)
     destination = typing.target.label if typing is not None else "listen (terminal)"
     dictation = service.dictation(
         source,
@@ -139,17 +147,51 @@ def _source(args: argparse.Namespace):
     return MicrophoneSource(_device(args.input_device))
 
 
-def _typing(options):
-    """The typing stage into the application that has the focus now; its problems go to stderr."""
-    from dictation_app.anywhere.delivery import Held, Refused, Waiting
+def _focused_target():
     from dictation_app.anywhere.desktop import Desktop, Session
     from dictation_app.anywhere.targets import focused_target
-    from dictation_app.core.typing import Typing
     from dictation_app.errors import DictationError
 
     desktop = Desktop.detect()
     if desktop.session == Session.NONE:
         raise DictationError("--type needs a desktop session (X11 or Wayland) to type into; none is running here.")
+    return focused_target(desktop)
+
+
+def _with_mode(options, args: argparse.Namespace, target):
+    """The options in the mode asked for, else the one the rules choose for ``target`` (said on
+    stderr), else as they are (``listen`` without ``--type``). What the command line says
+    (``--insert``, ``--after``, ``--commands``, ``--language``) goes over the mode."""
+    from dataclasses import replace
+
+    from dictation_app.core.options import with_mode
+    from dictation_app.errors import DictationError
+
+    name = args.writing_mode
+    if name is not None:
+        mode = options.modes.get(name)
+        if mode is None:
+            known = ", ".join(m.name for m in options.modes.modes)
+            raise DictationError(f"There is no mode called {name!r}; there are: {known}.")
+        why = "asked for"
+    elif target is not None:
+        mode, rule = options.modes.choose(target.app, target.title)
+        why = f"rule '{rule.describe()}'" if rule else "no rule matched; the default"
+    else:
+        return options
+    where = f" for {target.label} ({target.app or 'no application name'})" if target is not None else ""
+    print(f"dictation-app: writing in {mode.name} mode{where}: {why}", file=sys.stderr, flush=True)
+    given = {"insert": args.insert, "after": args.after, "commands": args.commands, "language": args.language}
+    return with_mode(options, replace(mode, **{k: v for k, v in given.items() if v is not None}))
+
+
+def _typing(options, target):
+    """The typing stage into ``target``; its problems go to stderr."""
+    from dictation_app.anywhere.delivery import Held, Refused, Waiting
+    from dictation_app.anywhere.desktop import Desktop
+    from dictation_app.core.typing import Typing
+
+    desktop = Desktop.detect()
 
     def said(event) -> None:  # on the delivery thread
         if isinstance(event, Refused):
@@ -159,7 +201,7 @@ def _typing(options):
         elif isinstance(event, Held):
             error(event.reason)
 
-    return Typing.into(desktop, focused_target(desktop), options.anywhere, on_event=said)
+    return Typing.into(desktop, target, options.anywhere, on_event=said)
 
 
 def _print_until_stopped(dictation, seconds: float | None) -> tuple[str, bool]:

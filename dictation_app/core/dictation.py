@@ -29,9 +29,10 @@ from dictation_app.core.dictation_history import DictationHistory
 from dictation_app.core.history import HistoryStore
 from dictation_app.core.latency import CommitLatency
 from dictation_app.core.stages import Stage, Step, VoiceStage
+from dictation_app.core.styles import Style
 from dictation_app.core.typing import Typing
 from dictation_app.core.vocabulary import tokenizer_is_common
-from dictation_app.core.voice import VoiceInterpreter
+from dictation_app.core.voice import VoiceInterpreter, apply_style
 from dictation_app.core.voice_table import VoiceOptions
 from dictation_app.engine.models import DEFAULT_MODEL, LoadOptions, ModelStore
 from dictation_app.engine.session import LiveSession
@@ -263,17 +264,22 @@ class DictationService:
             return FileTranscriber(self.model, self.model_name)
         return FileTranscriber(self.store.load(name, load), name)
 
-    def recording_transcriber(self, options: TranscribeOptions) -> Callable[[Path], str | None]:
+    def recording_transcriber(
+        self, options: TranscribeOptions, style: Style = Style.SENTENCE
+    ) -> Callable[[Path], str | None]:
         """Hears a recording whole with the loaded model (the file path, without word timestamps,
-        which only a file's transcript needs): its path -> text, or None when it cannot."""
+        which only a file's transcript needs): its path -> text (written in ``style``, the
+        dictation's mode's), or None when it cannot."""
         transcriber = self.file_transcriber()
         options = replace(options, word_timestamps=False)
+        is_common = tokenizer_is_common(getattr(self.model, "hf_tokenizer", None))
 
         def transcribe(path: Path) -> str | None:
             try:
-                return transcriber.transcribe(path, options).text.strip()
+                text = transcriber.transcribe(path, options).text.strip()
             except DictationError:
                 return None
+            return apply_style(text, style, is_common)
 
         return transcribe
 

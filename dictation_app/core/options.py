@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
+from dictation_app.core.modes import Mode, ModeTable, parse_modes
 from dictation_app.core.vocabulary import decoder_hotwords
 from dictation_app.core.voice_table import VoiceOptions, parse_voice
 from dictation_app.engine.models import LoadOptions
@@ -26,8 +27,10 @@ __all__ = [
     "app_options",
     "defaults_with",
     "language_code",
+    "mode_table",
     "voice_options",
     "with_beam",
+    "with_mode",
 ]
 
 #: ``value(key)``: a declared setting's value (the window's Settings, a settings file, a dict).
@@ -113,6 +116,8 @@ class AppOptions:
         voice: Spoken commands, vocabulary and replacements (lines with problems left out;
             Preferences says which).
         anywhere: Dictation into other applications.
+        modes: The modes and the rules that choose them.
+        mode: The mode these options are for (None: the Preferences as they are; see :func:`with_mode`).
     """
 
     model_name: str = "tiny.en"
@@ -125,6 +130,44 @@ class AppOptions:
     sounds: bool = False
     voice: VoiceOptions = field(default_factory=VoiceOptions)
     anywhere: AnywhereOptions = field(default_factory=AnywhereOptions)
+    modes: ModeTable = field(default_factory=ModeTable)
+    mode: Mode | None = None
+
+
+def mode_table(value: SettingsReader) -> tuple[ModeTable, list[str]]:
+    """The ``modes/*`` settings as a table, and what is wrong in them."""
+    return parse_modes(value("modes/custom"), value("modes/rules"), value("modes/default"))
+
+
+def with_mode(options: AppOptions, mode: Mode) -> AppOptions:
+    """``options`` for a dictation in ``mode``: what the mode sets, over the Preferences."""
+    voice = replace(options.voice, style=mode.style)
+    if mode.commands is not None:
+        voice = replace(voice, commands=mode.commands)
+    if mode.vocabulary is False:
+        voice = replace(voice, vocabulary=(), replacements=())
+    anywhere = options.anywhere
+    if mode.insert is not None:
+        anywhere = replace(anywhere, insert=InsertMode(mode.insert))
+    if mode.after is not None:
+        anywhere = replace(anywhere, trailer=_AFTER[mode.after])
+    streaming = replace(options.streaming, short_prompt=voice.decoder_hint)
+    if not voice.vocabulary:
+        streaming = replace(streaming, vocabulary="")
+    transcribe, language = options.transcribe, options.language
+    if mode.language is not None:
+        language = mode.language
+        streaming = replace(streaming, language=language_code(language))
+        transcribe = replace(transcribe, language=language_code(language))
+    return replace(
+        options,
+        voice=voice,
+        anywhere=anywhere,
+        streaming=streaming,
+        transcribe=transcribe,
+        language=language,
+        mode=mode,
+    )
 
 
 def voice_options(value: SettingsReader) -> tuple[VoiceOptions, list[str]]:
@@ -142,6 +185,8 @@ def app_options(value: SettingsReader) -> AppOptions:
     """Map declared settings to options (every front end calls this, nothing else does)."""
     language = value("decoding/language")
     voice, _ = voice_options(value)
+    modes, _ = mode_table(value)
+    voice = replace(voice, modes=modes.switches)  # "switch to code mode" in every dictation
     shared = {"language": language_code(language), "initial_prompt": value("decoding/initial_prompt") or None}
     # The vocabulary goes to the live engine's second hearing of each utterance, which takes only
     # vocabulary words from it (given to every decode, it changed ordinary words: two dev passages
@@ -175,6 +220,7 @@ def app_options(value: SettingsReader) -> AppOptions:
         sounds=value("dictation/sounds"),
         voice=voice,
         anywhere=anywhere_options(value),
+        modes=modes,
     )
 
 

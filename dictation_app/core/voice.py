@@ -23,12 +23,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from dictation_app.core.styles import Style
 from dictation_app.core.vocabulary import VocabularyCorrector
-from dictation_app.core.voice_table import LITERAL, MARKS, Command, VoiceOptions, norm, phrase_words
+from dictation_app.core.voice_table import CODE_SYMBOLS, LITERAL, MARKS, Command, VoiceOptions, norm, phrase_words
 from dictation_app.engine.events import Commit, Partial, Revision, StreamEvent, UtteranceEnd, apply_committed
 from dictation_app.transcript import Word
 
-__all__ = ["CommandHeard", "VoiceInterpreter", "apply_to_transcript"]
+__all__ = ["CommandHeard", "VoiceInterpreter", "apply_style", "apply_to_transcript"]
 
 #: A silence at least this long between two words sets a command apart (Whisper's word times
 #: are good to about 0.1 s; people pause 0.3-1 s around a command).
@@ -56,6 +57,8 @@ class _State:
     glue: bool = False
     stop: bool = False
     command_end: int = -1  # the word index right after the last command
+    style: Style = Style.SENTENCE
+    last_command: bool = False  # what is out ends with a command's text ("period" said stays)
 
     def copy(self) -> _State:
         return _State(
@@ -67,6 +70,8 @@ class _State:
             self.glue,
             self.stop,
             self.command_end,
+            self.style,
+            self.last_command,
         )
 
     def save(self, kind: str) -> None:
@@ -98,6 +103,8 @@ class VoiceInterpreter:
                 self.table[phrase_words(phrase)] = command
         self._prefixes = {key[:n] for key in self.table for n in range(1, len(key))}
         self._longest = max((len(k) for k in self.table), default=0)
+        self._symbols = {phrase_words(p): c for c in CODE_SYMBOLS for p in c.phrases}  # said inline, in code
+        self._symbol_prefixes = {key[:n] for key in self._symbols for n in range(1, len(key))}
         self.replacements = dict(options.replacements)
         self._longest_replacement = max((len(k) for k in self.replacements), default=0)
         self.corrector = corrector or VocabularyCorrector(options.vocabulary, is_common)
@@ -107,10 +114,13 @@ class VoiceInterpreter:
         self._final = False
         self._emitted: list[tuple[Word, ...]] = []  # the commits handed out
         self._held: list[Word] = []
-        self._checkpoints: list[tuple[int, _State]] = [(0, _State())]  # rendering as it stood at utterance ends
+        self._checkpoints: list[tuple[int, _State]] = [(0, self._start())]  # rendering as it stood at utterance ends
         self._words: list[Word] = []  # raw, corrected by the vocabulary
         self.fired: list[str] = []  # every command that took effect, in order (benchmarks, tests)
         self.stop_requested = False
+
+    def _start(self) -> _State:
+        return _State(style=self.options.style)
 
     @property
     def words(self) -> list[Word]:
@@ -164,7 +174,7 @@ class VoiceInterpreter:
         state = self._render(changed)
         fired_before, self.fired = list(self.fired), state.fired
         self.stop_requested = state.stop
-        new = state.out
+        new = _without_closing_stop(state)
         flat = [w for c in self._emitted for w in c]
         same = 0
         while same < min(len(flat), len(new)) and flat[same] == new[same]:
@@ -189,7 +199,7 @@ class VoiceInterpreter:
     # -- rendering --------------------------------------------------------------------------
 
     def _render(self, changed: int) -> _State:
-        self._checkpoints = [c for c in self._checkpoints if c[0] <= changed] or [(0, _State())]
+        self._checkpoints = [c for c in self._checkpoints if c[0] <= changed] or [(0, self._start())]
         begin, saved = self._checkpoints[-1]
         state = saved.copy()
         ends = sorted(e for e in self._ends if e > begin)
@@ -216,7 +226,9 @@ class VoiceInterpreter:
             command, n = found
             self._apply(command, words[i : i + n], state)
             state.command_end = i + n
+            state.last_command = True
             return i + n
+        state.last_command = False
         if not words[i].text:
             return i + 1  # a word the vocabulary merged into the one before
         if i == 0 or i in self._ends or i == state.command_end:
@@ -251,6 +263,8 @@ class VoiceInterpreter:
                 state.restore(len(state.undo) - 1)
         elif command.action == "stop":
             state.stop = True
+        elif command.action == "style":
+            state.style = Style(command.text)
         else:
             state.save("command")
             if command.attach and state.out:
@@ -261,9 +275,9 @@ class VoiceInterpreter:
                     state.out[-1] = replace(last, text=last.text.rstrip(MARKS).rstrip(" "))
                 else:
                     state.out[-1] = replace(last, text=last.text.rstrip(" "))
-            text = command.text if state.out else command.text.lstrip(" ")
+            text = command.text if state.out and not state.glue else command.text.lstrip(" ")
             state.out.append(Word(spoken[0].start, spoken[-1].end, text, 1.0))
-            state.capitalize = command.capitalize_next
+            state.capitalize = command.capitalize_next and state.style.adds_capitals
             state.lower = command.replace_mark and not command.capitalize_next
             state.glue = command.glue_next
 
@@ -272,12 +286,27 @@ class VoiceInterpreter:
         if state.glue or not state.out:
             text = text.lstrip()
         body = text.lstrip()
+        if not state.style.keeps_marks:
+            body = body.rstrip(MARKS)  # the decoder's punctuation; a mark said is a command's
+            if not body:
+                return
+            text = text[: len(text) - len(text.lstrip())] + body
+        capital = body[:1].isupper() and not body[1:2].isupper()  # "The", "X"; not "NASA"
         if state.capitalize:
             text = text[: len(text) - len(body)] + body[:1].upper() + body[1:]
-        elif state.lower and body[:1].isupper() and body[1:2].islower() and self._ordinary(body):
+        elif capital and (state.lower or self._lowers(state)) and self._ordinary(body):
             text = text[: len(text) - len(body)] + body[:1].lower() + body[1:]  # "Good morning," + "The" -> "the"
         state.capitalize = state.lower = state.glue = False
         state.out.append(replace(word, text=text) if text != word.text else word)
+
+    @staticmethod
+    def _lowers(state: _State) -> bool:
+        """Whether the style takes the decoder's capital off an ordinary word here: literal and
+        code everywhere, casual at a sentence's start."""
+        if state.style in (Style.LITERAL, Style.CODE):
+            return True
+        before = state.out[-1].text.rstrip(" ") if state.out else ""
+        return state.style is Style.CASUAL and (not before or before.endswith((".", "?", "!", "\n")))
 
     def _ordinary(self, word: str) -> bool:
         """Whether a capitalised word is an ordinary word (the model spells it in lower case
@@ -303,6 +332,10 @@ class VoiceInterpreter:
 
     def _command_at(self, words: list[Word], i: int, state: _State, literal: bool = False):
         """(command, words it spans) at ``i``, "hold" while undecided, or None."""
+        if state.style is Style.CODE and not literal:
+            found = self._symbol_at(words, i)
+            if found is not None:
+                return found
         if not self.table:
             return None
         apart = i == 0 or i in self._ends or i == state.command_end or words[i].start - words[i - 1].end >= GAP_S
@@ -325,6 +358,20 @@ class VoiceInterpreter:
                 return "hold"  # "new" at the end of what was heard: "new line" or a new word
         return None
 
+    def _symbol_at(self, words: list[Word], i: int):
+        """A code symbol said at ``i`` (no pause needed), "hold" while it may be one, or None."""
+        keys = [norm(w.text) for w in words[i : i + 2]]
+        for n in range(len(keys), 0, -1):
+            command = self._symbols.get(tuple(keys[:n]))
+            if command is not None:
+                if n == 1 and len(keys) == 1 and (keys[0],) in self._symbol_prefixes:
+                    break  # "not" may be "not equals"
+                return command, n
+        if tuple(keys) in self._symbol_prefixes and i + len(keys) == len(words):
+            if not (self._final or len(words) in self._ends):
+                return "hold"  # "open" at the end of what was heard: "open paren" or a word
+        return None
+
     def _replacement_at(self, words: list[Word], i: int) -> tuple[int, str]:
         if not self.replacements:
             return 0, ""
@@ -336,9 +383,31 @@ class VoiceInterpreter:
         return 0, ""
 
 
+def _without_closing_stop(state: _State) -> list[Word]:
+    """What is out, less a casual text's closing full stop (one the user said stays)."""
+    out = state.out
+    if state.style is not Style.CASUAL or state.last_command or not out:
+        return out
+    text = out[-1].text
+    if not text.endswith(".") or text.endswith(".."):
+        return out
+    return out[:-1] + [replace(out[-1], text=text[:-1])]
+
+
 def _trailing_mark(word: Word) -> str:
     text = word.text.strip()
     return text[len(text.rstrip(MARKS)) :]
+
+
+def apply_style(text: str, style: Style, is_common: Callable[[str], bool] | None = None) -> str:
+    """``text`` (a recording heard whole: on-finish typing) written in ``style``; the same text
+    in the sentence style. Its words are not commands: only the style's form changes."""
+    if style is Style.SENTENCE or not text.strip():
+        return text
+    words = tuple(Word(0.0, 0.0, " " + w) for w in text.split())
+    interpreter = VoiceInterpreter(VoiceOptions(commands=False, style=style), is_common)
+    interpreter.feed([Commit(words)], final=True)
+    return interpreter.text
 
 
 def apply_to_transcript(transcript, options: VoiceOptions, is_common: Callable[[str], bool] | None = None):

@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dictation_app.core.styles import Style
+
 __all__ = [
+    "CODE_SYMBOLS",
     "COMMANDS",
     "Command",
     "LITERAL",
@@ -36,13 +39,15 @@ class Command:
     Attributes:
         phrases: What the user says (lower case, single spaces); the first is its name.
         action: "text" (types ``text``), "scratch" (removes the last phrase), "undo" (undoes the
-            last voice action), "stop" (ends the dictation).
+            last voice action), "stop" (ends the dictation), "style" (writes on in the style
+            ``text``: "switch to code mode").
         text: What a "text" command types.
         attach: Typed right after the word before (no space), like punctuation.
         replace_mark: Takes the place of the punctuation the decoder put after the word before
             ("Anna." + comma -> "Anna,").
         glue_next: The next word follows without a space (a new line, an opening quote).
         capitalize_next: The next word starts with a capital (a new sentence).
+        inline: Said between words, with no pause around it (the code style's symbols).
         what: What it does, for Preferences.
     """
 
@@ -53,6 +58,7 @@ class Command:
     replace_mark: bool = False
     glue_next: bool = False
     capitalize_next: bool = False
+    inline: bool = False
     what: str = ""
 
     @property
@@ -99,6 +105,56 @@ COMMANDS: tuple[Command, ...] = (
     Command(("stop listening",), "stop", what="ends the dictation"),
 )
 
+
+def _symbol(phrases: tuple[str, ...], symbol: str, before: str = "", after: str = "") -> Command:
+    """A symbol said inline. ``before``/``after``: "glue" (no space on that side) or "" (a space)."""
+    return Command(
+        phrases,
+        "text",
+        symbol if before == "glue" else " " + symbol,
+        attach=before == "glue",
+        glue_next=after == "glue",
+        inline=True,
+        what=f"types {symbol!r}",
+    )
+
+
+#: Spoken symbols of the code style (English). Each is said inline, between words.
+CODE_SYMBOLS: tuple[Command, ...] = (
+    _symbol(("underscore",), "_", "glue", "glue"),
+    _symbol(("dot",), ".", "glue", "glue"),
+    _symbol(("comma",), ",", "glue"),
+    _symbol(("colon",), ":", "glue"),
+    _symbol(("semicolon",), ";", "glue"),
+    _symbol(("open paren", "open parenthesis"), "(", "glue", "glue"),
+    _symbol(("close paren", "close parenthesis"), ")", "glue"),
+    _symbol(("open bracket",), "[", "glue", "glue"),
+    _symbol(("close bracket",), "]", "glue"),
+    _symbol(("open brace",), "{"),
+    _symbol(("close brace",), "}"),
+    _symbol(("equals",), "="),
+    _symbol(("double equals",), "=="),
+    _symbol(("not equals",), "!="),
+    _symbol(("plus",), "+"),
+    _symbol(("minus",), "-"),
+    _symbol(("dash",), "-", "", "glue"),
+    _symbol(("slash",), "/", "glue", "glue"),
+    _symbol(("backslash",), "\\", "glue", "glue"),
+    _symbol(("star", "asterisk"), "*"),
+    _symbol(("hash",), "#", "", "glue"),
+    _symbol(("at sign",), "@", "", "glue"),
+    _symbol(("dollar",), "$", "", "glue"),
+    _symbol(("percent",), "%", "glue"),
+    _symbol(("ampersand",), "&"),
+    _symbol(("pipe",), "|"),
+    _symbol(("less than",), "<"),
+    _symbol(("greater than",), ">"),
+    _symbol(("arrow",), "->"),
+    _symbol(("tilde",), "~", "", "glue"),
+    _symbol(("quote",), '"', "", "glue"),
+    _symbol(("end quote",), '"', "glue"),
+)
+
 #: Said before a command word, types the word itself ("literal period").
 LITERAL = "literal"
 
@@ -124,6 +180,8 @@ class VoiceOptions:
         vocabulary: The user's words and names, in their order.
         replacements: Spoken phrase (normalised words) -> the text typed instead.
         replace_in_files: Replacements are applied to file transcripts too.
+        style: How the words are written out (the mode's; "switch to code mode" changes it).
+        modes: The modes a dictation can be switched to by voice: (name, its style).
     """
 
     commands: bool = True
@@ -131,17 +189,29 @@ class VoiceOptions:
     vocabulary: tuple[str, ...] = ()
     replacements: tuple[tuple[tuple[str, ...], str], ...] = field(default=())
     replace_in_files: bool = False
+    style: Style = Style.SENTENCE
+    modes: tuple[tuple[str, Style], ...] = ()
 
     @property
     def table(self) -> tuple[Command, ...]:
-        return (COMMANDS + self.extra_commands) if self.commands else ()
+        """The commands said apart (the code style's symbols are looked up inline: :data:`CODE_SYMBOLS`)."""
+        if not self.commands:
+            return ()
+        switches = tuple(
+            Command((f"switch to {' '.join(phrase_words(name))} mode",), "style", style.value, what=f"writes as {name}")
+            for name, style in self.modes
+            if phrase_words(name)
+        )
+        return COMMANDS + self.extra_commands + switches
 
     @property
     def decoder_hint(self) -> str:
         """The command words, for the decoder to expect in a short utterance ("" when off): as
         sentences ("Comma. New line."), which tiny.en reads as words said alone; as a list
-        ("comma, new line") it continues the list ("comma, comma")."""
-        return " ".join(f"{p[:1].upper()}{p[1:]}." for p in dict.fromkeys(p for c in self.table for p in c.phrases))
+        ("comma, new line") it continues the list ("comma, comma"). The mode switches are not
+        in it: a longer prompt changes what the decoder hears in short utterances."""
+        phrases = (p for c in self.table if c.action != "style" for p in c.phrases)
+        return " ".join(f"{p[:1].upper()}{p[1:]}." for p in dict.fromkeys(phrases))
 
 
 def _pairs(text: str, what: str, problems: list[str]) -> list[tuple[int, str, str]]:

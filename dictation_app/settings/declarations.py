@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dictation_app.core.modes import DEFAULT_RULES
+
 __all__ = ["SETTINGS", "Setting", "by_key"]
 
 #: insertion methods (dictation_app.anywhere.methods.METHOD_NAMES; repeated so settings stay import-light)
@@ -135,6 +137,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("voice/vocabulary", str, "", "Vocabulary: names and words to get right (one a line)", hidden=True),
     Setting("voice/replacements", str, "", "Replacements (spoken phrase => text)", hidden=True),
     Setting("voice/replace_in_files", bool, False, "Apply replacements to file transcripts too", hidden=True),
+    Setting("modes/default", str, "Prose", "Mode where no rule matches", hidden=True),
+    Setting("modes/rules", str, DEFAULT_RULES, "Which mode for which application", hidden=True),
+    Setting("modes/custom", str, "", "Your modes (Name: style=..., insert=..., after=...)", hidden=True),
     Setting(
         "history/keep_days",
         int,

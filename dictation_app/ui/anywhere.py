@@ -24,7 +24,8 @@ from dictation_app.anywhere.delivery import Delivery, Held, Refused, Target, Wai
 from dictation_app.anywhere.desktop import Desktop, Session
 from dictation_app.anywhere.notice import DesktopNotice
 from dictation_app.anywhere.targets import delivery_for, focused_target
-from dictation_app.core.options import AnywhereOptions, ShortcutMode, anywhere_options
+from dictation_app.core.modes import Mode, ModeTable
+from dictation_app.core.options import AnywhereOptions, ShortcutMode, anywhere_options, with_mode
 from dictation_app.core.typing import Typing, TypingDone, TypingState, TypingStateChanged
 from dictation_app.engine.events import Commit
 from dictation_app.engine.ledger import CommitLedger
@@ -71,6 +72,7 @@ class AnywhereController(QObject):
             self.tray.show_requested.connect(self.show_window)
             self.tray.quit_requested.connect(self.quit)
             self.tray.set_mode(self.options().insert.value)
+            self.tray.writing_mode_chosen.connect(self._pick_mode)
             self.tray.show()
         self.server: ControlServer | None = None
         self.shortcut = ShortcutBinder(self.desktop, window.post, self)
@@ -85,6 +87,9 @@ class AnywhereController(QObject):
         self._escape = None  # Esc grabbed while dictating into another application (X11)
         self.timings: dict[str, float] = {}  # what bench_anywhere.py reads through `status`
         self._asked_at = 0.0
+        self._mode = None  # the mode of the dictation into another application
+        self.picked_mode = ""  # a mode picked in the tray for the dictations to come ("": by the rules)
+        self._offer_modes()
         window.dictation_begun.connect(self._begun)
         window.service.subscribe(self._service_event)
         window.set_close_to_tray(
@@ -144,6 +149,27 @@ class AnywhereController(QObject):
             self.tray.set_mode(self.options().insert.value)
         elif key in ("anywhere/preroll", "dictation/input_device") and self.window.dictation is None:
             self.apply_preroll(restart=key == "dictation/input_device")
+        elif key.startswith("modes/"):
+            self._offer_modes()
+
+    def _offer_modes(self) -> None:
+        if self.tray is not None:
+            modes = self.window.options().modes
+            self.tray.set_writing_modes([m.name for m in modes.modes], self.picked_mode)
+
+    def mode_for(self, target: Target, modes: ModeTable) -> Mode:
+        """The mode picked in the tray, else the one the rules choose for ``target``."""
+        picked = modes.get(self.picked_mode) if self.picked_mode else None
+        return picked or modes.choose(target.app, target.title)[0]
+
+    def _pick_mode(self, name: str) -> None:
+        """A mode picked in the tray: the dictations to come are written in it ("": as the rules say)."""
+        self.picked_mode = name
+        self.window.show_message(
+            self.tr("Dictations are written in %s mode.") % name
+            if name
+            else self.tr("Each dictation is written in the mode your rules choose for its application.")
+        )
 
     def _wants_preroll(self) -> bool:
         return self.options().preroll and self.window.uses_microphone
@@ -192,7 +218,7 @@ class AnywhereController(QObject):
         armed = self.armed is not None or self._arming
         self.window.mic_sign.set(open_, armed)
         if self.tray is not None:
-            self.tray.set_recording(open_, armed)
+            self.tray.set_recording(open_, armed, self._mode.name if open_ and self.typing and self._mode else "")
         self.overlay.set_microphone(open_, armed)
         if self._needs_notice:  # neither the tray nor the overlay can show it (GNOME)
             if open_ and self.typing is not None:  # into another application (the window shows its own)
@@ -231,6 +257,7 @@ class AnywhereController(QObject):
             "model": self.window.model_name,
             "target": typing.target.label if typing else "",
             "mode": typing.options.insert.value if typing else "live",
+            "writing_mode": self._mode.name if typing and self._mode else "",
             "held": typing.delivery.held_text if typing else "",
             "typed": "".join(typing.delivery.delivered) if typing else "",
             "edits_refused": typing.delivery.edits_refused if typing else False,
@@ -252,19 +279,21 @@ class AnywhereController(QObject):
 
     def _begin(self) -> None:
         target, self._next_target = self._next_target, None
-        typing = None
+        typing, options = None, None
         if target is not None:
             options = self.window.options()
+            self._mode = self.mode_for(target, options.modes)
+            options = with_mode(options, self._mode)
             typing = Typing.into(
                 self.desktop,
                 target,
                 options.anywhere,
                 on_event=self._typing_event,
                 post=self.window.post,
-                transcribe=self.window.service.recording_transcriber(options.transcribe),
+                transcribe=self.window.service.recording_transcriber(options.transcribe, options.voice.style),
             )
             typing.delivery.hold_keys(self._keys_held)
-        self.window.start_dictation(typing)
+        self.window.start_dictation(typing, options)
 
     def stop(self) -> None:
         """Stop; in on-finish mode the live tail is not decoded, the recording is instead."""
@@ -353,7 +382,7 @@ class AnywhereController(QObject):
         worker.level.connect(self.overlay.set_level)
         worker.finished.connect(self._finished)
         self._signs(True)
-        self.overlay.begin(self.typing.target.label if self.typing else "")
+        self.overlay.begin(self.typing.target.label if self.typing else "", self._mode.name if self._mode else "")
         if self.typing is not None:
             self._grab_escape()
 

@@ -347,13 +347,14 @@ class MainWindow(QMainWindow):
         else:
             self.start_dictation()
 
-    def start_dictation(self, typing: Typing | None = None) -> None:
-        """Dictate into the editor, and with ``typing`` into another application too."""
+    def start_dictation(self, typing: Typing | None = None, options: AppOptions | None = None) -> None:
+        """Dictate into the editor, and with ``typing`` into another application too (with
+        ``options``: those of the mode chosen for it; else the Preferences)."""
         if self.dictation is not None or self.model is None:
             return
         self._problems.clear()
         self._show_problems()
-        options = self.options()
+        options = options or self.options()
         editor = self.docs.dictation_editor
         editor.review_below = options.review_below
         destination = typing.target.label if typing is not None else "editor"

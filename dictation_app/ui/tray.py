@@ -1,6 +1,7 @@
-"""The tray icon: start/stop, where words go (live or on finish), show the window, quit.
-The icon turns red while the microphone is open, and its tooltip (what a screen reader reads)
-says so; every menu item has a mnemonic."""
+"""The tray icon: start/stop, where words go (live or on finish), the writing mode (chosen by
+the application, or one picked here), show the window, quit. The icon turns red while the
+microphone is open, and its tooltip (what a screen reader reads) says so, with the mode; every
+menu item has a mnemonic."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class Tray(QObject):
 
     toggle_requested = Signal()
     mode_chosen = Signal(str)  # "live" or "on_finish"
+    writing_mode_chosen = Signal(str)  # a mode's name, or "" for the one the rules choose
     show_requested = Signal()
     quit_requested = Signal()
 
@@ -61,6 +63,9 @@ class Tray(QObject):
             group.addAction(action)
             action.triggered.connect(lambda _=False, m=mode: self.mode_chosen.emit(m))
             self.mode_actions[mode] = action
+        self.writing_menu = self.menu.addMenu(self.tr("Writing &mode"))
+        self.writing_group = QActionGroup(self)
+        self.writing_actions: dict[str, QAction] = {}
         self.menu.addSeparator()
         self.menu.addAction(self.tr("Show &window"), self.show_requested)
         self.menu.addAction(self.tr("&Quit"), self.quit_requested)
@@ -75,10 +80,22 @@ class Tray(QObject):
     def show(self) -> None:
         self.icon.show()
 
-    def set_recording(self, recording: bool, armed: bool = False) -> None:
+    def set_writing_modes(self, names: list[str], chosen: str) -> None:
+        """The modes offered (after "By application"), and which is checked ("": by application)."""
+        self.writing_menu.clear()
+        self.writing_actions = {}
+        for name in ["", *names]:
+            action = self.writing_menu.addAction(self.tr("By &application (your rules)") if not name else name)
+            action.setCheckable(True)
+            action.setChecked(name == chosen)
+            self.writing_group.addAction(action)
+            action.triggered.connect(lambda _=False, n=name: self.writing_mode_chosen.emit(n))
+            self.writing_actions[name] = action
+
+    def set_recording(self, recording: bool, armed: bool = False, mode: str = "") -> None:
         self.icon.setIcon(microphone_icon(recording, armed))
         self.icon.setToolTip(
-            self.tr("Dictation: microphone on")
+            (self.tr("Dictation: microphone on, %s mode") % mode if mode else self.tr("Dictation: microphone on"))
             if recording
             else self.tr("Dictation: microphone armed (the last 0.5 s is kept)")
             if armed

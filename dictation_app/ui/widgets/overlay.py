@@ -84,10 +84,12 @@ class Overlay(QWidget):
 
     # -- what the controller calls --------------------------------------------------------
 
-    def begin(self, target: str) -> None:
+    def begin(self, target: str, mode: str = "") -> None:
+        """A dictation into ``target`` (its name; "": this app's window) begins, in ``mode``."""
         self.committed = self.tentative = ""
         self.set_held("")
-        self.target.setText(self.tr("→ %s") % target if target else "")
+        where = self.tr("→ %s") % target if target else ""
+        self.target.setText(self.tr("%s · %s mode") % (where, mode) if where and mode else where)
         self._show_text()
         self._appear()
 
