@@ -86,6 +86,8 @@ def test_a_screen_reader_finds_every_control_named_and_hears_the_microphone(x11,
         problems += _unnamed_nodes(a11y)
         key("ctrl+Tab")  # the Voice page
         problems += _unnamed_nodes(a11y)
+        key("ctrl+Tab")  # the Modes page
+        problems += _unnamed_nodes(a11y)
         assert problems == []
         key("Escape")
 

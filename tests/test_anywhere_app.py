@@ -135,12 +135,18 @@ def test_shortcut_dictation_on_finish_types_the_offline_text(virtual_mic, x11, r
     """Real time through the app; the on-finish text against the live text on a long passage is
     compared in audio time (``test_typing.py``). The press that stops is held until the text is
     ready to go: nothing is typed until its release (under Ctrl+Alt the letters would be
-    shortcuts)."""
+    shortcuts). ``dictation-app mode terminal`` picks the mode over the rules (which give Prose
+    here): the recording heard whole is written in it."""
     env = _env(x11, virtual_mic, tmp_path, "insert=on_finish\nshortcut=Ctrl+Alt+D\n")
     app = start_app(env)
     term = None
     try:
         wait_status(env, lambda s: s["state"] == "idle", what="the model")
+        mode = [sys.executable, "-m", "dictation_app", "mode"]
+        wrong = subprocess.run([*mode, "Loud"], env=env, capture_output=True, text=True, timeout=60)
+        assert wrong.returncode == 1 and "There is no mode called 'Loud'" in wrong.stderr, wrong.stderr
+        picked = subprocess.run([*mode, "terminal"], env=env, capture_output=True, text=True, timeout=60)
+        assert picked.stdout == "Dictations are written in Terminal mode.\n", picked.stderr
         term = xterm(x11, tmp_path)
         activate(x11, term.window)
         chord = lambda how: subprocess.run(["xdotool", how, "ctrl+alt+d"], env=x11, check=True)  # noqa: E731
@@ -156,6 +162,8 @@ def test_shortcut_dictation_on_finish_types_the_offline_text(virtual_mic, x11, r
         folder = _session(env)
         final = (folder / "final.txt").read_text(encoding="utf-8")
         assert typed == final
+        assert status(env)["writing_mode"] == "Terminal" and typed == typed.lower(), typed
+        assert not set(".,?!") & set(typed), typed
         assert wer([references[SPEECH]], [typed]) < 0.15, typed
         assert oct(folder.stat().st_mode & 0o777) == "0o700"
         assert oct((folder / "final.txt").stat().st_mode & 0o777) == "0o600"

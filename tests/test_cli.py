@@ -202,6 +202,20 @@ def test_eval_json(data_dir):
     assert report["files"] == 2 and 0 <= report["wer"] < 0.1 and len(report["per_file"]) == 2
 
 
+def test_eval_in_a_mode_scores_the_words_in_the_mode_s_form(data_dir, tmp_path):
+    """A mode of the settings file (or a built-in one): its style's text, the same words."""
+    settings = tmp_path / "dictation-app.conf"
+    settings.write_text("[modes]\ncustom=Shell: style=literal\n", encoding="utf-8")
+    prose = json.loads(run_cli("eval", str(data_dir / "manifest.tsv"), "--limit", "2", "--json").stdout)
+    args = ("eval", str(data_dir / "manifest.tsv"), "--limit", "2", "--json", "--settings", str(settings))
+    shell = json.loads(run_cli(*args, "--writing-mode", "shell").stdout)
+    assert shell["wer"] == prose["wer"]
+    for file in shell["per_file"]:
+        assert file["hypothesis"] == file["hypothesis"].lower() and not set(".,?!") & set(file["hypothesis"])
+    result = run_cli(*args, "--writing-mode", "Loud")
+    assert result.returncode == 2 and "there is no mode called 'Loud'; there are: Prose, Casual," in result.stderr
+
+
 def test_eval_manifest_missing_column(tmp_path):
     manifest = tmp_path / "m.tsv"
     manifest.write_text("path\ttext\njfk.flac\thello\n", encoding="utf-8")

@@ -55,8 +55,13 @@ def test_commands_are_answered_and_the_socket_is_owner_only(server, tmp_path):
     assert stat.S_IMODE(os.stat(server.path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(server.path.parent).st_mode) == 0o700
     for command in COMMANDS:
-        assert send_command(command) == {"state": "idle", "seen": len(server.calls), "ok": True}
-    assert server.calls == list(COMMANDS)
+        fields = {"name": "Code"} if command == "mode" else {}
+        assert send_command(command, **fields) == {"state": "idle", "seen": len(server.calls), "ok": True}
+    assert server.calls == [c if c != "mode" else "mode Code" for c in COMMANDS]
+    with pytest.raises(ControlError, match='"mode" needs a mode'):
+        send_command("mode")
+    with pytest.raises(ControlError, match='"mode" needs a mode'):
+        send_command("mode", name="x" * 101)
 
 
 def _raising(exc):

@@ -93,3 +93,12 @@ def test_the_readme_s_examples():
     assert styled(Style.CASUAL, *said) == "git status, then push,"
     assert styled(Style.LITERAL, *said) == "git status then push,"
     assert styled(Style.CODE, "Print open paren my underscore name close paren.") == "print(my_name)"
+
+
+def test_the_tentative_tail_is_shown_as_it_will_be_written():
+    from dictation_app.engine.events import Partial
+    from dictation_app.transcript import Word
+
+    interpreter = VoiceInterpreter(replace(VoiceOptions(), style=Style.LITERAL), is_common=lambda w: w in COMMON)
+    (partial,) = interpreter.feed([Partial((Word(0.0, 0.3, " Git"), Word(0.4, 0.8, " status.")))])
+    assert partial.text == "git status"

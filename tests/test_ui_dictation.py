@@ -194,7 +194,7 @@ def test_the_tray_offers_the_modes_and_a_mode_picked_there_goes_over_the_rules(q
     window = make_window(qtbot, gui_env, model_store, load=False)
     controller = AnywhereController(window, Desktop.detect({}), listen=False)
     controller.tray = controller.tray or Tray(controller)  # offscreen has no tray area: the menu all the same
-    controller.tray.writing_mode_chosen.connect(controller._pick_mode)
+    controller.tray.writing_mode_chosen.connect(controller.pick_mode)
     controller._offer_modes()
     actions = controller.tray.writing_actions
     assert list(actions) == ["", "Prose", "Casual", "Terminal", "Code"] and actions[""].isChecked()

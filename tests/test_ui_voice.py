@@ -54,3 +54,45 @@ def test_good_entries_reach_the_options(qtbot, gui_env):
     assert options.streaming.vocabulary.startswith("Term0, Term1") and len(options.streaming.vocabulary) <= 240
     assert not options.streaming.hotwords  # the vocabulary is not given to every decode
     assert "Comma." in options.streaming.short_prompt
+
+
+def test_the_modes_page_edits_modes_and_rules_and_saves_only_sound_lines(qtbot, gui_env):
+    settings = make_settings(gui_env)
+    dialog = PreferencesDialog(settings)
+    qtbot.addWidget(dialog)
+    page = dialog.modes
+    names = [page.table.item(row, 0).text() for row in range(page.table.rowCount())]
+    assert names == ["Prose", "Casual", "Terminal", "Code"]
+    page.custom.setPlainText("Mail: style=sentence, insert=on_finish, after=newline")
+    assert page.table.rowCount() == 5 and page.default.findText("Mail") >= 0  # offered at once
+    page.rules.setPlainText("thunderbird => Mail\nxterm => Shell")
+    dialog.accept()
+    assert dialog.result() == 0 and dialog.tabs.currentWidget() is dialog.modes_tab
+    assert "Mode rules, line 2: there is no mode called 'Shell'." in page.problems_label.text()
+    assert settings.value("modes/custom") == ""  # nothing saved
+    page.rules.setPlainText("thunderbird => Mail\nxterm => Terminal")
+    page.default.setCurrentText("Casual")
+    dialog.accept()
+    assert dialog.result() == 1
+    modes = app_options(settings.value).modes
+    assert modes.choose("thunderbird")[0].insert == "on_finish" and modes.default == "Casual"
+    assert modes.choose("l3afpad")[0].name == "Casual"
+
+
+def test_the_rules_are_tried_on_a_real_window(qtbot, gui_env, x11, tmp_path, monkeypatch):
+    """The Modes page's test asks the desktop which window has the focus (here xterm, on X11)."""
+    from desktops import xterm
+
+    for key in ("DISPLAY", "WAYLAND_DISPLAY", "SWAYSOCK", "XDG_SESSION_TYPE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("DISPLAY", x11["DISPLAY"])
+    term = xterm(x11, tmp_path, title="build log")
+    try:
+        dialog = PreferencesDialog(make_settings(gui_env))
+        qtbot.addWidget(dialog)
+        dialog.modes._test_now()
+        shown = dialog.modes.test_result.text()
+        expected = "build log (application “XTerm”, title “build log”): Terminal mode, by rule “xterm => Terminal”."
+        assert shown == expected
+    finally:
+        term.close()

@@ -33,6 +33,7 @@ COMMANDS = {
     "toggle": "start, or stop when dictating",
     "cancel": "stop and type nothing more",
     "show": "show the window",
+    "mode": "write the dictations to come in mode NAME ('auto': the mode your rules choose)",
     "status": "say what the app is doing",
     "quit": "quit the app",
 }
@@ -172,6 +173,11 @@ class ControlServer:
         command = request.get("command") if isinstance(request, dict) else None
         if command not in COMMANDS:
             raise ControlError(f"unknown command {command!r}; known: {', '.join(COMMANDS)}")
+        if command == "mode":  # the one command with an argument: handed on as "mode NAME"
+            name = request.get("name")
+            if not isinstance(name, str) or not name.strip() or len(name) > 100 or not name.isprintable():
+                raise ControlError('"mode" needs a mode\'s name: {"command": "mode", "name": "Code"}')
+            return f"mode {name.strip()}"
         return command
 
     def _dispatch(self, command: str) -> dict:
@@ -206,8 +212,8 @@ class ControlServer:
             self.path.unlink(missing_ok=True)
 
 
-def send_command(command: str, path: Path | None = None, timeout: float = TIMEOUT_S) -> dict:
-    """Send one command to the running app and return its answer.
+def send_command(command: str, path: Path | None = None, timeout: float = TIMEOUT_S, **fields: str) -> dict:
+    """Send one command (with ``fields``: ``name`` for "mode") to the running app and return its answer.
 
     Raises :class:`NotRunning` when nothing listens, :class:`ControlError` when it answers an
     error."""
@@ -221,7 +227,7 @@ def send_command(command: str, path: Path | None = None, timeout: float = TIMEOU
         except PermissionError:
             raise ControlError(f"Not allowed to use {path}: it belongs to another user.") from None
         try:
-            sock.sendall((json.dumps({"command": command}) + "\n").encode("utf-8"))
+            sock.sendall((json.dumps({"command": command, **fields}) + "\n").encode("utf-8"))
             data = b""
             while not data.endswith(b"\n"):
                 chunk = sock.recv(4096)

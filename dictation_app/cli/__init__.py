@@ -1,5 +1,5 @@
 """Command line: ``dictation-app [gui] | transcribe | eval | models | listen | devices | history``, the
-control commands (``start | stop | toggle | cancel | show | status | quit``) and ``doctor``.
+control commands (``start | stop | toggle | cancel | show | mode NAME | status | quit``) and ``doctor``.
 
 Each module registers its group of subcommands (:mod:`.files`, :mod:`.models`, :mod:`.live`, :mod:`.window`)
 and its handlers; this one parses and dispatches. Never imports Qt unless the window is asked

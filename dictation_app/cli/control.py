@@ -1,4 +1,4 @@
-"""``start | stop | toggle | cancel | show | status | quit``: drive the running app from outside
+"""``start | stop | toggle | cancel | show | mode NAME | status | quit``: drive the running app from outside
 (a desktop key binding), and ``doctor``. ``start`` and ``toggle`` launch the app in the
 background when it is not running, and it starts dictating once its model is loaded."""
 
@@ -23,6 +23,8 @@ def register(commands) -> None:
     for name, help_text in COMMANDS.items():
         parser = commands.add_parser(name, help=f"running app: {help_text}")
         parser.add_argument("--json", action="store_true", help="print the app's answer as JSON")
+        if name == "mode":
+            parser.add_argument("name", metavar="NAME", help="Prose, Casual, Terminal, Code, one of yours, or auto")
         parser.set_defaults(handler=_cmd_control, control=name)
     doctor = commands.add_parser(
         "doctor",
@@ -60,9 +62,10 @@ def _launch() -> None:
 
 def _cmd_control(args: argparse.Namespace) -> int:
     command = args.control
+    fields = {"name": args.name} if command == "mode" else {}
     try:
         try:
-            answer = send_command(command)
+            answer = send_command(command, **fields)
         except NotRunning:
             if command not in ("start", "toggle"):
                 if command == "status":
@@ -80,8 +83,13 @@ def _cmd_control(args: argparse.Namespace) -> int:
     elif command == "status":
         line = answer.get("state", "?")
         if answer.get("dictating") and answer.get("target"):
-            line += f", typing into {answer['target']}"
+            line += f", typing into {answer['target']} in {answer.get('writing_mode')} mode"
+        if answer.get("picked_mode"):
+            line += f"; dictations are written in {answer['picked_mode']} mode (picked)"
         print(line)
+    elif command == "mode":
+        picked = answer.get("picked_mode")
+        print(f"Dictations are written in {picked} mode." if picked else "The rules choose each dictation's mode.")
     return EXIT_OK
 
 

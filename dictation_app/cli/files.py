@@ -71,6 +71,12 @@ def register(commands) -> None:
         default=None,
         help="live mode: spoken commands on, as in dictation (default: on); the commands that fire are counted",
     )
+    evaluate.add_argument(
+        "--writing-mode",
+        metavar="MODE",
+        help="write in this mode (Prose, Casual, Terminal, Code, or one in --settings): its style, "
+        "commands, vocabulary and language; the WER is of the words (default: as the settings are)",
+    )
     add_model_options(evaluate)
     # Scoring needs text only; without word timestamps the settings are bare faster-whisper's.
     _add_decoding_options(evaluate, language_default="en", word_timestamps=False)
@@ -199,20 +205,32 @@ def _transcribe_one(transcriber, path: Path, options):
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
+    from dictation_app.core.vocabulary import tokenizer_is_common
+    from dictation_app.core.voice import apply_style
     from dictation_app.engine import FileTranscriber
     from dictation_app.evaluation import LiveRecognizer, read_manifest, score_files, summarize
 
     entries = read_manifest(args.manifest, args.limit)
     options = app_options_from_args(args)
+    if args.writing_mode is not None:
+        from dictation_app.core.options import with_mode
+
+        mode = options.modes.get(args.writing_mode)
+        if mode is None:
+            known = ", ".join(m.name for m in options.modes.modes)
+            error(f"there is no mode called {args.writing_mode!r}; there are: {known}")
+            return EXIT_USAGE
+        options = with_mode(options, mode)
     service = load_model(args, options)
     offline = FileTranscriber(service.model, service.model_name)
+    is_common = tokenizer_is_common(getattr(service.model, "hf_tokenizer", None))
     live = LiveRecognizer(service, options.streaming, args.realtime, options.voice) if args.mode == "live" else None
 
     def recognise(path: Path) -> tuple[str, float]:
         if live is not None:
             return live(path)
         transcript = offline.transcribe(path, options.transcribe)
-        return transcript.text, transcript.metadata.duration
+        return apply_style(transcript.text, options.voice.style, is_common), transcript.metadata.duration
 
     scores = []
     for score in score_files(entries, recognise):

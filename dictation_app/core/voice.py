@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from dictation_app.core.styles import Style
+from dictation_app.core.styles import Style, is_capitalised, lowers_after, tail_word, without_closing_stop
 from dictation_app.core.vocabulary import VocabularyCorrector
 from dictation_app.core.voice_table import CODE_SYMBOLS, LITERAL, MARKS, Command, VoiceOptions, norm, phrase_words
 from dictation_app.engine.events import Commit, Partial, Revision, StreamEvent, UtteranceEnd, apply_committed
@@ -118,6 +118,7 @@ class VoiceInterpreter:
         self._words: list[Word] = []  # raw, corrected by the vocabulary
         self.fired: list[str] = []  # every command that took effect, in order (benchmarks, tests)
         self.stop_requested = False
+        self._style = options.style  # as the text so far ends ("switch to code mode" changes it)
 
     def _start(self) -> _State:
         return _State(style=self.options.style)
@@ -158,7 +159,8 @@ class VoiceInterpreter:
             self._final = True
             out += self._update(len(self.raw))
         if partial is not None or self._held or out:
-            out.append(Partial(tuple(self._held) + (partial.words if partial is not None else ())))
+            tail = tuple(self._held) + (partial.words if partial is not None else ())
+            out.append(Partial(tuple(tail_word(self._style, w, self._ordinary) for w in tail)))
         return out
 
     def _update(self, changed: int, engine_revision: bool = False) -> list[StreamEvent]:
@@ -172,9 +174,10 @@ class VoiceInterpreter:
 
     def _edit(self, changed: int, engine_revision: bool) -> list[StreamEvent]:
         state = self._render(changed)
+        self._style = state.style
         fired_before, self.fired = list(self.fired), state.fired
         self.stop_requested = state.stop
-        new = _without_closing_stop(state)
+        new = without_closing_stop(state.style, state.out, state.last_command)
         flat = [w for c in self._emitted for w in c]
         same = 0
         while same < min(len(flat), len(new)) and flat[same] == new[same]:
@@ -291,22 +294,13 @@ class VoiceInterpreter:
             if not body:
                 return
             text = text[: len(text) - len(text.lstrip())] + body
-        capital = body[:1].isupper() and not body[1:2].isupper()  # "The", "X"; not "NASA"
+        before = state.out[-1].text if state.out else ""
         if state.capitalize:
             text = text[: len(text) - len(body)] + body[:1].upper() + body[1:]
-        elif capital and (state.lower or self._lowers(state)) and self._ordinary(body):
+        elif is_capitalised(body) and (state.lower or lowers_after(state.style, before)) and self._ordinary(body):
             text = text[: len(text) - len(body)] + body[:1].lower() + body[1:]  # "Good morning," + "The" -> "the"
         state.capitalize = state.lower = state.glue = False
         state.out.append(replace(word, text=text) if text != word.text else word)
-
-    @staticmethod
-    def _lowers(state: _State) -> bool:
-        """Whether the style takes the decoder's capital off an ordinary word here: literal and
-        code everywhere, casual at a sentence's start."""
-        if state.style in (Style.LITERAL, Style.CODE):
-            return True
-        before = state.out[-1].text.rstrip(" ") if state.out else ""
-        return state.style is Style.CASUAL and (not before or before.endswith((".", "?", "!", "\n")))
 
     def _ordinary(self, word: str) -> bool:
         """Whether a capitalised word is an ordinary word (the model spells it in lower case
@@ -381,17 +375,6 @@ class VoiceInterpreter:
             if text is not None:
                 return n, text
         return 0, ""
-
-
-def _without_closing_stop(state: _State) -> list[Word]:
-    """What is out, less a casual text's closing full stop (one the user said stays)."""
-    out = state.out
-    if state.style is not Style.CASUAL or state.last_command or not out:
-        return out
-    text = out[-1].text
-    if not text.endswith(".") or text.endswith(".."):
-        return out
-    return out[:-1] + [replace(out[-1], text=text[:-1])]
 
 
 def _trailing_mark(word: Word) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from dictation_app.core.styles import Style
+from dictation_app.core.styles import MARKS, Style
 
 __all__ = [
     "CODE_SYMBOLS",
@@ -28,8 +28,6 @@ __all__ = [
 
 #: the longest text a replacement may type (a signature or an address is a few hundred characters)
 MAX_SNIPPET_CHARS = 64_000
-#: the sentence marks a decoder or a command puts after a word
-MARKS = ".,;:!?"
 
 
 @dataclass(frozen=True)

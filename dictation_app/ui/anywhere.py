@@ -29,6 +29,7 @@ from dictation_app.core.options import AnywhereOptions, ShortcutMode, anywhere_o
 from dictation_app.core.typing import Typing, TypingDone, TypingState, TypingStateChanged
 from dictation_app.engine.events import Commit
 from dictation_app.engine.ledger import CommitLedger
+from dictation_app.errors import DictationError
 from dictation_app.ui.shortcut import ShortcutBinder
 from dictation_app.ui.tray import Tray
 from dictation_app.ui.widgets.overlay import Overlay
@@ -72,7 +73,7 @@ class AnywhereController(QObject):
             self.tray.show_requested.connect(self.show_window)
             self.tray.quit_requested.connect(self.quit)
             self.tray.set_mode(self.options().insert.value)
-            self.tray.writing_mode_chosen.connect(self._pick_mode)
+            self.tray.writing_mode_chosen.connect(self.pick_mode)
             self.tray.show()
         self.server: ControlServer | None = None
         self.shortcut = ShortcutBinder(self.desktop, window.post, self)
@@ -162,9 +163,22 @@ class AnywhereController(QObject):
         picked = modes.get(self.picked_mode) if self.picked_mode else None
         return picked or modes.choose(target.app, target.title)[0]
 
-    def _pick_mode(self, name: str) -> None:
-        """A mode picked in the tray: the dictations to come are written in it ("": as the rules say)."""
+    def pick_mode(self, name: str) -> None:
+        """A mode picked in the tray or by ``dictation-app mode NAME``: the dictations to come
+        are written in it ("" or "auto": as the rules say); raises DictationError for a name
+        that is no mode."""
+        if name.lower() in ("", "auto"):
+            name = ""
+        else:
+            modes = self.window.options().modes
+            mode = modes.get(name)
+            if mode is None:
+                known = ", ".join(m.name for m in modes.modes)
+                raise DictationError(f"There is no mode called {name!r}; there are: {known}, and auto.")
+            name = mode.name
         self.picked_mode = name
+        if self.tray is not None and name in self.tray.writing_actions:
+            self.tray.writing_actions[name].setChecked(True)
         self.window.show_message(
             self.tr("Dictations are written in %s mode.") % name
             if name
@@ -243,6 +257,8 @@ class AnywhereController(QObject):
         }
         if command in simple:
             simple[command]()
+        elif command.startswith("mode "):
+            self.pick_mode(command.removeprefix("mode "))
         elif command == "quit":
             self.state = RemoteState.QUITTING
             self.window.post(self.quit)
@@ -258,6 +274,7 @@ class AnywhereController(QObject):
             "target": typing.target.label if typing else "",
             "mode": typing.options.insert.value if typing else "live",
             "writing_mode": self._mode.name if typing and self._mode else "",
+            "picked_mode": self.picked_mode,
             "held": typing.delivery.held_text if typing else "",
             "typed": "".join(typing.delivery.delivered) if typing else "",
             "edits_refused": typing.delivery.edits_refused if typing else False,

@@ -1,5 +1,5 @@
-"""Preferences: one form row per declared setting, built from the declarations (General), and
-the spoken commands, vocabulary and replacements (Voice)."""
+"""Preferences: one form row per declared setting, built from the declarations (General), the
+spoken commands, vocabulary and replacements (Voice), and the modes with their rules (Modes)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from dictation_app.settings import SETTINGS, Setting
 from dictation_app.settings.store import Settings
 from dictation_app.ui.accessible import name
+from dictation_app.ui.widgets.modes_page import ModesPage
 from dictation_app.ui.widgets.voice_page import VoicePage
 
 __all__ = ["PreferencesDialog"]
@@ -112,6 +113,9 @@ class PreferencesDialog(QDialog):
         self.tabs.addTab(_scrolling(general, self.tr("General")), self.tr("General"))
         self.voice_tab = _scrolling(self.voice, self.tr("Voice"))
         self.tabs.addTab(self.voice_tab, self.tr("Voice"))
+        self.modes = ModesPage(settings)
+        self.modes_tab = _scrolling(self.modes, self.tr("Modes"))
+        self.tabs.addTab(self.modes_tab, self.tr("Modes"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -119,7 +123,7 @@ class PreferencesDialog(QDialog):
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
         screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
-        for form_layout in (form, self.voice.layout()):
+        for form_layout in (form, self.voice.layout(), self.modes.layout()):
             if isinstance(form_layout, QFormLayout) and form_layout.sizeHint().width() > screen.width() * 0.8:
                 _labels_above_fields(form_layout)  # large fonts: nothing goes off the right edge
         hint = self.sizeHint()
@@ -140,11 +144,15 @@ class PreferencesDialog(QDialog):
         run_task(self, lambda: diagnose(live=True).text(), show, show)
 
     def accept(self) -> None:
-        """Save everything, or nothing while a voice entry has a problem (it is shown)."""
+        """Save everything, or nothing while a voice entry or a mode has a problem (it is shown)."""
         if self.voice.problems():
             self.tabs.setCurrentWidget(self.voice_tab)
+            return
+        if self.modes.problems():
+            self.tabs.setCurrentWidget(self.modes_tab)
             return
         for key, editor in self.editors.items():
             self.settings.set_value(key, _read(editor))
         self.voice.save()
+        self.modes.save()
         super().accept()

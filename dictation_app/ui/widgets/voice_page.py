@@ -20,6 +20,7 @@ from dictation_app.core.vocabulary import PROMPT_CHARS, decoder_hotwords
 from dictation_app.core.voice_table import COMMANDS, LITERAL
 from dictation_app.settings.store import Settings
 from dictation_app.ui.accessible import name
+from dictation_app.ui.widgets.text_settings_page import TextSettingsPage
 
 __all__ = ["VoicePage"]
 
@@ -30,10 +31,9 @@ _TEXTS = {
 }
 
 
-class VoicePage(QWidget):
+class VoicePage(TextSettingsPage):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.settings = settings
+        super().__init__(settings, parent)
         form = QFormLayout(self)
         self.commands = QCheckBox(self.tr("Spoken punctuation and commands while dictating"))
         self.commands.setChecked(settings.value("voice/commands"))
@@ -69,9 +69,6 @@ class VoicePage(QWidget):
         self.replace_in_files = QCheckBox(self.tr("Apply replacements to file transcripts too"))
         self.replace_in_files.setChecked(settings.value("voice/replace_in_files"))
         form.addRow(self.replace_in_files)
-        self.problems_label = QLabel(wordWrap=True)
-        self.problems_label.setStyleSheet("color: #c62828")
-        self.problems_label.hide()
         form.addRow(self.problems_label)
         self._show_vocabulary_note()
 
@@ -81,17 +78,8 @@ class VoicePage(QWidget):
         out["voice/replace_in_files"] = self.replace_in_files.isChecked()
         return out
 
-    def problems(self) -> list[str]:
-        """What is wrong in the entries (shown on the page); empty when they can be saved."""
-        values = self.values()
-        _, problems = voice_options(values.__getitem__)
-        self.problems_label.setText("\n".join(problems))
-        self.problems_label.setVisible(bool(problems))
-        return problems
-
-    def save(self) -> None:
-        for key, value in self.values().items():
-            self.settings.set_value(key, value)
+    def problems_in(self, values: dict) -> list[str]:
+        return voice_options(values.__getitem__)[1]
 
     def _show_vocabulary_note(self) -> None:
         options, _ = voice_options(self.values().__getitem__)
