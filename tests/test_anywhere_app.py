@@ -202,11 +202,14 @@ def test_push_to_talk_types_nothing_while_the_chord_is_held(virtual_mic, x11, re
 
 
 def test_escape_cancels_and_nothing_is_typed(virtual_mic, x11, tmp_path):
+    """Also: a mode that names a model has it loaded before its dictation starts (here the app
+    starts on tiny.en, and xterm's mode asks for base)."""
     term = xterm(x11, tmp_path)
-    env = _env(x11, virtual_mic, tmp_path, "insert=on_finish\n")
+    env = _env(x11, virtual_mic, tmp_path, "insert=on_finish\n", "rules=xterm => Multi\ncustom=Multi: model=base\n")
     try:
         ctl(env, "start")
-        wait_status(env, lambda s: s["dictating"], what="dictation to start")
+        status = wait_status(env, lambda s: s["dictating"], what="dictation to start")
+        assert (status["model"], status["writing_mode"]) == ("base", "Multi")
         speak(Path(__file__).parent / "data" / SPEECH, env).wait(timeout=60)
         subprocess.run(["xdotool", "key", "Escape"], env=x11, check=True)
         wait_status(env, lambda s: not s["dictating"], 30, "the cancel")
@@ -214,6 +217,7 @@ def test_escape_cancels_and_nothing_is_typed(virtual_mic, x11, tmp_path):
         assert term.text() == ""  # nothing typed: cancelled, not stopped
         assert (_session(env) / "audio.wav").stat().st_size > 100_000  # and nothing lost: the recording is kept
         assert not (_session(env) / "final.txt").exists()
+        wait_status(env, lambda s: s["model"] == "tiny.en", 30, "the Preferences' model back")
     finally:
         ctl(env, "quit")
         term.close()

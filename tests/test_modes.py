@@ -30,10 +30,12 @@ def test_first_match_wins_and_a_title_narrows_a_rule():
 
 def test_a_user_s_own_mode_and_every_problem_named():
     custom = "Mail: style=sentence, insert=on_finish, after=newline\nTerminal: style=literal, commands=off\nBad line"
+    custom += "\nMulti: model=/models/My-Base, language=auto"
     table, problems = parse_modes(custom, "thunderbird => Mail\nxterm => Nowhere\nno arrow", "Mail")
     assert table.get("mail") == Mode("Mail", Style.SENTENCE, insert="on_finish", after="newline")
     assert table.get("Terminal").commands is False  # the user's Terminal takes the built-in's place
-    assert len(table.modes) == len(BUILT_IN) + 1
+    assert len(table.modes) == len(BUILT_IN) + 2
+    assert table.get("multi").model == "/models/My-Base"  # a folder keeps its case
     assert table.choose("thunderbird")[0].name == "Mail" and table.default == "Mail"
     assert problems == [
         "Modes, line 3: write it as 'Name: style=casual, after=nothing' ('Bad line').",
@@ -49,7 +51,8 @@ def test_a_user_s_own_mode_and_every_problem_named():
 
 def test_a_mode_sets_what_it_names_and_the_preferences_the_rest():
     options = app_options(defaults_with({"anywhere/after": "newline", "voice/vocabulary": "Quillan"}))
-    mail = with_mode(options, Mode("Mail", insert="on_finish", vocabulary=False, language="de"))
+    mail = with_mode(options, Mode("Mail", insert="on_finish", vocabulary=False, model="base", language="de"))
+    assert mail.model_name == "base" and with_mode(options, Mode("Plain")).model_name == options.model_name
     assert mail.anywhere.insert == InsertMode.ON_FINISH and mail.anywhere.trailer == "\n"
     assert mail.voice.vocabulary == () and mail.streaming.vocabulary == ""
     assert mail.streaming.language == mail.transcribe.language == "de"

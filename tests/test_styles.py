@@ -102,3 +102,18 @@ def test_the_tentative_tail_is_shown_as_it_will_be_written():
     interpreter = VoiceInterpreter(replace(VoiceOptions(), style=Style.LITERAL), is_common=lambda w: w in COMMON)
     (partial,) = interpreter.feed([Partial((Word(0.0, 0.3, " Git"), Word(0.4, 0.8, " status.")))])
     assert partial.text == "git status"
+
+
+def test_a_mode_picked_while_dictating_writes_the_words_after_it_in_its_style():
+    """The tray or ``dictation-app mode code`` while the user dictates: the words already said keep
+    their form, those said after are written in the new style (also when the text before is
+    rendered again: an utterance heard whole)."""
+    interpreter = VoiceInterpreter(VoiceOptions(), is_common=lambda w: w in COMMON)
+    events, out = utterances("Sounds good.", "My underscore name."), []
+    for event in interpreter.feed(events[:2]):  # "Sounds good." and its pause
+        apply_committed(out, event)
+    interpreter.switch_style(Style.CODE)
+    for event in interpreter.feed(events[2:], final=True):
+        apply_committed(out, event)
+    assert "".join(w.text for w in out).strip() == "Sounds good. my_name"
+    assert interpreter._render(0).out == out  # rendered again from the start: the same text

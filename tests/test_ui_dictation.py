@@ -267,3 +267,61 @@ def test_the_shortcut_pressed_again_while_the_model_loads_calls_the_start_off(qt
     qtbot.wait(200)
     assert window.dictation is None and controller.state == RemoteState.IDLE
     controller.shutdown()
+
+
+class _Gated(FileSource):
+    """A file in audio time that stops at ``at_s`` (as a microphone with nothing yet) until
+    :attr:`go` is set: everything before it has gone through the engine and the stages when
+    :attr:`reached` is set."""
+
+    def __init__(self, path, at_s: float) -> None:
+        import threading
+
+        super().__init__(path)
+        self.at = int(at_s * 16_000)
+        self.reached, self.go = threading.Event(), threading.Event()
+
+    def read(self, timeout=None):
+        import numpy as np
+
+        if self.position >= self.at and not self.go.is_set():
+            self.reached.set()
+            self.go.wait(timeout if timeout is not None else 0.1)
+            return np.zeros(0, np.float32)
+        return super().read(timeout)
+
+
+def test_a_mode_picked_while_dictating_into_xterm_writes_the_words_after_it(qtbot, gui_env, model_store, x11, tmp_path):
+    """``dictation-app mode code`` (or the tray) while words go into xterm in Prose: those
+    committed keep their form, the words after are written in the code style; xterm gets what
+    the editor shows. Driven in audio time: the source waits at 2.5 s until the mode is picked."""
+    from dictation_app.anywhere.delivery import Target
+    from dictation_app.anywhere.desktop import Desktop
+    from dictation_app.ui.anywhere import AnywhereController
+
+    from desktops import xterm
+
+    term = xterm(x11, tmp_path, title="shell")
+    source = _Gated(DATA / "1089-134691-0001.flac", at_s=2.5)  # "For a full hour he had paced up and down, ..."
+    window = make_window(qtbot, gui_env, model_store, source_factory=lambda: source)
+    window.settings.set_value("modes/rules", "")  # xterm gets Prose, the default
+    window.settings.set_value("anywhere/after", "newline")  # the terminal's `cat` hands on whole lines
+    controller = AnywhereController(window, Desktop.detect({"DISPLAY": x11["DISPLAY"]}), listen=False)
+    try:
+        controller._next_target = Target("XTerm", "shell", term.window)
+        controller._begin()
+        assert controller.status()["writing_mode"] == "Prose"
+        assert source.reached.wait(60)
+        controller.handle("mode Code")
+        assert controller.status()["writing_mode"] == "Code" and "Code mode" in controller.overlay.target.text()
+        source.go.set()
+        qtbot.waitUntil(lambda: window.dictation is None, timeout=60_000)
+        text = window.docs.dictation_editor.toPlainText().strip()
+        assert text.startswith("For ") and text.endswith(" longer"), text  # committed before, and after
+        assert not set(",.") & set(" ".join(text.split()[-4:])), text  # the decoder's marks are gone after it
+        assert wer(["for a full hour he had paced up and down waiting but he could wait no longer"], [text]) < 0.1
+        assert term.wait_text(text + "\n", 30) == text + "\n"
+    finally:
+        controller.shutdown()
+        window.set_close_to_tray(lambda: False)
+        term.close()

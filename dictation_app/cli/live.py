@@ -182,6 +182,7 @@ def _with_mode(options, args: argparse.Namespace, target):
     where = f" for {target.label} ({target.app or 'no application name'})" if target is not None else ""
     print(f"dictation-app: writing in {mode.name} mode{where}: {why}", file=sys.stderr, flush=True)
     given = {"insert": args.insert, "after": args.after, "commands": args.commands, "language": args.language}
+    given["model"] = args.model
     return with_mode(options, replace(mode, **{k: v for k, v in given.items() if v is not None}))
 
 

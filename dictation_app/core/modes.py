@@ -3,7 +3,7 @@
 A terminal wants "git status" (no capital, no full stop), a chat box a casual line, a mail
 prose, a code editor symbols. A :class:`Mode` is a named set of those choices (a text style,
 live or on-finish typing, what follows a dictation, spoken commands, the user's vocabulary and
-replacements, the language); anything a mode leaves unset is the user's Preferences.
+replacements, the model and the language); anything a mode leaves unset is the user's Preferences.
 
 The mode of a dictation into another application is chosen when it starts, from the target's
 identity (its X11 WM_CLASS and title; on Wayland the app_id where the compositor tells it) by
@@ -36,6 +36,7 @@ class Mode:
         after: What follows a dictation: "space", "newline" or "nothing".
         commands: Spoken commands on or off.
         vocabulary: Use the user's vocabulary and replacements (False: none).
+        model: A model's name (loaded when a dictation in this mode starts).
         language: A language code, or "auto".
     """
 
@@ -45,12 +46,13 @@ class Mode:
     after: str | None = None
     commands: bool | None = None
     vocabulary: bool | None = None
+    model: str | None = None
     language: str | None = None
 
     def describe(self) -> str:
         """The mode as a settings line: ``Name: style=casual, after=nothing``."""
         parts = [f"style={self.style.value}"]
-        for key in ("insert", "after", "language"):
+        for key in ("insert", "after", "model", "language"):
             if getattr(self, key) is not None:
                 parts.append(f"{key}={getattr(self, key)}")
         for key in ("commands", "vocabulary"):
@@ -90,7 +92,7 @@ DEFAULT_RULES = "\n".join(
     ]
 )
 
-_KEYS = ("style", "insert", "after", "commands", "vocabulary", "language")
+_KEYS = ("style", "insert", "after", "commands", "vocabulary", "model", "language")
 _CHOICES = {"insert": ("live", "on_finish"), "after": ("space", "newline", "nothing")}
 
 
@@ -181,7 +183,9 @@ def _mode(line: str, where: str, problems: list[str]) -> Mode | None:
         return None
     values: dict = {}
     for part in (p.strip() for p in rest.split(",") if p.strip()):
-        key, equals, value = (x.strip().lower() for x in part.partition("="))
+        key, equals, value = (x.strip() for x in part.partition("="))
+        key = key.lower()
+        value = value if key == "model" else value.lower()  # a model's name may be a folder
         if not equals or key not in _KEYS:
             problems.append(f"{where}: {part!r} is not one of {', '.join(k + '=' for k in _KEYS)}.")
             return None

@@ -154,7 +154,7 @@ def with_mode(options: AppOptions, mode: Mode) -> AppOptions:
     streaming = replace(options.streaming, short_prompt=voice.decoder_hint)
     if not voice.vocabulary:
         streaming = replace(streaming, vocabulary="")
-    transcribe, language = options.transcribe, options.language
+    transcribe, language, model = options.transcribe, options.language, mode.model or options.model_name
     if mode.language is not None:
         language = mode.language
         streaming = replace(streaming, language=language_code(language))
@@ -166,6 +166,7 @@ def with_mode(options: AppOptions, mode: Mode) -> AppOptions:
         streaming=streaming,
         transcribe=transcribe,
         language=language,
+        model_name=model,
         mode=mode,
     )
 

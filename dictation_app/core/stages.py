@@ -11,11 +11,13 @@ act on them (the typing stage hands them to the delivery thread).
 
 from __future__ import annotations
 
+import queue
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from dictation_app.core.styles import Style
 from dictation_app.core.voice import VoiceInterpreter
 from dictation_app.engine.events import StreamEvent
 
@@ -55,11 +57,19 @@ class VoiceStage:
 
     def __init__(self, interpreter: VoiceInterpreter) -> None:
         self.interpreter = interpreter
+        self._styles: queue.SimpleQueue[Style] = queue.SimpleQueue()
+
+    def switch_style(self, style: Style) -> None:
+        """Thread-safe: the words said from now on are written in ``style`` (a mode picked while
+        dictating: the tray, ``dictation-app mode``)."""
+        self._styles.put(style)
 
     def begin(self, folder: Path | None) -> list[StreamEvent]:
         return []
 
     def feed(self, events: list[StreamEvent], step: Step) -> list[StreamEvent]:
+        while not self._styles.empty():
+            self.interpreter.switch_style(self._styles.get())
         events = self.interpreter.feed(events, final=step.ended)
         if self.interpreter.stop_requested:
             step.request_stop()

@@ -119,6 +119,7 @@ class VoiceInterpreter:
         self.fired: list[str] = []  # every command that took effect, in order (benchmarks, tests)
         self.stop_requested = False
         self._style = options.style  # as the text so far ends ("switch to code mode" changes it)
+        self._switches: dict[int, Style] = {}  # raw word index -> the style picked there, from outside
 
     def _start(self) -> _State:
         return _State(style=self.options.style)
@@ -210,15 +211,26 @@ class VoiceInterpreter:
         for a, b in zip([begin] + ends, ends + [len(self.raw)]):  # the vocabulary within an utterance
             self._words += self.corrector.correct(self.raw[a:b])
         words, self._held = self._words, []
-        i = begin
+        i, done = begin, begin - 1
         while i < len(words):
+            self._switch(state, done, i)
             if i in self._ends and i > self._checkpoints[-1][0]:
                 self._checkpoints = (self._checkpoints + [(i, state.copy())])[-4:]
-            i = self._step(words, i, state)
+            done, i = i, self._step(words, i, state)
             if i < 0:
                 self._held = list(words[-i - 1 :])
                 break
+        self._switch(state, done, len(words))  # picked after the last word (the tail is shown in it)
         return state
+
+    def switch_style(self, style: Style) -> None:
+        """From the next word on, write in ``style`` (a mode picked while dictating; on the
+        dictation's thread: :meth:`~dictation_app.core.stages.VoiceStage.switch_style`)."""
+        self._switches[len(self.raw)] = self._style = style
+
+    def _switch(self, state: _State, after: int, upto: int) -> None:
+        for index in sorted(k for k in self._switches if after < k <= upto):
+            state.style = self._switches[index]
 
     def _step(self, words: list[Word], i: int, state: _State) -> int:
         """Render what starts at ``words[i]``; the index after it, or ``-(i + 1)`` to hold from i."""

@@ -26,6 +26,7 @@ from dictation_app.anywhere.notice import DesktopNotice
 from dictation_app.anywhere.targets import delivery_for, focused_target
 from dictation_app.core.modes import Mode, ModeTable
 from dictation_app.core.options import AnywhereOptions, ShortcutMode, anywhere_options, with_mode
+from dictation_app.core.stages import VoiceStage
 from dictation_app.core.typing import Typing, TypingDone, TypingState, TypingStateChanged
 from dictation_app.engine.events import Commit
 from dictation_app.engine.ledger import CommitLedger
@@ -89,7 +90,10 @@ class AnywhereController(QObject):
         self.timings: dict[str, float] = {}  # what bench_anywhere.py reads through `status`
         self._asked_at = 0.0
         self._mode = None  # the mode of the dictation into another application
+        self._voice: VoiceStage | None = None  # its voice stage (a mode picked meanwhile changes its style)
         self.picked_mode = ""  # a mode picked in the tray for the dictations to come ("": by the rules)
+        self._model_asked = ""  # a model loading for a mode's dictation
+        self._models_failed: set[str] = set()  # models a mode asked for that could not load (said once)
         self._offer_modes()
         window.dictation_begun.connect(self._begun)
         window.service.subscribe(self._service_event)
@@ -177,6 +181,10 @@ class AnywhereController(QObject):
                 raise DictationError(f"There is no mode called {name!r}; there are: {known}, and auto.")
             name = mode.name
         self.picked_mode = name
+        if name and self.typing is not None and self._voice is not None and self.window.dictation is not None:
+            self._mode = self.window.options().modes.get(name)  # this dictation too, from its next word
+            self._voice.switch_style(self._mode.style)
+            self.overlay.set_destination(self.typing.target.label, name)
         if self.tray is not None and name in self.tray.writing_actions:
             self.tray.writing_actions[name].setChecked(True)
         self.window.show_message(
@@ -295,12 +303,17 @@ class AnywhereController(QObject):
         self._begin()
 
     def _begin(self) -> None:
-        target, self._next_target = self._next_target, None
+        target = self._next_target
         typing, options = None, None
         if target is not None:
             options = self.window.options()
             self._mode = self.mode_for(target, options.modes)
             options = with_mode(options, self._mode)
+            if options.model_name not in (self.window.model_name, *self._models_failed):
+                self._model_asked = options.model_name  # the mode's (or, after one, the Preferences')
+                self.state = RemoteState.WAITING_FOR_MODEL
+                self.window.service.load(options.model_name, options.load)
+                return  # begun once it is in (_service_event)
             typing = Typing.into(
                 self.desktop,
                 target,
@@ -310,6 +323,7 @@ class AnywhereController(QObject):
                 transcribe=self.window.service.recording_transcriber(options.transcribe, options.voice.style),
             )
             typing.delivery.hold_keys(self._keys_held)
+        self._next_target = None
         self.window.start_dictation(typing, options)
 
     def stop(self) -> None:
@@ -389,6 +403,7 @@ class AnywhereController(QObject):
     @Slot(object)
     def _begun(self, worker) -> None:
         self.typing = worker.dictation.stage(Typing)
+        self._voice = worker.dictation.stage(VoiceStage)
         self.state = RemoteState.DICTATING
         self.timings = {}
         self._shown = CommitLedger()
@@ -435,6 +450,10 @@ class AnywhereController(QObject):
             self._escape.close()
             self._escape = None
         self._signs(False)
+        preferred = self.window.options()
+        if self._model_asked == self.window.model_name != preferred.model_name:
+            self.window.service.load(preferred.model_name, preferred.load)  # back to the Preferences' model
+        self._model_asked = ""
         if self.typing is None or self.typing.state == TypingState.DONE:
             self._typing_done()
         elif self.state == RemoteState.DICTATING:
@@ -463,10 +482,12 @@ class AnywhereController(QObject):
             self._held(self.typing.delivery.held_text if self.typing is not None else event.text.strip(), event.reason)
 
     def _service_event(self, event) -> None:
-        from dictation_app.core.dictation import ModelReady, StateChanged
+        from dictation_app.core.dictation import ModelProblem, ModelReady, StateChanged
 
         if isinstance(event, StateChanged):
             self.overlay.set_state(event.state.value)
+        elif isinstance(event, ModelProblem) and self._model_asked and self.state == RemoteState.WAITING_FOR_MODEL:
+            self._models_failed.add(self._model_asked)  # the dictation goes on with the model it falls back to
         elif isinstance(event, ModelReady) and self.state == RemoteState.WAITING_FOR_MODEL:
             self.state = RemoteState.IDLE
             if self.window.dictation is None:

@@ -41,7 +41,7 @@ class Tray(QObject):
 
     toggle_requested = Signal()
     mode_chosen = Signal(str)  # "live" or "on_finish"
-    writing_mode_chosen = Signal(str)  # a mode's name, or "" for the one the rules choose
+    writing_mode_chosen = Signal(str)  # a mode's name, or "" for the one the rules choose (this dictation too)
     show_requested = Signal()
     quit_requested = Signal()
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -36,8 +37,8 @@ class ModesPage(TextSettingsPage):
             self.tr(
                 "A dictation into another application is written in the mode your rules choose for "
                 "it (first match wins), else in the default mode. Say \u201cswitch to code mode\u201d "
-                "to change while dictating; the tray's Writing mode menu picks one for the "
-                "dictations to come."
+                "to change while dictating; the tray's Writing mode menu (or \u201cdictation-app mode "
+                "NAME\u201d on a key) picks one for the dictation under way and those to come."
             ),
             wordWrap=True,
         )
@@ -47,19 +48,25 @@ class ModesPage(TextSettingsPage):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.setMinimumHeight(130)
         form.addRow(self.table)
         self.default = name(QComboBox(), self.tr("Default mode"))
         form.addRow(self.tr("Default mode"), self.default)
         self.rules = name(QPlainTextEdit(settings.value("modes/rules")), self.tr("Rules"))
         self.rules.setMinimumHeight(120)
-        form.addRow(self.tr("Rules\n(application [title:pattern] => mode)"), self.rules)
+        form.addRow(QLabel(self.tr("Rules: application [title:pattern] => mode, first match wins"), wordWrap=True))
+        form.addRow(self.rules)
         self.custom = name(QPlainTextEdit(settings.value("modes/custom")), self.tr("Your modes"))
         self.custom.setPlaceholderText("Mail: style=sentence, insert=on_finish, after=newline\nChat: style=casual")
         self.custom.setMaximumHeight(90)
-        label = self.tr("Your modes\n(Name: style=, insert=, after=,\ncommands=, vocabulary=, language=)")
-        form.addRow(label, self.custom)
+        form.addRow(
+            QLabel(
+                self.tr("Your modes: Name: style=, insert=, after=, commands=, vocabulary=, model=, language="),
+                wordWrap=True,
+            )
+        )
+        form.addRow(self.custom)
         self.test_button = QPushButton(self.tr("&Test the rules on a window (focus it within %d s)") % TEST_DELAY_S)
+        self.test_button.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self.test_button.clicked.connect(self.test_rules)
         self.test_result = name(QLabel(wordWrap=True), self.tr("Test result"))
         form.addRow(self.test_button)
@@ -80,6 +87,8 @@ class ModesPage(TextSettingsPage):
             self.table.setItem(row, 0, QTableWidgetItem(mode.name))
             self.table.setItem(row, 1, QTableWidgetItem(mode.describe().split(": ", 1)[1]))
         self.table.resizeRowsToContents()
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setFixedHeight(rows + self.table.horizontalHeader().height() + 2 * self.table.frameWidth() + 2)
         self.default.blockSignals(True)
         self.default.clear()
         self.default.addItems([m.name for m in modes.modes])

@@ -88,10 +88,13 @@ class Overlay(QWidget):
         """A dictation into ``target`` (its name; "": this app's window) begins, in ``mode``."""
         self.committed = self.tentative = ""
         self.set_held("")
-        where = self.tr("→ %s") % target if target else ""
-        self.target.setText(self.tr("%s · %s mode") % (where, mode) if where and mode else where)
+        self.set_destination(target, mode)
         self._show_text()
         self._appear()
+
+    def set_destination(self, target: str, mode: str = "") -> None:
+        where = self.tr("→ %s") % target if target else ""
+        self.target.setText(self.tr("%s · %s mode") % (where, mode) if where and mode else where)
 
     def set_microphone(self, open_: bool, armed: bool = False) -> None:
         """The sign that the microphone is open: never open without it (armed: pre-roll)."""
