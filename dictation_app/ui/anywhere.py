@@ -91,7 +91,7 @@ class AnywhereController(QObject):
         self._asked_at = 0.0
         self._mode = None  # the mode of the dictation into another application
         self._voice: VoiceStage | None = None  # its voice stage (a mode picked meanwhile changes its style)
-        self.picked_mode = ""  # a mode picked in the tray for the dictations to come ("": by the rules)
+        self.picked_mode = ""  # a mode picked in the tray or by `mode NAME` ("": by the rules)
         self._model_asked = ""  # a model loading for a mode's dictation
         self._models_failed: set[str] = set()  # models a mode asked for that could not load (said once)
         self._offer_modes()
@@ -168,9 +168,9 @@ class AnywhereController(QObject):
         return picked or modes.choose(target.app, target.title)[0]
 
     def pick_mode(self, name: str) -> None:
-        """A mode picked in the tray or by ``dictation-app mode NAME``: the dictations to come
-        are written in it ("" or "auto": as the rules say); raises DictationError for a name
-        that is no mode."""
+        """A mode picked in the tray or by ``dictation-app mode NAME``: the dictation under way
+        (from its next word, its style) and those to come are written in it ("" or "auto": as
+        the rules say); raises DictationError for a name that is no mode."""
         if name.lower() in ("", "auto"):
             name = ""
         else:
