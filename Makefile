@@ -2,6 +2,9 @@
 # (install everything the tests need, run them). Both work as root or as a user.
 VENV ?= .venv
 PYTEST_ARGS ?=
+# Two pytest workers (pytest-xdist), a test file each at a time: while one waits on speech played
+# in real time or on a desktop, the other decodes. 0 runs the suite in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test bench deb tarball clean
 
@@ -14,7 +17,7 @@ test:
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check
 	$(VENV)/bin/ruff format --check
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -ra --durations=0 --durations-min=0.5 $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile -ra --durations=0 --durations-min=0.5 $(PYTEST_ARGS)
 
 bench:
 	@scripts/bootstrap.sh test

@@ -11,6 +11,27 @@ import pytest
 DATA = Path(__file__).parent / "data"
 
 
+def _a_session_per_worker() -> None:
+    """``make test`` runs two pytest workers (pytest-xdist). Each is a user session of its own,
+    as two logged-in users are: its own home (Qt's test-mode settings, PulseAudio's cookie) and
+    runtime folder (its PulseAudio and virtual microphone, the app's control socket), so one
+    worker's app never answers the other's ``toggle`` and neither hears the other's speech."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    import tempfile
+
+    session = Path(tempfile.gettempdir()) / f"dictation-app-tests-{os.getuid()}-{worker}"
+    for name in ("home", "runtime"):
+        (session / name).mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.update(HOME=str(session / "home"), XDG_RUNTIME_DIR=str(session / "runtime"))
+    for key in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        os.environ.pop(key, None)
+
+
+_a_session_per_worker()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def isolated_cache(tmp_path_factory):
     """Never touch the user's model cache or data (sessions, history): every test (and CLI
@@ -186,11 +207,28 @@ def window(qtbot, gui_env, model_store):
 
 from local_hub import base_folder, local_hub  # noqa: E402,F401  (a local Hugging Face hub)
 
-from desktops import gnome, kde, sway, x11  # noqa: E402,F401  (session fixtures, one of each per run)
+from desktops import gnome, kde, sway, x11  # noqa: E402,F401  (session fixtures, one of each per worker)
+
+#: The files that take a minute or more (``make test``'s durations), slowest first. Under
+#: pytest-xdist they are handed out first, so that the two workers end together rather than
+#: one running a long file picked up last while the other waits.
+SLOW_FILES = [
+    "test_anywhere_app.py",
+    "test_streaming.py",
+    "test_history.py",
+    "test_voice_audio.py",
+    "test_gnome.py",
+    "test_kde.py",
+    "test_transcriber.py",
+    "test_typing.py",
+]
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected
 def pytest_collection_modifyitems(config, items):
     from package_build import schedule
 
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        rank = {name: i for i, name in enumerate(SLOW_FILES)}
+        items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each file's own order kept
     schedule(items)

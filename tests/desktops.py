@@ -55,20 +55,22 @@ def sway():
 
 @contextlib.contextmanager
 def running_x11():
-    """Xvfb on a free display number with openbox; yields the environment for its clients."""
+    """Xvfb on a display number it picks (free, and held against another run starting beside
+    it) with openbox; yields the environment for its clients."""
     import tempfile
 
-    number = next(
-        n for n in range(80, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
-    )
-    display = f":{number}"
+    ready, told = os.pipe()
     server = subprocess.Popen(
-        ["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(told), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(told,),
     )
-    wait_for(lambda: Path(f"/tmp/.X11-unix/X{number}").exists(), what="Xvfb")
-    env = {**os.environ, "DISPLAY": display}
+    os.close(told)
+    with os.fdopen(ready) as said:  # the number, once the server accepts clients
+        number = said.readline().strip()
+    assert number, f"Xvfb did not start (exit status {server.wait(timeout=10)})"
+    env = {**os.environ, "DISPLAY": f":{number}"}
     for key in ("WAYLAND_DISPLAY", "SWAYSOCK", "QT_QPA_PLATFORM", "XDG_SESSION_TYPE"):
         env.pop(key, None)
     home = tempfile.mkdtemp(prefix="dictation-app-openbox-")

@@ -1,10 +1,11 @@
 """The .deb built and linted while the rest of the suite runs.
 
-Freezing the app and linting the package take about 110 s of CPU; most of the suite waits on
-speech played in real time or on desktops starting. The build starts when the installer test
-is collected, at the lowest CPU and I/O priority (every test process runs before it), and the
-installer test, moved to the end of the run, installs what it made. Same build, same lint,
-same package: only the waiting overlaps.
+Freezing the app and linting the package take about 110 s of CPU; much of the suite waits on
+speech played in real time or on desktops starting. The build runs at the lowest CPU and I/O
+priority (every test process runs before it) while other tests run: in one pytest process it
+starts when the installer test is collected and that test, moved to the end, installs what it
+made; under pytest-xdist the installer test goes first on its worker and the other worker goes
+on. Same build, same lint, same package: only the waiting overlaps.
 """
 
 from __future__ import annotations
@@ -73,9 +74,15 @@ BUILD = Build()
 
 
 def schedule(items: list) -> None:
-    """Called at collection: the installer test goes last and its build starts now."""
+    """Called at collection. In one pytest process, the installer test goes last and its build
+    starts now. Under pytest-xdist every worker collects, and only the one given the installer
+    test may build: that test goes first and builds, while the other worker runs the rest."""
     installer = [item for item in items if item.path.name == "test_installer.py"]
     if not installer or not can_build():
         return
-    items[:] = [item for item in items if item not in installer] + installer
-    BUILD.start()
+    others = [item for item in items if item not in installer]
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items[:] = installer + others
+    else:
+        items[:] = others + installer
+        BUILD.start()

@@ -71,7 +71,9 @@ def test_a_screen_reader_finds_every_control_named_and_hears_the_microphone(x11,
             subprocess.run(["xdotool", "type", "--delay", "20", text], env=env, check=True)
             key("Return")
 
-        subprocess.run(["xdotool", "search", "--name", "^Dictation$", "windowactivate", "--sync"], env=env)
+        # the window shown: another top-level of the app's has the same name and is never activated
+        activate = ["xdotool", "search", "--onlyvisible", "--name", "^Dictation$", "windowactivate", "--sync"]
+        subprocess.run(activate, env=env, timeout=30)
         key("F9")
         heard.wait_for("The microphone is open: dictation is listening")
         key("F9")

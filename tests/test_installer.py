@@ -1,8 +1,8 @@
 """The .deb as a user gets it: build, install with apt, run as an ordinary user, purge.
 
 Slow (it freezes the app with PyInstaller) and needs root and dpkg: `.ci/run` has both and
-must run it; elsewhere it is skipped. The package is built and linted in the background from
-the start of the run (``package_build.py``); this test runs last.
+must run it; elsewhere it is skipped. The package is built and linted while other tests run
+(``package_build.py``).
 """
 
 import os
@@ -45,7 +45,7 @@ def run(*args, user=None, **kwargs):
 
 def test_deb_installs_runs_as_a_user_and_purges():
     _need_root_and_dpkg()
-    build = BUILD.wait()  # started when the suite was collected (package_build.py)
+    build = BUILD.wait()  # started at collection, or now (package_build.py)
     assert build.built.returncode == 0, build.built.stdout + build.built.stderr
     print(build.built.stdout)
     deb = build.deb

@@ -33,7 +33,7 @@ COMMANDS = {
     "toggle": "start, or stop when dictating",
     "cancel": "stop and type nothing more",
     "show": "show the window",
-    "mode": "write the dictations to come in mode NAME ('auto': the mode your rules choose)",
+    "mode": "write in mode NAME from now on, the dictation under way too ('auto': the mode your rules choose)",
     "status": "say what the app is doing",
     "quit": "quit the app",
 }

@@ -367,15 +367,13 @@ class VoiceInterpreter:
     def _symbol_at(self, words: list[Word], i: int):
         """A code symbol said at ``i`` (no pause needed), "hold" while it may be one, or None."""
         keys = [norm(w.text) for w in words[i : i + 2]]
-        for n in range(len(keys), 0, -1):
-            command = self._symbols.get(tuple(keys[:n]))
-            if command is not None:
-                if n == 1 and len(keys) == 1 and (keys[0],) in self._symbol_prefixes:
-                    break  # "not" may be "not equals"
-                return command, n
         if tuple(keys) in self._symbol_prefixes and i + len(keys) == len(words):
             if not (self._final or len(words) in self._ends):
                 return "hold"  # "open" at the end of what was heard: "open paren" or a word
+        for n in range(len(keys), 0, -1):
+            command = self._symbols.get(tuple(keys[:n]))
+            if command is not None:
+                return command, n
         return None
 
     def _replacement_at(self, words: list[Word], i: int) -> tuple[int, str]:
