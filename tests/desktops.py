@@ -210,6 +210,22 @@ def foot(env: dict, folder: Path, title: str = "target") -> Terminal:
     return term
 
 
+def l3afpad(env: dict, saved: Path) -> subprocess.Popen:
+    """The GTK editor l3afpad on ``saved``, its window shown and made active. The window is
+    found by its process: a new window may get the id and title of one just closed, and the
+    active window named so took no key for half a second (a first Ctrl+V went nowhere)."""
+    need("l3afpad")
+    editor = subprocess.Popen(["l3afpad", str(saved)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def shown() -> int | None:
+        search = ["xdotool", "search", "--onlyvisible", "--pid", str(editor.pid)]
+        found = subprocess.run(search, env=env, capture_output=True, text=True).stdout.split()
+        return int(found[-1]) if found else None
+
+    activate(env, wait_for(shown, what="l3afpad's window"))
+    return editor
+
+
 def _window_id(env: dict, title: str) -> int | None:
     found = subprocess.run(["xdotool", "search", "--name", f"^{title}$"], env=env, capture_output=True, text=True)
     ids = found.stdout.split()

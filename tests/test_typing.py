@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ import pytest
 from dictation_app.evaluation import wer
 
 from conftest import DATA
-from desktops import foot, need, wait_for, xterm
+from desktops import foot, l3afpad, need, wait_for, xterm
 from speech_synth import assert_dictated, have_espeak, synthesize
 
 pytestmark = pytest.mark.slow
@@ -127,15 +126,11 @@ def test_the_same_words_go_into_a_gtk_editor_as_prose(said, x11, tmp_path):
 
 
 def _l3afpad(x11: dict, saved: Path):
-    need("l3afpad")
     from dictation_app.anywhere.x11 import XKeyboard
 
     saved.write_text("")
-    editor = subprocess.Popen(["l3afpad", str(saved)], env=x11, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    keyboard = XKeyboard(x11["DISPLAY"])
-    wait_for(lambda: (w := keyboard.focused_window()) and "l3afpad" in w.wm_class and w, what="l3afpad")
-    time.sleep(0.3)
-    return editor, keyboard
+    editor = l3afpad(x11, saved)
+    return editor, XKeyboard(x11["DISPLAY"])
 
 
 def _saved(keyboard, saved: Path, expected: str) -> str:

@@ -180,13 +180,19 @@ class XKeyboard:
                 return False
 
     def close(self) -> None:
-        """Give the spare keycodes back (empty again) and close the connection."""
+        """Give the spare keycodes back (empty again) and close the connection: every one this
+        keyboard mapped, those freed when they ran out and not taken again too."""
         with self._lock:
-            if self._assigned:
-                pause = REUSE_AFTER_S - (time.monotonic() - max(self._used_at.values(), default=0.0))
+            if self._used_at:
+                pause = REUSE_AFTER_S - (time.monotonic() - max(self._used_at.values()))
                 if pause > 0:
                     time.sleep(pause)
-                for keycode in self._assigned.values():
+                for keycode in self._used_at:
                     self.display.change_keyboard_mapping(keycode, [(0, 0)])
+                # Answered before the connection closes: requests sent just before a close were
+                # sometimes dropped by the server (Xvfb 21), which left the characters on their
+                # keycodes for the rest of the session and, in time, no spare keycode at all.
+                self.display.sync()
                 self._assigned.clear()
+                self._used_at.clear()
             self.display.close()
