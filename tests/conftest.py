@@ -136,6 +136,24 @@ def collect_between_tests():
     garbage.collect_due()
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-qt closed the test's widgets and fixtures ended
+def pytest_runtest_teardown(item):
+    """The windows a test closed are deleted now, by Qt, and their Python side collected at
+    once. pytest-qt only asks for their deletion (``deleteLater``), which ran in a later test's
+    event loop while the cycle collector freed their wrappers in whatever order it found them:
+    a worker died "Garbage-collecting" with three tests' windows in one collection. A window
+    the app closes is deleted by Qt as well, never by the collector."""
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+
+
 @pytest.fixture
 def gui_env(qapp, tmp_path, monkeypatch):
     """Test-mode paths, and a data folder of this test's own (sessions, autosaves)."""
