@@ -4,7 +4,8 @@ VENV ?= .venv
 PYTEST_ARGS ?=
 # Two pytest workers (pytest-xdist), a test file each at a time: while one waits on speech played
 # in real time or on a desktop, the other decodes; the files in the order tests/conftest.py gives
-# (slowest first). 0 runs the suite in one process.
+# (slowest first). A worker that dies is not started again: the run ends, failed, with its
+# traceback (started again, it ran the same file again and the run hung). 0: one process.
 PYTEST_WORKERS ?= 2
 
 .PHONY: run test bench deb tarball clean
@@ -18,7 +19,7 @@ test:
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check
 	$(VENV)/bin/ruff format --check
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder -ra --durations=0 --durations-min=0.5 $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --max-worker-restart=0 -ra --durations=0 --durations-min=0.5 $(PYTEST_ARGS)
 
 bench:
 	@scripts/bootstrap.sh test
