@@ -12,7 +12,7 @@ DATA = Path(__file__).parent / "data"
 
 
 def _a_session_per_worker() -> None:
-    """``make test`` runs two pytest workers (pytest-xdist). Each is a user session of its own,
+    """Under pytest-xdist (``make test PYTEST_WORKERS=2``), each worker is a user session of its own,
     as two logged-in users are: its own home (Qt's test-mode settings, PulseAudio's cookie) and
     runtime folder (its PulseAudio and virtual microphone, the app's control socket), so one
     worker's app never answers the other's ``toggle`` and neither hears the other's speech."""
@@ -134,24 +134,6 @@ def collect_between_tests():
     from dictation_app import garbage
 
     garbage.collect_due()
-
-
-@pytest.hookimpl(trylast=True)  # after pytest-qt closed the test's widgets and fixtures ended
-def pytest_runtest_teardown(item):
-    """The windows a test closed are deleted now, by Qt, and their Python side collected at
-    once. pytest-qt only asks for their deletion (``deleteLater``), which ran in a later test's
-    event loop while the cycle collector freed their wrappers in whatever order it found them:
-    a worker died "Garbage-collecting" with three tests' windows in one collection. A window
-    the app closes is deleted by Qt as well, never by the collector."""
-    if "PySide6.QtWidgets" not in sys.modules:
-        return
-    import gc
-
-    from PySide6.QtCore import QCoreApplication, QEvent
-
-    if QCoreApplication.instance() is not None:
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        gc.collect()
 
 
 @pytest.fixture
