@@ -128,6 +128,38 @@ def test_a_revised_utterance_is_one_undoable_replacement(qtbot):
     assert editor.toPlainText() == "Note: He hoped. s!o it"
 
 
+def test_each_dictation_is_spaced_from_the_text_before_it(qtbot):
+    """A dictation's first word comes with no space (the voice stage strips it): after the last
+    dictation's words it gets one, as it does after the user's "Notes:"; revised, it keeps it."""
+    editor = DictationEditor()
+    qtbot.addWidget(editor)
+
+    def words(*texts):
+        return tuple(Word(0, 0, t, 0.9) for t in texts)
+
+    editor.add_committed(words("wait", " no", " longer"))
+    editor.end_dictation()
+    assert editor.toPlainText() == "wait no longer"  # nothing before it: no space
+    editor.set_tentative(words("For", " a"))
+    assert editor.tentative_text == " For a"  # the grey words show where they will go
+    editor.add_committed(words("For", " a"))
+    editor.add_committed(words("-", "full"))  # within a dictation, words go as they come
+    editor.revise(Revision(words("For", " a", " full"), count=4))
+    editor.end_dictation()
+    assert editor.toPlainText() == "wait no longer For a full"
+    editor.undo()
+    assert editor.toPlainText() == "wait no longer For a-full"
+
+    editor.setPlainText("Notes:(")
+    editor.moveCursor(QTextCursor.MoveOperation.End)
+    editor.add_committed(words("one"))  # after an opening bracket: no space
+    editor.end_dictation()
+    editor.moveCursor(QTextCursor.MoveOperation.Start)
+    editor.moveCursor(QTextCursor.MoveOperation.Right)
+    editor.add_committed(words(".", " Two"))  # a mark goes right after the text
+    assert editor.toPlainText() == "N. Two otes:(one"
+
+
 def test_a_revision_of_commits_still_waiting_for_the_typist(qtbot):
     editor = DictationEditor()
     qtbot.addWidget(editor)

@@ -6,6 +6,9 @@ composed), so it shows inline, in grey, after the insertion point, and is never 
 document or its undo history. While the user is typing, commits wait (shown in the tail)
 until they pause, so live text never lands inside a word being typed.
 
+A dictation's words start with no space (the engine's first word has none); where they go in
+right after other text (the last dictation's words, "Notes:"), a space keeps the two apart.
+
 When an utterance ends, the engine may revise its words (it heard the utterance whole): the
 commits of that utterance are replaced by the revised text in one undoable edit, if they are
 still in the document as they were inserted, one after another; if the user changed them, the
@@ -32,6 +35,7 @@ _DICTATED.setProperty(DICTATED_PROPERTY, True)
 
 
 _REMEMBERED = 100  # commits a revision can reach back to (it covers one utterance)
+_OPENERS = "([{\"'\u201c\u2018/-"  # a dictation's first word goes right after these
 
 
 @dataclass
@@ -42,6 +46,7 @@ class _Insertion:
     end: QTextCursor
     text: str
     count: int
+    first: bool  # a dictation's first words (spaced from the text before them)
 
 
 class DictationEditor(QTextEdit):
@@ -61,6 +66,7 @@ class DictationEditor(QTextEdit):
         self._review: list[tuple[QTextCursor, QTextCursor]] = []  # (start, end) of words to review
         self._inserted: list[_Insertion] = []  # the latest commits in the document, oldest first
         self._placing_tail = False
+        self._starting = True  # the next words inserted are a dictation's first
         self._typing = QTimer(self, singleShot=True, interval=self.TYPING_PAUSE_MS)
         self._typing.timeout.connect(self.flush)
         self.cursorPositionChanged.connect(self._show_tail)
@@ -117,8 +123,10 @@ class DictationEditor(QTextEdit):
         if text[begin:end] != "".join(i.text for i in insertions):
             return False
         raw = "".join(w.text for w in words)
-        lead = self._lead_to_drop(raw, begin)
-        new = raw[lead:] + (" " if insertions[-1].text.endswith(" ") and not raw.endswith(" ") else "")
+        first = insertions[0].first
+        new = self._leading(raw, begin, first)
+        shift = len(new) - len(raw)
+        new += " " if insertions[-1].text.endswith(" ") and not raw.endswith(" ") else ""
         cursor = QTextCursor(self.document())
         cursor.setPosition(begin)
         cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
@@ -126,8 +134,8 @@ class DictationEditor(QTextEdit):
         cursor.insertText(new, _DICTATED)
         cursor.endEditBlock()
         del self._inserted[len(self._inserted) - len(insertions) :]
-        self._remember(begin, new, len(words))
-        self._mark_review(words, begin - lead)
+        self._remember(begin, new, len(words), first)
+        self._mark_review(words, begin + shift)
         return True
 
     @Slot(object)
@@ -147,6 +155,7 @@ class DictationEditor(QTextEdit):
         self._typing.stop()
         self._tentative = ()
         self.flush()
+        self._starting = True
 
     @property
     def tentative_text(self) -> str:
@@ -176,13 +185,18 @@ class DictationEditor(QTextEdit):
     def _insertion_point(self) -> int:
         return self.textCursor().selectionEnd()  # never inside or over the user's selection
 
-    def _lead_to_drop(self, text: str, pos: int) -> int:
-        """Leading spaces of ``text`` to drop: none are needed at a line start or after a space."""
+    def _leading(self, text: str, pos: int, starting: bool) -> str:
+        """``text`` going in at ``pos`` with the leading space its place wants: none at a line
+        start or after a space; at a dictation's start (``starting``), one after other text."""
         before = self.document().characterAt(pos - 1) if pos > 0 else "\n"
-        return len(text) - len(text.lstrip()) if before.isspace() or before == "\u2029" else 0
+        if before.isspace():  # a line start is a paragraph separator, a space too
+            return text.lstrip()
+        if starting and text[:1].isalnum() and before not in _OPENERS:
+            return " " + text
+        return text
 
-    def _spaced(self, text: str, pos: int) -> str:
-        text = text[self._lead_to_drop(text, pos) :]
+    def _spaced(self, text: str, pos: int, starting: bool) -> str:
+        text = self._leading(text, pos, starting)
         after = self.document().characterAt(pos)
         if after and not after.isspace() and after not in "\u2029.,;:!?)" and text and not text.endswith(" "):
             text += " "  # dictating before the user's text: keep the two apart
@@ -191,22 +205,24 @@ class DictationEditor(QTextEdit):
     def _insert(self, words: tuple[Word, ...]) -> None:
         pos = self._insertion_point()
         raw = "".join(w.text for w in words)
+        shift = len(self._leading(raw, pos, self._starting)) - len(raw)  # where the first word lands
         cursor = QTextCursor(self.document())
         cursor.setPosition(pos)
-        text = self._spaced(raw, pos)
+        text = self._spaced(raw, pos, self._starting)
         cursor.beginEditBlock()
         cursor.insertText(text, _DICTATED)
         cursor.endEditBlock()
-        self._remember(pos, text, len(words))
+        self._remember(pos, text, len(words), self._starting)
+        self._starting = False
         self._plain_typing()
-        self._mark_review(words, pos - self._lead_to_drop(raw, pos))
+        self._mark_review(words, pos + shift)
 
-    def _remember(self, pos: int, text: str, count: int) -> None:
+    def _remember(self, pos: int, text: str, count: int, first: bool) -> None:
         begin, end = QTextCursor(self.document()), QTextCursor(self.document())
         begin.setPosition(pos)
         end.setPosition(pos + len(text))
         end.setKeepPositionOnInsert(True)  # typing right after a commit is not part of it
-        self._inserted = (self._inserted + [_Insertion(begin, end, text, count)])[-_REMEMBERED:]
+        self._inserted = (self._inserted + [_Insertion(begin, end, text, count, first)])[-_REMEMBERED:]
 
     def _mark_review(self, words: tuple[Word, ...], pos: int) -> None:
         """Underline low-confidence words. Each is a pair of cursors, so it follows later edits
@@ -269,7 +285,7 @@ class DictationEditor(QTextEdit):
     def _place_tail(self) -> None:
         waiting = [w for words in self._pending for w in words] + list(self._tentative)
         pos = self._insertion_point()
-        text = self._spaced("".join(w.text for w in waiting), pos) if waiting else ""
+        text = self._spaced("".join(w.text for w in waiting), pos, self._starting) if waiting else ""
         block = self.document().findBlock(pos)
         if self._tail_block is not None and self._tail_block.isValid() and self._tail_block != block:
             self._set_preedit(self._tail_block, 0, "")
