@@ -32,7 +32,7 @@ from dictation_app.evaluation import wer
 
 from atspi import Accessibility
 from conftest import speak
-from desktops import BusCalls, MutterKeys, client_of, gnome_screenshot, shortcut_grabbed, wait_for
+from desktops import BusCalls, MutterKeys, StuckForks, client_of, gnome_screenshot, shortcut_grabbed, wait_for
 from test_anywhere_app import SPEECH, _env, _journal_text, ctl, status, wait_status
 
 pytestmark = pytest.mark.slow
@@ -323,3 +323,29 @@ def _shortcut(env: dict) -> tuple[str, str] | None:
         for key in ("DBUS_SESSION_BUS_ADDRESS", "XDG_CONFIG_HOME"):
             patch.setenv(key, env[key])
         return gnome_shortcut.bound()
+
+
+def test_a_fork_that_never_reaches_exec_is_ended():
+    """The session's guard against GNOME Shell 43's ibus-daemon spawn that blocks before exec
+    (``desktops.StuckForks``): a child still running its parent's program is ended once it has
+    been seen for a while; a child that runs another program is left alone."""
+    script = (
+        "import os, subprocess, time\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n    time.sleep(60)\n    os._exit(0)\n"
+        "other = subprocess.Popen(['sleep', '60'])\n"
+        "print(pid, other.pid, flush=True)\n"
+        "os.waitpid(pid, 0)\n"
+        "print('ended', other.poll(), flush=True)\n"
+        "other.kill()\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        stuck, _ = map(int, parent.stdout.readline().split())
+        forks = StuckForks(parent, after_s=0.3)
+        wait_for(lambda: forks.end() or forks.ended, 10, "the stuck fork ended")
+        assert forks.ended == [stuck]
+        assert parent.stdout.readline().split() == ["ended", "None"]  # the other child still runs
+    finally:
+        parent.kill()
+        parent.wait(timeout=10)
