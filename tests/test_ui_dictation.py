@@ -150,14 +150,14 @@ def test_each_dictation_is_spaced_from_the_text_before_it(qtbot):
     editor.undo()
     assert editor.toPlainText() == "wait no longer For a-full"
 
-    editor.setPlainText("Notes:(")
+    editor.setPlainText("Notes:")
     editor.moveCursor(QTextCursor.MoveOperation.End)
-    editor.add_committed(words("one"))  # after an opening bracket: no space
+    editor.add_committed(words("He", " hoped"))
     editor.end_dictation()
-    editor.moveCursor(QTextCursor.MoveOperation.Start)
-    editor.moveCursor(QTextCursor.MoveOperation.Right)
-    editor.add_committed(words(".", " Two"))  # a mark goes right after the text
-    assert editor.toPlainText() == "N. Two otes:(one"
+    assert editor.toPlainText() == "Notes: He hoped"
+    editor.insertPlainText(" (")
+    editor.add_committed(words("one", "."))  # after an opening bracket: no space; a mark goes right on
+    assert editor.toPlainText() == "Notes: He hoped (one."
 
 
 def test_a_revision_of_commits_still_waiting_for_the_typist(qtbot):
