@@ -195,8 +195,8 @@ class DictationEditor(QTextEdit):
             return " " + text
         return text
 
-    def _spaced(self, text: str, pos: int, starting: bool) -> str:
-        text = self._leading(text, pos, starting)
+    def _trailing(self, text: str, pos: int) -> str:
+        """``text`` going in at ``pos`` with a space after it where the user's text follows."""
         after = self.document().characterAt(pos)
         if after and not after.isspace() and after not in "\u2029.,;:!?)" and text and not text.endswith(" "):
             text += " "  # dictating before the user's text: keep the two apart
@@ -205,17 +205,17 @@ class DictationEditor(QTextEdit):
     def _insert(self, words: tuple[Word, ...]) -> None:
         pos = self._insertion_point()
         raw = "".join(w.text for w in words)
-        shift = len(self._leading(raw, pos, self._starting)) - len(raw)  # where the first word lands
+        led = self._leading(raw, pos, self._starting)
+        text = self._trailing(led, pos)
         cursor = QTextCursor(self.document())
         cursor.setPosition(pos)
-        text = self._spaced(raw, pos, self._starting)
         cursor.beginEditBlock()
         cursor.insertText(text, _DICTATED)
         cursor.endEditBlock()
         self._remember(pos, text, len(words), self._starting)
         self._starting = False
         self._plain_typing()
-        self._mark_review(words, pos + shift)
+        self._mark_review(words, pos + len(led) - len(raw))  # where the first word landed
 
     def _remember(self, pos: int, text: str, count: int, first: bool) -> None:
         begin, end = QTextCursor(self.document()), QTextCursor(self.document())
@@ -285,7 +285,8 @@ class DictationEditor(QTextEdit):
     def _place_tail(self) -> None:
         waiting = [w for words in self._pending for w in words] + list(self._tentative)
         pos = self._insertion_point()
-        text = self._spaced("".join(w.text for w in waiting), pos, self._starting) if waiting else ""
+        text = "".join(w.text for w in waiting)
+        text = self._trailing(self._leading(text, pos, self._starting), pos) if text else ""
         block = self.document().findBlock(pos)
         if self._tail_block is not None and self._tail_block.isValid() and self._tail_block != block:
             self._set_preedit(self._tail_block, 0, "")
