@@ -44,3 +44,31 @@ def test_the_collection_file_decoding_asks_for_runs_on_the_gui_thread(qtbot, qap
     finally:
         gc.enable()
     assert Tracer.freed_on == [threading.main_thread().name]
+
+
+def test_an_overlay_left_to_the_collector_is_freed_without_a_crash(tmp_path):
+    """The overlay is a top-level window that Python owns; the controller that made it is
+    freed by the collector (a cycle through the window's services), and the overlay with it.
+    With layouts nested in its layout, PySide freed their items twice and the process died
+    "Garbage-collecting" (two two-worker runs of this suite; three of three runs here)."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import gc\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from dictation_app.ui.widgets.overlay import Overlay\n"
+        "for shown in [False, True] * 10:\n"
+        "    overlay = Overlay()\n"
+        "    overlay.set_held('not typed', 'refused')\n"
+        "    overlay.show() if shown else None\n"
+        "    overlay.cycle = overlay  # only the collector frees it\n"
+        "    del overlay\n"
+        "    gc.collect()\n"
+        "print('freed')\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and result.stdout.strip() == "freed", result.stderr[-2000:]

@@ -9,7 +9,7 @@ import html
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
 
 from dictation_app.transcript import Word
 from dictation_app.ui.widgets.level_meter import LevelMeter
@@ -65,20 +65,19 @@ class Overlay(QWidget):
         )
         cancel.setAccessibleDescription(cancel.toolTip())
         cancel.clicked.connect(self.cancel_requested)
-        top = QHBoxLayout()
-        for widget in (self.mic, self.state, self.meter):
-            top.addWidget(widget)
-        top.addStretch(1)
-        top.addWidget(self.target)
-        top.addWidget(cancel)
-        held = QHBoxLayout()
-        held.addWidget(self.held_label, 1)
-        held.addWidget(self.copy_button)
-        layout = QVBoxLayout(self)
+        # One grid, no layouts nested in layouts: the overlay is a top-level window that Python
+        # owns, and PySide frees the items of a nested layout twice when the garbage collector
+        # ends such a window (a segmentation fault "Garbage-collecting"; see DEVELOPERS.md).
+        layout = QGridLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
-        layout.addLayout(top)
-        layout.addWidget(self.text)
-        layout.addLayout(held)
+        for column, widget in enumerate((self.mic, self.state, self.meter)):
+            layout.addWidget(widget, 0, column)
+        layout.setColumnStretch(3, 1)
+        layout.addWidget(self.target, 0, 4)
+        layout.addWidget(cancel, 0, 5)
+        layout.addWidget(self.text, 1, 0, 1, 6)
+        layout.addWidget(self.held_label, 2, 0, 1, 5)
+        layout.addWidget(self.copy_button, 2, 5)
         self.set_held("")
         self.set_microphone(False)
 
