@@ -187,6 +187,10 @@ class MicrophoneSource:
 
     #: No callback for this long means the device is gone: a live input delivers silence too.
     STALL_S = 2.0
+    #: The first audio may take longer: a Bluetooth headset switching to its microphone, a
+    #: sound server waking a suspended source (a null sink's monitor here: 1.7-2.0 s idle), a
+    #: busy machine. None this long after opening means the device never started.
+    START_S = 6.0
     #: At most this long (plus the stream latency) stop() waits for audio still in flight:
     #: a sound server can hold back several hundred milliseconds of captured audio.
     IN_FLIGHT_S = 1.0
@@ -212,6 +216,7 @@ class MicrophoneSource:
         self._stopping = False
         self._finished = threading.Event()
         self._last_audio = 0.0
+        self._heard = False
         self._stop_at = float("inf")  # PortAudio stream time stop() waits to see captured
         self._caught_up = threading.Event()
         self._first_sample_at: float | None = None  # perf_counter() time of the first captured sample
@@ -239,6 +244,7 @@ class MicrophoneSource:
         self._caught_up.clear()
         self._stop_at = float("inf")
         self._first_sample_at = None
+        self._heard = False  # the reader has had audio from this stream
         self.native_rate, self.channels = rate, channels
         try:
             self._stream = sd.InputStream(
@@ -318,9 +324,9 @@ class MicrophoneSource:
         frames = self._ring.read_all()
         now = time.monotonic()
         if len(frames):
-            self._last_audio = now
-        elif not self._stopping and (self._finished.is_set() or now - self._last_audio > self.STALL_S):
-            raise AudioDeviceError(f"The input device {self.device_name!r} stopped delivering audio (unplugged?).")
+            self._last_audio, self._heard = now, True
+        elif not self._stopping and (gone := self._gone(now)):
+            raise AudioDeviceError(f"The input device {self.device_name!r} {gone}.")
         mono = frames[:, 0] if frames.shape[1] == 1 else frames.mean(axis=1)
         if self._resampler is not None:
             last = self._stopping  # after stop this is the final read: flush the resampler
@@ -329,6 +335,16 @@ class MicrophoneSource:
         if len(mono):
             self.level = level_of(mono)
         return mono
+
+    def _gone(self, now: float) -> str | None:
+        """Why the device counts as gone, if it does."""
+        if self._finished.is_set():
+            return "stopped delivering audio (unplugged?)"
+        if not self._heard and now - self._last_audio > self.START_S:
+            return f"delivered no audio in {self.START_S:.0f} s after it was opened (switched off, or in use?)"
+        if self._heard and now - self._last_audio > self.STALL_S:
+            return "stopped delivering audio (unplugged?)"
+        return None
 
     def stop(self) -> None:
         """Stop capturing, once what was said up to now has come through the audio stack."""
