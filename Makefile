@@ -2,12 +2,12 @@
 # (install everything the tests need, run them). Both work as root or as a user.
 VENV ?= .venv
 PYTEST_ARGS ?=
-# One pytest process. PYTEST_WORKERS=2 runs two workers (pytest-xdist), a test file each at a
-# time, the slowest files first (tests/conftest.py): about 470 s instead of 670 here, but not
-# yet never flaky (a microphone starved by the other worker read as unplugged; two workers died
-# in a garbage collection), so not the default; see DEVELOPERS.md. A worker that dies is not
-# started again: started again, it ran the same file again and the run hung.
-PYTEST_WORKERS ?= 0
+# Two pytest workers (pytest-xdist), a test file each at a time, the slowest files first
+# (tests/conftest.py): about 470 s of pytest on 2 cores instead of about 650 in one process,
+# which spends much of its time waiting on speech played in real time and on desktops starting.
+# PYTEST_WORKERS=0 runs one process. A worker that dies is not started again: started again,
+# it ran the same file again and the run hung. See DEVELOPERS.md ("Two workers").
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test bench deb tarball clean
 
