@@ -234,4 +234,4 @@ def pytest_collection_modifyitems(config, items):
     if os.environ.get("PYTEST_XDIST_WORKER"):
         rank = {name: i for i, name in enumerate(SLOW_FILES)}
         items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: each file's own order kept
-    schedule(items)
+    schedule(config, items)

@@ -1,21 +1,24 @@
 """The .deb built and linted while the rest of the suite runs.
 
 Freezing the app and linting the package take about 110 s of CPU; much of the suite waits on
-speech played in real time or on desktops starting. The build runs at the lowest CPU and I/O
-priority (every test process runs before it) while other tests run: in one pytest process it
-starts when the installer test is collected and that test, moved to the end, installs what it
-made; under pytest-xdist the installer test goes first on its worker and the other worker goes
-on. Same build, same lint, same package: only the waiting overlaps.
+speech played in real time or on desktops starting. The build starts when the tests are
+collected, at the lowest CPU and I/O priority (every test process runs before it), and the
+installer test runs last and installs what it made. The build is a process of its own that
+writes its output and exit codes to files, so under pytest-xdist one worker starts it and
+whichever worker is given the installer test reads it; no worker sits waiting on it while
+the other runs the rest. Same build, same lint, same package: only the waiting overlaps.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
-import threading
-from dataclasses import dataclass, field
+import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,59 +33,93 @@ def can_build() -> bool:
     return os.geteuid() == 0 and all(shutil.which(t) for t in ("dpkg-deb", "apt-get", "lintian", "ionice"))
 
 
+@dataclass(frozen=True)
+class Built:
+    """What the build left: the exit codes and output of ``build.sh deb`` and of lintian."""
+
+    build_rc: int
+    build_log: str
+    deb: Path | None
+    lint_log: str
+
+
 @dataclass
 class Build:
-    """``packaging/build.sh deb`` then lintian on the package, in a thread of the test process."""
+    """``packaging/build.sh deb`` then lintian, in a process of its own writing to ``folder``."""
 
-    built: subprocess.CompletedProcess | None = None
-    lint: subprocess.CompletedProcess | None = None
-    deb: Path | None = None
-    _thread: threading.Thread | None = field(default=None, repr=False)
+    folder: Path | None = None
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="deb build", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
+    def start(self, run_id: str) -> None:
+        self.folder = _folder(run_id)
+        shutil.rmtree(self.folder.parent, ignore_errors=True)  # earlier runs' logs
+        shutil.rmtree(ROOT / "build" / "deb", ignore_errors=True)
+        for old in (ROOT / "build").glob("dictation-app_*.deb"):
+            old.unlink()
+        self.folder.mkdir(parents=True)
         # gzip -1: the same files in a package built in seconds (xz -6, the release's, takes minutes)
         env = {
             **os.environ,
             "VENV": os.environ.get("VENV", str(Path(sys.executable).parents[1])),
             "DEB_COMPRESSION": "gzip:1",
         }
-        shutil.rmtree(ROOT / "build" / "deb", ignore_errors=True)
-        for old in (ROOT / "build").glob("dictation-app_*.deb"):
-            old.unlink()
-        self.built = _run([*IDLE, "bash", str(ROOT / "packaging" / "build.sh"), "deb"], env=env, cwd=ROOT)
-        if self.built.returncode == 0:
-            (self.deb,) = (ROOT / "build").glob("dictation-app_*.deb")
-            self.lint = _run([*IDLE, "lintian", "--tag-display-limit", "0", str(self.deb)])
+        build = shlex.join(["bash", str(ROOT / "packaging" / "build.sh"), "deb"])
+        lint = "lintian --tag-display-limit 0 build/dictation-app_*.deb"
+        script = (
+            f"{build} > build.log 2>&1; echo $? > build.rc.tmp; mv build.rc.tmp build.rc;"
+            f" [ $(cat build.rc) = 0 ] && (cd {shlex.quote(str(ROOT))} && {lint}) > lint.log 2>&1;"
+            " touch done"
+        )
+        subprocess.Popen(
+            [*IDLE, "sh", "-c", script],
+            cwd=self.folder,
+            env=env,
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
-    def wait(self) -> Build:
-        if self._thread is None:
-            self.start()
-        self._thread.join(timeout=1800)
-        assert not self._thread.is_alive(), "the package build did not end in 30 minutes"
-        return self
+    def wait(self, run_id: str, timeout_s: float = 1800) -> Built:
+        """What the build made, once it is done (started now if no process started it)."""
+        folder = self.folder or _folder(run_id)
+        if not folder.exists():
+            self.start(run_id)
+        deadline = time.monotonic() + timeout_s
+        while not (folder / "done").exists():
+            assert time.monotonic() < deadline, f"the package build did not end in {timeout_s:.0f} s"
+            time.sleep(1)
+        debs = sorted((ROOT / "build").glob("dictation-app_*.deb"))
+        return Built(
+            build_rc=int((folder / "build.rc").read_text()),
+            build_log=(folder / "build.log").read_text(errors="replace"),
+            deb=debs[0] if len(debs) == 1 else None,
+            lint_log=(folder / "lint.log").read_text(errors="replace") if (folder / "lint.log").exists() else "",
+        )
 
 
-def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(command, capture_output=True, text=True, timeout=1800, start_new_session=True, **kwargs)
+def _folder(run_id: str) -> Path:
+    return ROOT / "build" / "test-deb" / run_id
 
 
 BUILD = Build()
 
 
-def schedule(items: list) -> None:
-    """Called at collection. In one pytest process, the installer test goes last and its build
-    starts now. Under pytest-xdist every worker collects, and only the one given the installer
-    test may build: that test goes first and builds, while the other worker runs the rest."""
+def run_id(config) -> str:
+    """The same for every worker of one pytest run (pytest-xdist's), new for each run."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        return workerinput["testrunuid"]
+    if not hasattr(config, "_deb_run_id"):
+        config._deb_run_id = uuid.uuid4().hex
+    return config._deb_run_id
+
+
+def schedule(config, items: list) -> None:
+    """Called at collection: the installer test goes last, and the build starts now, in one
+    process (pytest's own, or the first worker: every worker collects)."""
     installer = [item for item in items if item.path.name == "test_installer.py"]
     if not installer or not can_build():
         return
-    others = [item for item in items if item not in installer]
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        items[:] = installer + others
-    else:
-        items[:] = others + installer
-        BUILD.start()
+    items[:] = [item for item in items if item not in installer] + installer
+    if os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0":
+        BUILD.start(run_id(config))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA
-from package_build import BUILD, can_build
+from package_build import BUILD, can_build, run_id
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,16 +43,16 @@ def run(*args, user=None, **kwargs):
     return subprocess.run(command, capture_output=True, text=True, timeout=1800, **kwargs)
 
 
-def test_deb_installs_runs_as_a_user_and_purges():
+def test_deb_installs_runs_as_a_user_and_purges(request):
     _need_root_and_dpkg()
-    build = BUILD.wait()  # started at collection, or now (package_build.py)
-    assert build.built.returncode == 0, build.built.stdout + build.built.stderr
-    print(build.built.stdout)
+    build = BUILD.wait(run_id(request.config))  # started at collection (package_build.py)
+    assert build.build_rc == 0 and build.deb is not None, build.build_log
+    print(build.build_log)
     deb = build.deb
 
-    print(build.lint.stdout)
-    errors = {m.group(1) for m in re.finditer(r"^E: dictation-app[^:]*: (\S+)", build.lint.stdout, re.M)}
-    assert errors <= ALLOWED_LINTIAN_ERRORS, build.lint.stdout
+    print(build.lint_log)
+    errors = {m.group(1) for m in re.finditer(r"^E: dictation-app[^:]*: (\S+)", build.lint_log, re.M)}
+    assert errors <= ALLOWED_LINTIAN_ERRORS, build.lint_log
 
     installed = run(
         "apt-get",
