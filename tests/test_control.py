@@ -108,6 +108,47 @@ def test_a_second_instance_is_refused_and_a_stale_socket_replaced(server, tmp_pa
         again.close()
 
 
+def test_a_command_that_meets_the_app_quitting_is_told_it_is_not_running(tmp_path):
+    """An app that quits closes its socket with the connections it has not accepted yet; a
+    ``status`` polled at that moment was reset unanswered and said "did not answer" (a
+    two-worker run's test, polling until the app had quit, failed on it). With nothing
+    listening any more, that is "not running"; an app still listening that resets is not."""
+    import select
+    import threading
+
+    path = tmp_path / "control.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+    outcome: list[Exception] = []
+
+    def ask() -> None:
+        try:
+            send_command("status", path, timeout=10.0)
+        except ControlError as exc:
+            outcome.append(exc)
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    assert select.select([listener], [], [], 10.0)[0]  # the request waits to be accepted
+    listener.close()  # the app quits
+    asking.join(10.0)
+    assert len(outcome) == 1 and isinstance(outcome[0], NotRunning), outcome
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)  # an app that is still there...
+    path.unlink()
+    listener.bind(str(path))
+    listener.listen(2)
+    asking = threading.Thread(target=ask)
+    asking.start()
+    assert select.select([listener], [], [], 10.0)[0]
+    conn, _ = listener.accept()
+    conn.close()  # ...and hangs up unanswered: an error, not "not running"
+    asking.join(10.0)
+    listener.close()
+    assert len(outcome) == 2 and type(outcome[1]) is ControlError, outcome
+
+
 def test_the_folder_must_be_the_users_own(tmp_path, monkeypatch):
     if os.getuid() != 0:
         pytest.skip("needs root to make a folder another user owns")

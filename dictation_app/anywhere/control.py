@@ -212,6 +212,18 @@ class ControlServer:
             self.path.unlink(missing_ok=True)
 
 
+def _listening(path: Path) -> bool:
+    """Whether an app takes connections on ``path`` now. One that quits closes its socket with
+    the connections not yet accepted: they are reset, unanswered."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1.0)
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+    return True
+
+
 def send_command(command: str, path: Path | None = None, timeout: float = TIMEOUT_S, **fields: str) -> dict:
     """Send one command (with ``fields``: ``name`` for "mode") to the running app and return its answer.
 
@@ -226,16 +238,22 @@ def send_command(command: str, path: Path | None = None, timeout: float = TIMEOU
             raise NotRunning("Dictation is not running.") from None
         except PermissionError:
             raise ControlError(f"Not allowed to use {path}: it belongs to another user.") from None
+        data = b""
         try:
             sock.sendall((json.dumps({"command": command, **fields}) + "\n").encode("utf-8"))
-            data = b""
             while not data.endswith(b"\n"):
                 chunk = sock.recv(4096)
                 if not chunk:
                     break
                 data += chunk
-        except (TimeoutError, OSError) as exc:
+        except TimeoutError as exc:
             raise ControlError(f"The running app did not answer: {exc}.") from None
+        except OSError as exc:
+            if not _listening(path):
+                raise NotRunning("Dictation is not running: it quit before it answered.") from None
+            raise ControlError(f"The running app did not answer: {exc}.") from None
+    if not data and not _listening(path):
+        raise NotRunning("Dictation is not running: it quit before it answered.")
     try:
         answer = json.loads(data.decode("utf-8"))
     except ValueError:
