@@ -43,65 +43,57 @@ class Built:
     lint_log: str
 
 
-@dataclass
-class Build:
-    """``packaging/build.sh deb`` then lintian, in a process of its own writing to ``folder``."""
+def start_build(run_id: str) -> None:
+    """``packaging/build.sh deb`` then lintian, in a process of its own writing to the run's folder."""
+    folder = _folder(run_id)
+    shutil.rmtree(folder.parent, ignore_errors=True)  # earlier runs' logs
+    shutil.rmtree(ROOT / "build" / "deb", ignore_errors=True)
+    for old in (ROOT / "build").glob("dictation-app_*.deb"):
+        old.unlink()
+    folder.mkdir(parents=True)
+    # gzip -1: the same files in a package built in seconds (xz -6, the release's, takes minutes)
+    env = {
+        **os.environ,
+        "VENV": os.environ.get("VENV", str(Path(sys.executable).parents[1])),
+        "DEB_COMPRESSION": "gzip:1",
+    }
+    build = shlex.join(["bash", str(ROOT / "packaging" / "build.sh"), "deb"])
+    lint = "lintian --tag-display-limit 0 build/dictation-app_*.deb"
+    script = (
+        f"{build} > build.log 2>&1; echo $? > build.rc.tmp; mv build.rc.tmp build.rc;"
+        f" [ $(cat build.rc) = 0 ] && (cd {shlex.quote(str(ROOT))} && {lint}) > lint.log 2>&1;"
+        " touch done"
+    )
+    subprocess.Popen(
+        [*IDLE, "sh", "-c", script],
+        cwd=folder,
+        env=env,
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
-    folder: Path | None = None
 
-    def start(self, run_id: str) -> None:
-        self.folder = _folder(run_id)
-        shutil.rmtree(self.folder.parent, ignore_errors=True)  # earlier runs' logs
-        shutil.rmtree(ROOT / "build" / "deb", ignore_errors=True)
-        for old in (ROOT / "build").glob("dictation-app_*.deb"):
-            old.unlink()
-        self.folder.mkdir(parents=True)
-        # gzip -1: the same files in a package built in seconds (xz -6, the release's, takes minutes)
-        env = {
-            **os.environ,
-            "VENV": os.environ.get("VENV", str(Path(sys.executable).parents[1])),
-            "DEB_COMPRESSION": "gzip:1",
-        }
-        build = shlex.join(["bash", str(ROOT / "packaging" / "build.sh"), "deb"])
-        lint = "lintian --tag-display-limit 0 build/dictation-app_*.deb"
-        script = (
-            f"{build} > build.log 2>&1; echo $? > build.rc.tmp; mv build.rc.tmp build.rc;"
-            f" [ $(cat build.rc) = 0 ] && (cd {shlex.quote(str(ROOT))} && {lint}) > lint.log 2>&1;"
-            " touch done"
-        )
-        subprocess.Popen(
-            [*IDLE, "sh", "-c", script],
-            cwd=self.folder,
-            env=env,
-            start_new_session=True,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def wait(self, run_id: str, timeout_s: float = 1800) -> Built:
-        """What the build made, once it is done (started now if no process started it)."""
-        folder = self.folder or _folder(run_id)
-        if not folder.exists():
-            self.start(run_id)
-        deadline = time.monotonic() + timeout_s
-        while not (folder / "done").exists():
-            assert time.monotonic() < deadline, f"the package build did not end in {timeout_s:.0f} s"
-            time.sleep(1)
-        debs = sorted((ROOT / "build").glob("dictation-app_*.deb"))
-        return Built(
-            build_rc=int((folder / "build.rc").read_text()),
-            build_log=(folder / "build.log").read_text(errors="replace"),
-            deb=debs[0] if len(debs) == 1 else None,
-            lint_log=(folder / "lint.log").read_text(errors="replace") if (folder / "lint.log").exists() else "",
-        )
+def wait_for_build(run_id: str, timeout_s: float = 1800) -> Built:
+    """What the build started at collection made, once it is done."""
+    folder = _folder(run_id)
+    assert folder.exists(), "no package build was started at collection (package_build.schedule)"
+    deadline = time.monotonic() + timeout_s
+    while not (folder / "done").exists():
+        assert time.monotonic() < deadline, f"the package build did not end in {timeout_s:.0f} s"
+        time.sleep(1)
+    debs = sorted((ROOT / "build").glob("dictation-app_*.deb"))
+    return Built(
+        build_rc=int((folder / "build.rc").read_text()),
+        build_log=(folder / "build.log").read_text(errors="replace"),
+        deb=debs[0] if len(debs) == 1 else None,
+        lint_log=(folder / "lint.log").read_text(errors="replace") if (folder / "lint.log").exists() else "",
+    )
 
 
 def _folder(run_id: str) -> Path:
     return ROOT / "build" / "test-deb" / run_id
-
-
-BUILD = Build()
 
 
 def run_id(config) -> str:
@@ -122,4 +114,4 @@ def schedule(config, items: list) -> None:
         return
     items[:] = [item for item in items if item not in installer] + installer
     if os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0":
-        BUILD.start(run_id(config))
+        start_build(run_id(config))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA
-from package_build import BUILD, can_build, run_id
+from package_build import can_build, run_id, wait_for_build
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +45,7 @@ def run(*args, user=None, **kwargs):
 
 def test_deb_installs_runs_as_a_user_and_purges(request):
     _need_root_and_dpkg()
-    build = BUILD.wait(run_id(request.config))  # started at collection (package_build.py)
+    build = wait_for_build(run_id(request.config))  # started at collection
     assert build.build_rc == 0 and build.deb is not None, build.build_log
     print(build.build_log)
     deb = build.deb

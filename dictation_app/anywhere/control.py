@@ -238,7 +238,7 @@ def send_command(command: str, path: Path | None = None, timeout: float = TIMEOU
             raise NotRunning("Dictation is not running.") from None
         except PermissionError:
             raise ControlError(f"Not allowed to use {path}: it belongs to another user.") from None
-        data = b""
+        data, failure = b"", None
         try:
             sock.sendall((json.dumps({"command": command, **fields}) + "\n").encode("utf-8"))
             while not data.endswith(b"\n"):
@@ -246,14 +246,12 @@ def send_command(command: str, path: Path | None = None, timeout: float = TIMEOU
                 if not chunk:
                     break
                 data += chunk
-        except TimeoutError as exc:
-            raise ControlError(f"The running app did not answer: {exc}.") from None
-        except OSError as exc:
-            if not _listening(path):
-                raise NotRunning("Dictation is not running: it quit before it answered.") from None
-            raise ControlError(f"The running app did not answer: {exc}.") from None
-    if not data and not _listening(path):
+        except OSError as exc:  # a timeout too
+            failure = exc
+    if not data and not isinstance(failure, TimeoutError) and not _listening(path):
         raise NotRunning("Dictation is not running: it quit before it answered.")
+    if failure is not None:
+        raise ControlError(f"The running app did not answer: {failure}.")
     try:
         answer = json.loads(data.decode("utf-8"))
     except ValueError:

@@ -338,12 +338,11 @@ class MicrophoneSource:
 
     def _gone(self, now: float) -> str | None:
         """Why the device counts as gone, if it does."""
-        if self._finished.is_set():
+        silent = now - self._last_audio
+        if self._finished.is_set() or (self._heard and silent > self.STALL_S):
             return "stopped delivering audio (unplugged?)"
-        if not self._heard and now - self._last_audio > self.START_S:
+        if not self._heard and silent > self.START_S:
             return f"delivered no audio in {self.START_S:.0f} s after it was opened (switched off, or in use?)"
-        if self._heard and now - self._last_audio > self.STALL_S:
-            return "stopped delivering audio (unplugged?)"
         return None
 
     def stop(self) -> None:
